@@ -1,0 +1,15 @@
+"""The Celery app (``liaison.celery:app``).
+
+With ``REDIS_URL`` set, Redis is the broker. Without it, kombu's
+``filesystem://`` transport keeps the queue in folders under the data
+directory, so ``make run`` has a worker and beat with no server at all.
+"""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+
+app = Celery("liaison")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

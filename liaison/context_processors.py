@@ -1,0 +1,16 @@
+from officers.roles import roles_of
+
+
+def portal(request):
+    """What the base layout needs on every page: the user's roles and the
+    secretariat's calendar warning."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    context = {"my_roles": roles}
+    if roles.is_secretariat or user.is_superuser:
+        from liaison.workdays import missing_years
+
+        context["calendar_missing_years"] = missing_years()
+    return context

@@ -1,0 +1,12 @@
+"""The Celery beat schedule, in code (settings.CELERY_BEAT_SCHEDULE).
+
+Times are UTC (CELERY_TIMEZONE); comments give Beijing time.
+"""
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # Fills the calendar table for years chinesecalendar knows and warns about
+    # years nobody has entered (liaison.tasks).
+    "calendar-refresh": {"task": "liaison.tasks.refresh_calendar", "schedule": crontab(minute=5, hour=18)},  # 02:05
+    "heartbeat": {"task": "liaison.tasks.heartbeat", "schedule": 60.0},
+}

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficersConfig(AppConfig):
+    name = "officers"
+    verbose_name = _("组织与联络员")
+    default_auto_field = "django.db.models.BigAutoField"
