@@ -1,0 +1,562 @@
+"""Information items and their closed loop: 发起 → 审核 → 传递 → 反馈 → 归档.
+
+An item follows a *route* chosen at submission by rules the secretariat edits
+(RouteRule → RouteStage); the stages are copied into the item
+(``route_snapshot``) so later rule changes do not move items already under way.
+Each stage becomes a ReviewStep per round with one StepAssignee per decider.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from officers.models import ExternalContact, ExternalUnit, OrgUnit
+
+User = settings.AUTH_USER_MODEL
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("普通")
+    URGENT = "urgent", _("紧急")
+    EXTRA_URGENT = "extra_urgent", _("特急")
+
+
+class Direction(models.TextChoices):
+    INTERNAL = "internal", _("内部")
+    EXTERNAL = "external", _("外部（发出）")
+    INCOMING = "incoming", _("收文")
+
+
+class Kind(models.TextChoices):
+    ROUTINE = "routine", _("常规工作信息")
+    COORDINATION = "coordination", _("跨部门协调")
+    PUBLICATION = "publication", _("信息发布")
+    REPORT = "report", _("向领导报告")
+    LEGAL = "legal", _("具有法律效力的文件")
+    NOTICE = "notice", _("通知（无需反馈）")
+
+
+class Confidentiality(models.TextChoices):
+    PUBLIC = "public", _("公开")
+    INTERNAL = "internal", _("内部")
+    RESTRICTED = "restricted", _("限定范围")
+
+
+class TransmissionMethod(models.TextChoices):
+    SYSTEM = "system", _("系统消息")
+    EMAIL = "email", _("邮件")
+    PHONE = "phone", _("电话")
+    LETTER = "letter", _("书面函件")
+    MEETING = "meeting", _("会议")
+    WECHAT = "wechat", _("企业微信/钉钉")
+    FAX = "fax", _("传真")
+
+
+class ReleaseChannel(models.TextChoices):
+    INTRANET = "intranet", _("内网网站")
+    WECHAT_OA = "wechat_oa", _("微信公众号")
+    NOTICE_BOARD = "notice_board", _("公告栏")
+    EMAIL = "email", _("电子邮件")
+    BULLETIN = "bulletin", _("信息简报")
+
+
+class Category(models.Model):
+    """The editable list of categories (政令决议, 生产经营问题, 合理化建议…)."""
+
+    code = models.CharField(_("编码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    is_emergency = models.BooleanField(
+        _("紧急类"), default=False, help_text=_("紧急情况、安全隐患等可先处理后报告的类别")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("信息类别")
+        verbose_name_plural = _("信息类别")
+
+    def __str__(self):
+        return self.name
+
+
+class RouteRule(models.Model):
+    """Conditions → an ordered list of stages. The active rule with the lowest
+    priority number whose conditions all match an item is its route. An empty
+    condition matches anything."""
+
+    class Restart(models.TextChoices):
+        FROM_START = "start", _("从头重新审核")
+        FROM_RETURNING_STAGE = "returning_stage", _("从退回环节重新审核")
+
+    name = models.CharField(_("路线名称"), max_length=100)
+    priority = models.PositiveIntegerField(_("优先级"), default=100, help_text=_("数字小者优先匹配"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    # conditions
+    direction = models.CharField(_("方向"), max_length=20, choices=Direction.choices, blank=True)
+    kinds = models.CharField(_("信息种类"), max_length=200, blank=True, help_text=_("逗号分隔的种类代码；留空表示任意"))
+    categories = models.ManyToManyField(Category, verbose_name=_("类别"), blank=True)
+    originating_units = models.ManyToManyField(OrgUnit, verbose_name=_("发起单位"), blank=True)
+    originating_unit_kind = models.CharField(
+        _("发起单位类型"), max_length=20, choices=OrgUnit.Kind.choices, blank=True
+    )
+    is_major = models.BooleanField(_("重大事项"), null=True, blank=True)
+    has_legal_effect = models.BooleanField(_("具有法律效力"), null=True, blank=True)
+    for_publication = models.BooleanField(_("对外发布"), null=True, blank=True)
+    needs_coordination = models.BooleanField(_("需跨部门协调"), null=True, blank=True)
+    # behaviour
+    send_first = models.BooleanField(
+        _("先传递后审核"), default=False, help_text=_("紧急情况：先处理后报告，审核环节在传递后进行")
+    )
+    restart = models.CharField(_("退回后重新提交"), max_length=20, choices=Restart.choices, default=Restart.FROM_START)
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        verbose_name = _("审核路线")
+        verbose_name_plural = _("审核路线")
+
+    def __str__(self):
+        return self.name
+
+
+class DeciderKind(models.TextChoices):
+    SECRETARIAT_POOL = "secretariat_pool", _("秘书处初审（先领先办）")
+    UNIT_HEAD = "unit_head", _("发起部门负责人")
+    SUPERVISING_LEADER = "supervising_leader", _("分管领导")
+    GENERAL_MANAGER = "general_manager", _("总经理")
+    LEGAL = "legal", _("法务审核")
+    ASSOCIATION_SECRETARIAT = "association_secretariat", _("协会秘书处")
+    RECEIVER_HEADS = "receiver_heads", _("各接收部门负责人")
+    SECRETARIAT_LEAD = "secretariat_lead", _("秘书处负责人")
+
+
+class DecisionMode(models.TextChoices):
+    ALL = "all", _("会签（全部同意）")
+    ANY = "any", _("或签（任一同意）")
+
+
+class RouteStage(models.Model):
+    rule = models.ForeignKey(RouteRule, verbose_name=_("路线"), on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("环节名称"), max_length=50)
+    decider = models.CharField(_("审核人"), max_length=30, choices=DeciderKind.choices)
+    mode = models.CharField(_("多人审核方式"), max_length=10, choices=DecisionMode.choices, default=DecisionMode.ALL)
+    may_edit = models.BooleanField(_("可修改文稿"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule", "order"]
+        verbose_name = _("审核环节")
+        verbose_name_plural = _("审核环节")
+        constraints = [models.UniqueConstraint(fields=["rule", "order"], name="unique_stage_order")]
+
+    def __str__(self):
+        return f"{self.rule} · {self.order}. {self.name}"
+
+
+class Item(models.Model):
+    """One piece of information: a row of the communication log."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("审核中")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("待传递")
+        TRANSMITTED = "transmitted", _("待反馈")
+        COMPLETED = "completed", _("已办结")
+        ARCHIVED = "archived", _("已归档")
+        WITHDRAWN = "withdrawn", _("已撤回")
+        CANCELLED = "cancelled", _("已作废")
+
+    # The only moves an item can make (services check against this).
+    TRANSITIONS = {
+        State.DRAFT: {State.IN_REVIEW, State.APPROVED, State.TRANSMITTED, State.CANCELLED},
+        State.IN_REVIEW: {State.IN_REVIEW, State.RETURNED, State.APPROVED, State.WITHDRAWN, State.CANCELLED,
+                          State.TRANSMITTED, State.COMPLETED},
+        State.RETURNED: {State.IN_REVIEW, State.APPROVED, State.CANCELLED},
+        State.WITHDRAWN: {State.IN_REVIEW, State.APPROVED, State.CANCELLED},
+        State.APPROVED: {State.TRANSMITTED, State.CANCELLED},
+        State.TRANSMITTED: {State.COMPLETED, State.CANCELLED},
+        State.COMPLETED: {State.ARCHIVED},
+        State.ARCHIVED: set(),
+        State.CANCELLED: set(),
+    }
+
+    number = models.CharField(_("信息编号"), max_length=30, unique=True, null=True, blank=True)
+    direction = models.CharField(_("方向"), max_length=20, choices=Direction.choices, default=Direction.INTERNAL)
+    kind = models.CharField(_("种类"), max_length=20, choices=Kind.choices, default=Kind.ROUTINE)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT)
+    confidentiality = models.CharField(
+        _("密级"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
+    )
+    urgency = models.CharField(_("紧急程度"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    state = models.CharField(_("处理状态"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("发起部门"), on_delete=models.PROTECT, related_name="items")
+    initiator = models.ForeignKey(User, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="initiated_items")
+    subject = models.CharField(_("信息主题"), max_length=200)
+    summary = models.TextField(_("内容摘要"))
+    remarks = models.TextField(_("备注"), blank=True)
+    event_date = models.DateField(_("事件日期"), null=True, blank=True)
+    project = models.CharField(_("项目/事项"), max_length=100, blank=True, help_text=_("用于归档分类"))
+    is_major = models.BooleanField(_("重大事项"), default=False)
+    has_legal_effect = models.BooleanField(_("具有法律效力"), default=False)
+    needs_coordination = models.BooleanField(_("需跨部门协调或资源"), default=False)
+    needs_answer = models.BooleanField(_("需要反馈"), default=True)
+    to_all_staff = models.BooleanField(_("全体员工"), default=False)
+    # Stored as comma-separated codes of TransmissionMethod / ReleaseChannel.
+    transmission_methods = models.CharField(_("传递方式"), max_length=200, blank=True)
+    release_channels = models.CharField(_("发布渠道"), max_length=200, blank=True)
+    planned_release_at = models.DateTimeField(_("计划发布时间"), null=True, blank=True)
+
+    expected_feedback_at = models.DateTimeField(_("预计反馈时间"), null=True, blank=True, db_index=True)
+    actual_feedback_at = models.DateTimeField(_("实际反馈时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("发起时间"), null=True, blank=True, db_index=True)
+    approved_at = models.DateTimeField(_("审核通过时间"), null=True, blank=True)
+    transmitted_at = models.DateTimeField(_("传递时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    cancel_reason = models.TextField(_("作废原因"), blank=True)
+
+    # Route chosen at first submission, frozen (stages as dicts: name, decider, mode, may_edit).
+    route_rule = models.ForeignKey(RouteRule, verbose_name=_("审核路线"), null=True, blank=True, on_delete=models.SET_NULL)
+    route_name = models.CharField(_("路线名称"), max_length=100, blank=True)
+    route_snapshot = models.JSONField(_("路线环节"), default=list, blank=True)
+    send_first = models.BooleanField(_("先传递后审核"), default=False)
+    restart = models.CharField(max_length=20, choices=RouteRule.Restart.choices, default=RouteRule.Restart.FROM_START)
+    review_round = models.PositiveSmallIntegerField(_("审核轮次"), default=0)
+    current_stage = models.SmallIntegerField(_("当前环节"), null=True, blank=True)
+
+    # 收文 (incoming): who sent it and their reference.
+    source_name = models.CharField(_("来文单位"), max_length=200, blank=True)
+    source_reference = models.CharField(_("来文字号"), max_length=100, blank=True)
+    received_at = models.DateTimeField(_("收文时间"), null=True, blank=True)
+
+    archive_number = models.CharField(_("归档编号"), max_length=30, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["route_snapshot"])
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at", "-pk"]
+        verbose_name = _("信息")
+        verbose_name_plural = _("信息")
+        default_permissions = ("add", "change", "delete", "view")
+        permissions = [
+            ("handle_item", _("可处理信息（发起部门联络员）")),
+            ("receive_item", _("可签收和反馈信息")),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "state", "submitted_at"]),
+            models.Index(fields=["initiator", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number or _('草稿')} {self.subject}"
+
+    def can_move_to(self, new_state) -> bool:
+        return new_state in self.TRANSITIONS.get(self.state, set())
+
+    @property
+    def methods_list(self):
+        return [m for m in self.transmission_methods.split(",") if m]
+
+    @property
+    def methods_display(self):
+        labels = dict(TransmissionMethod.choices)
+        return "+".join(str(labels.get(m, m)) for m in self.methods_list)
+
+    @property
+    def channels_list(self):
+        return [c for c in self.release_channels.split(",") if c]
+
+    @property
+    def is_restricted(self):
+        return self.confidentiality == Confidentiality.RESTRICTED
+
+
+class ItemUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key guardian table: who may view / handle / receive an item."""
+
+    content_object = models.ForeignKey(Item, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]
+
+
+class ItemGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Item, on_delete=models.CASCADE)
+
+
+class NumberSequence(models.Model):
+    """The last number given per prefix and year. Locked with SELECT … FOR
+    UPDATE inside the submitting transaction, so numbers have no gaps (a
+    rolled-back submission rolls the counter back too) and no duplicates."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_number_sequence")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Receiver(models.Model):
+    """One receiver of an item: an internal unit, a person, all staff, or an
+    external unit (and contact). Each acknowledges and answers on its own."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("内部部门")
+        USER = "user", _("个人")
+        ALL_STAFF = "all_staff", _("全体员工")
+        EXTERNAL = "external", _("外部单位")
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("待传递")
+        SENT = "sent", _("待签收")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        ANSWERED = "answered", _("已反馈")
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="receivers")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    external_unit = models.ForeignKey(
+        ExternalUnit, verbose_name=_("外部单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        ExternalContact, verbose_name=_("联系人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING, db_index=True)
+    sent_at = models.DateTimeField(_("传递时间"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True, db_index=True)
+    answer_due_at = models.DateTimeField(_("反馈时限"), null=True, blank=True, db_index=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(User, verbose_name=_("反馈人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answer_result = models.TextField(_("处理结果"), blank=True)
+    answer_next_steps = models.TextField(_("后续措施"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "pk"]
+        verbose_name = _("接收方")
+        verbose_name_plural = _("接收方")
+        constraints = [
+            models.CheckConstraint(
+                name="receiver_target_matches_kind",
+                condition=(
+                    Q(kind="unit", unit__isnull=False)
+                    | Q(kind="user", user__isnull=False)
+                    | Q(kind="all_staff")
+                    | Q(kind="external", external_unit__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if self.kind == self.Kind.UNIT:
+            return self.unit.name
+        if self.kind == self.Kind.USER:
+            return self.user.get_full_name() or self.user.username
+        if self.kind == self.Kind.ALL_STAFF:
+            return str(_("全体员工"))
+        name = self.external_unit.name
+        return f"{name}（{self.contact.name}）" if self.contact_id else name
+
+
+class ReviewStep(models.Model):
+    """One stage of the item's route in one review round."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("未开始")
+        OPEN = "open", _("审核中")
+        APPROVED = "approved", _("已同意")
+        RETURNED = "returned", _("已退回")
+        SKIPPED = "skipped", _("已撤销")
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="steps")
+    review_round = models.PositiveSmallIntegerField(_("轮次"))
+    stage_index = models.PositiveSmallIntegerField(_("环节序号"))
+    name = models.CharField(_("环节"), max_length=50)
+    decider = models.CharField(_("审核人类型"), max_length=30, choices=DeciderKind.choices)
+    mode = models.CharField(_("多人审核方式"), max_length=10, choices=DecisionMode.choices, default=DecisionMode.ALL)
+    may_edit = models.BooleanField(default=False)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "review_round", "stage_index"]
+        verbose_name = _("审核环节")
+        verbose_name_plural = _("审核记录")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "review_round", "stage_index"], name="unique_step_per_round")
+        ]
+        indexes = [models.Index(fields=["state", "due_at"])]
+
+    def __str__(self):
+        return f"{self.item} · {self.name}"
+
+    def is_late(self, now=None):
+        if self.due_at is None:
+            return False
+        end = self.closed_at or now or timezone.now()
+        return end > self.due_at
+
+
+class StepAssignee(models.Model):
+    """A person who decides (or, for a pool stage, may take) a step."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("同意")
+        RETURNED = "returned", _("退回")
+        NOT_NEEDED = "not_needed", _("无需审核")
+
+    step = models.ForeignKey(ReviewStep, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="assignees")
+    user = models.ForeignKey(User, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="review_assignments")
+    decision = models.CharField(_("审核结果"), max_length=20, choices=Decision.choices, default=Decision.PENDING, db_index=True)
+    opinion = models.TextField(_("审核意见"), blank=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("实际审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("代理人代为审核时记录代理人"),
+    )
+    taken_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["step", "pk"]
+        verbose_name = _("审核人")
+        verbose_name_plural = _("审核人")
+        constraints = [models.UniqueConstraint(fields=["step", "user"], name="unique_assignee_per_step")]
+        indexes = [models.Index(fields=["user", "decision"])]
+
+    def __str__(self):
+        return f"{self.step} · {self.user}"
+
+
+def attachment_path(instance, filename):
+    """Random names on disk; the original name is kept in the row."""
+    import uuid
+
+    return f"items/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        ITEM = "item", _("正文附件")
+        EVIDENCE = "evidence", _("传递凭证")
+        ANSWER = "answer", _("反馈附件")
+        MINUTES = "minutes", _("会议纪要")
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices, default=Purpose.ITEM)
+    receiver = models.ForeignKey(Receiver, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    transmission = models.ForeignKey(
+        "Transmission", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "uploaded_at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.original_name
+
+
+class Transmission(models.Model):
+    """How and when an approved item was sent (传递), with evidence."""
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="transmissions")
+    methods = models.CharField(_("传递方式"), max_length=200)
+    sent_at = models.DateTimeField(_("传递时间"), default=timezone.now)
+    sent_by = models.ForeignKey(User, verbose_name=_("传递人"), on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+    written_record = models.TextField(_("电话记录"), blank=True, help_text=_("电话传递后须补充书面记录"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "sent_at"]
+        verbose_name = _("传递记录")
+        verbose_name_plural = _("传递记录")
+
+    def __str__(self):
+        return f"{self.item} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class Question(models.Model):
+    """A question or coordination request raised by a receiver, naming the
+    responsible unit and a deadline (domain: within 1 working day)."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("疑问")
+        COORDINATION = "coordination", _("协调请求")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待答复")
+        ANSWERED = "answered", _("已答复")
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="questions")
+    receiver = models.ForeignKey(Receiver, verbose_name=_("接收方"), null=True, blank=True, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.QUESTION)
+    text = models.TextField(_("内容"))
+    raised_by = models.ForeignKey(User, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    responsible_unit = models.ForeignKey(OrgUnit, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(_("答复期限"), db_index=True)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
+    reply = models.TextField(_("答复"), blank=True)
+    replied_by = models.ForeignKey(User, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "raised_at"]
+        verbose_name = _("疑问与协调")
+        verbose_name_plural = _("疑问与协调")
+
+    def __str__(self):
+        return f"{self.item} · {self.get_kind_display()}"
+
+
+class ProgressUpdate(models.Model):
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="updates")
+    receiver = models.ForeignKey(Receiver, null=True, blank=True, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField(_("进展"))
+    posted_by = models.ForeignKey(User, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField(_("时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "posted_at"]
+        verbose_name = _("进展")
+        verbose_name_plural = _("进展")
+
+    def __str__(self):
+        return f"{self.item} · {self.posted_at:%Y-%m-%d}"
