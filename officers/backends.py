@@ -1,0 +1,110 @@
+"""Admin rights from organisation roles.
+
+Roles are data HR edits (``RoleAssignment``); this backend turns them into
+Django model permissions so that the admin console shows each member of staff
+exactly what their role allows, with no groups to keep in step by hand.
+Superusers keep everything through ``ModelBackend``.
+
+``ROLE_GRANTS`` maps a role to grants ``(app_label, model, actions)`` where
+``model`` is a model name or ``"*"`` (every model of the app, historical
+models excepted) and ``actions`` are default-permission actions or full
+codenames (``"view_audit"``). Later issues append their grants here (e.g. the
+secretariat's infoflow configuration).
+"""
+from django.apps import apps
+from django.contrib.auth.backends import BaseBackend
+
+from .models import RoleAssignment
+
+Role = RoleAssignment.Role
+
+ADD_CHANGE_VIEW = ("add", "change", "view")
+
+# Models where a row is the record of what happened (appointments, filings,
+# units…): HR may add and change them but not delete, so the history stays.
+# These three are plain links that HR must be able to remove.
+HR_DELETABLE = ("roleassignment", "officerduty", "externalcontact")
+
+ROLE_GRANTS = {
+    Role.HR_ADMIN: [
+        ("officers", "*", ADD_CHANGE_VIEW),
+        *[("officers", model, ("delete",)) for model in HR_DELETABLE],
+        ("auth", "user", ADD_CHANGE_VIEW),
+    ],
+    Role.SECRETARIAT: [
+        ("officers", "*", ("view",)),
+        ("liaison", "calendaryear", ADD_CHANGE_VIEW),
+        ("liaison", "calendarday", ADD_CHANGE_VIEW),
+    ],
+    Role.SUPERVISION: [
+        ("officers", "*", ("view",)),
+        ("liaison", "*", ("view",)),
+        ("liaison", "auditentry", ("view_audit",)),
+    ],
+}
+# The secretariat's lead does what the secretariat does.
+ROLE_GRANTS[Role.SECRETARIAT_LEAD] = ROLE_GRANTS[Role.SECRETARIAT]
+
+# Roles that need the admin console (is_staff), kept by officers.services.assign_role.
+ADMIN_ROLES = frozenset(
+    {Role.HR_ADMIN, Role.SECRETARIAT, Role.SECRETARIAT_LEAD, Role.SUPERVISION, Role.ARCHIVIST}
+)
+
+
+def _models(app_label, model):
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        return []
+    if model == "*":
+        # Historical models are read through their object's history page.
+        return [m for m in config.get_models() if not m._meta.model_name.startswith("historical")]
+    try:
+        return [config.get_model(model)]
+    except LookupError:
+        return []
+
+
+def permissions_for_roles(roles) -> set[str]:
+    """``{"app_label.codename", ...}`` granted by the given roles."""
+    perms = set()
+    for role in roles:
+        for app_label, model, actions in ROLE_GRANTS.get(role, ()):
+            for model_class in _models(app_label, model):
+                for action in actions:
+                    codename = action if "_" in action else f"{action}_{model_class._meta.model_name}"
+                    perms.add(f"{app_label}.{codename}")
+    return perms
+
+
+class RolePermissionBackend(BaseBackend):
+    """Grants model permissions by role; never authenticates anyone."""
+
+    cache_attr = "_role_perm_cache"
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        # Model-level only, like ModelBackend; object permissions are guardian's.
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        cached = getattr(user_obj, self.cache_attr, None)
+        if cached is None:
+            roles = RoleAssignment.objects.filter(user_id=user_obj.pk).values_list("role", flat=True)
+            cached = frozenset(permissions_for_roles(roles))
+            setattr(user_obj, self.cache_attr, cached)
+        return set(cached)
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        prefix = app_label + "."
+        return any(perm.startswith(prefix) for perm in self.get_all_permissions(user_obj))
+
+
+def forget_permissions(user) -> None:
+    """Drop the cached permissions after a change of roles in the same request."""
+    if hasattr(user, RolePermissionBackend.cache_attr):
+        delattr(user, RolePermissionBackend.cache_attr)
