@@ -37,3 +37,15 @@ class FilingAlreadyRecorded(OfficerError):
 
 class RosterImportError(LiaisonError):
     """The roster file cannot be read or fails validation."""
+
+
+# --- calendar ---------------------------------------------------------------
+
+
+class NoticeUnreadable(LiaisonError):
+    """The pasted text is not a State Council holiday notice we can read;
+    ``problems`` lists each part that could not be read."""
+
+    def __init__(self, message="", problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
