@@ -112,6 +112,8 @@ class AuditEntry(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         permissions = [("view_audit", _("可查看审计日志"))]
+        # The auditors' page filters by user name within a period.
+        indexes = [models.Index(fields=["username", "at"], name="audit_username_at")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()}"
@@ -124,3 +126,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(_("审计日志只能追加，不能删除。"))
+
+
+class PasswordRecord(models.Model):
+    """When a user's password was last changed, for the periodic change of
+    strict mode (liaison.middleware.PasswordAgeMiddleware). Kept by
+    liaison.signals whenever ``set_password`` is followed by a save."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_record"
+    )
+    changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("密码修改记录")
+        verbose_name_plural = _("密码修改记录")
+
+    def __str__(self):
+        return f"{self.user} {self.changed_at:%Y-%m-%d}"
