@@ -8,3 +8,8 @@ class LiaisonConfig(AppConfig):
     name = "liaison"
     verbose_name = _("系统")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

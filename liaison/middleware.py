@@ -40,6 +40,7 @@ class SessionLimitsMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_MINUTES * 60
             if too_old or idle:
                 # logout() flushes the session server-side, not just the cookie.
+                request.liaison_logout_reason = "会话超过最长时间" if too_old else "会话空闲超时"
                 logout(request)
                 messages.info(request, _("会话已超时，请重新登录。"))
                 return redirect(f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,38 @@
+"""The audit log in the admin console: read-only, for superusers and the
+supervision role (liaison.audit.can_view_audit)."""
+from django.contrib import admin
+
+from liaison.audit import can_view_audit
+from liaison.models import AuditEntry
+
+from .admin_users import *  # noqa: F401,F403  the User admin with the unlock action
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "action", "object_repr", "result", "ip")
+    list_filter = ("action", "result", ("at", admin.DateFieldListFilter))
+    search_fields = ("username", "object_repr", "object_id", "ip", "detail")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    list_per_page = 50
+    show_full_result_count = False
+    fields = ("at", "user", "username", "action", "object_type", "object_id", "object_repr", "result", "ip", "detail")
+    readonly_fields = fields
+
+    # Append-only: nobody adds, changes or deletes through the admin, not
+    # even a superuser; rows come from liaison.audit.record only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_view_audit(request.user)
+
+    def has_module_permission(self, request):
+        return can_view_audit(request.user)

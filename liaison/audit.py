@@ -1,0 +1,109 @@
+"""The audit log: one append-only row per security-relevant event.
+
+``record(action, ...)`` is the only way rows are written. Logins, failed
+logins, lockouts, logouts, password and permission changes are recorded by
+receivers in liaison.signals; imports, exports, settings changes and views of
+restricted information are recorded by the code that does them.
+
+Append-only: AuditEntry.save refuses to change a stored row, AuditEntry.delete
+and the queryset's update()/delete() refuse, and the admin grants no add,
+change or delete permission (liaison/admin_audit.py).
+
+Retention: the log is never purged. The issue allows purging after six
+months, but there is deliberately no purge command: the archive work will seal
+rows into an HMAC chain (the ``seal`` field, empty until then), and a purge
+must be designed together with that chain so an auditor can tell a purge from
+tampering. Until then there is simply no deletion path in the application.
+
+Who: ``user`` is who did it (the request's user by default), ``username`` the
+name typed or held at the time (kept when the account is later deleted).
+``obj`` is what it was done to. The IP comes from the request through axes'
+client-IP helper, which honours AXES_IPWARE_PROXY_COUNT behind a proxy.
+Outside a request view (model signals) the current request is taken from
+simple_history's HistoryRequestMiddleware, which already keeps it.
+"""
+from django.contrib.auth import get_user_model
+
+from liaison.models import AuditEntry
+
+Action = AuditEntry.Action
+Result = AuditEntry.Result
+
+
+def current_request():
+    """The request being served in this thread, if any (simple_history keeps it)."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    ip = getattr(request, "axes_ip_address", None)
+    if ip is None:
+        from axes.helpers import get_client_ip_address
+
+        try:
+            ip = get_client_ip_address(request)
+        except Exception:  # a malformed header must never stop the audit row
+            ip = None
+    return ip or None
+
+
+def record(action, *, user=None, request=None, obj=None, result=Result.SUCCESS, detail="", username=""):
+    """Append one AuditEntry and return it. ``action`` is an AuditEntry.Action
+    value; ``result`` "success" or "failure"."""
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    if result not in Result.values:
+        raise ValueError(f"unknown audit result {result!r}")
+    if request is None:
+        request = current_request()
+    if user is None and request is not None:
+        request_user = getattr(request, "user", None)
+        if request_user is not None and request_user.is_authenticated:
+            user = request_user
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None  # AnonymousUser
+    if user is not None and not username:
+        username = user.get_username()
+    if user is not None and user.pk is None:
+        user = None
+
+    object_type = object_id = object_repr = ""
+    if obj is not None:
+        object_type = obj._meta.label
+        object_id = str(obj.pk) if obj.pk is not None else ""
+        object_repr = str(obj)[:200]
+
+    return AuditEntry.objects.create(
+        action=action,
+        user=user,
+        username=(username or "")[:150],
+        object_type=object_type,
+        object_id=object_id[:64],
+        object_repr=object_repr,
+        result=result,
+        ip=client_ip(request),
+        detail=detail,
+    )
+
+
+def user_named(username):
+    """The account with this user name, or None (for failed logins, lockouts)."""
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username).first()
+
+
+def can_view_audit(user) -> bool:
+    """Auditors (the supervision role), superusers, and whoever was granted
+    liaison.view_audit may read the log; nobody may change it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    from officers.roles import roles_of
+
+    return roles_of(user).is_supervision or user.has_perm("liaison.view_audit")
