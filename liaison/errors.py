@@ -49,3 +49,32 @@ class NoticeUnreadable(LiaisonError):
     def __init__(self, message="", problems=()):
         super().__init__(message)
         self.problems = list(problems)
+
+
+# --- infoflow ---------------------------------------------------------------
+
+
+class InfoflowError(LiaisonError):
+    """An information item (信息) action the closed loop refuses."""
+
+
+class StateConflict(InfoflowError):
+    """The item is not in a state that allows this action (e.g. approving a
+    draft, editing a transmitted item)."""
+
+
+class StepClosed(StateConflict):
+    """The review step was already decided or taken by someone else."""
+
+
+class InvalidInput(InfoflowError):
+    """Missing or inconsistent input (reason required, no receivers, no
+    resolvable reviewer…)."""
+
+
+class AttachmentRejected(InvalidInput):
+    """The uploaded file's content, size or image dimensions are refused."""
+
+
+class NotAllowed(InfoflowError):
+    """The actor may see the item but may not do this to it (403-like)."""
