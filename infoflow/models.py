@@ -560,3 +560,6 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.item} · {self.posted_at:%Y-%m-%d}"
+
+
+from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
