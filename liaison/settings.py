@@ -370,6 +370,11 @@ TIME_LIMITS = {
 }
 OFFICER_CHANGE_FILING_WORKING_DAYS = _setting("LIAISON_FILING_WORKING_DAYS", _int, 2, "a number of working days")
 
+# Excel exports (infoflow.export): above this many rows the portal exports in
+# the background; background files are kept this many hours, then removed.
+EXPORT_SYNC_MAX_ROWS = _setting("LIAISON_EXPORT_SYNC_MAX_ROWS", _int, 20000, "a number of rows")
+EXPORT_KEEP_HOURS = _setting("LIAISON_EXPORT_KEEP_HOURS", _int, 24, "a number of hours")
+
 # --- logging ----------------------------------------------------------------
 
 LOGGING = {
