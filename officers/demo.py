@@ -66,25 +66,25 @@ UNITS = [
 ]
 
 DUTIES = [
-    ("collect", "收集信息", "收集本部门生产经营、市场、政策等方面的信息。"),
-    ("compile", "整理编写", "对收集的信息进行筛选、核实、整理，按格式编写。"),
-    ("transmit", "传递报送", "按规定渠道和时限传递、报送信息，跟踪反馈。"),
-    ("meeting", "组织会议", "组织或参加联络员例会、协调会，整理会议纪要。"),
-    ("system", "维护信息系统", "维护本部门在信息平台上的资料和账户。"),
-    ("coordinate", "协调沟通", "与其他部门和外部单位的联络员协调沟通。"),
-    ("secrecy", "保密管理", "落实保密要求，不在邮件、群聊中传递内部或限定范围内容。"),
+    ("D01", "收集信息", "收集本部门生产经营、市场、政策等方面的信息。"),
+    ("D02", "整理编写", "对收集的信息进行筛选、核实、整理，按格式编写。"),
+    ("D03", "传递报送", "按规定渠道和时限传递、报送信息，跟踪反馈。"),
+    ("D04", "组织会议", "组织或参加联络员例会、协调会，整理会议纪要。"),
+    ("D05", "维护信息系统", "维护本部门在信息平台上的资料和账户。"),
+    ("D06", "协调沟通", "与其他部门和外部单位的联络员协调沟通。"),
+    ("D07", "保密管理", "落实保密要求，不在邮件、群聊中传递内部或限定范围内容。"),
 ]
 
 # username, unit, primary, phone, appointed days ago, induction, confidentiality, duty codes.
 OFFICERS = [
     ("officer_market", "market", True, "13962100002", 400, True, True,
-     ["collect", "compile", "transmit", "coordinate", "secrecy"]),
-    ("officer_prod", "prod", True, "13962100003", 300, True, True, ["collect", "compile", "transmit", "secrecy"]),
-    ("lin_fang", "office", True, "13962100012", 700, True, True, ["transmit", "meeting", "system", "secrecy"]),
+     ["D01", "D02", "D03", "D06", "D07"]),
+    ("officer_prod", "prod", True, "13962100003", 300, True, True, ["D01", "D02", "D03", "D07"]),
+    ("lin_fang", "office", True, "13962100012", 700, True, True, ["D03", "D04", "D05", "D07"]),
     # Appointed recently: no induction training yet.
-    ("huang_lei", "hr", True, "13962100014", 20, False, True, ["collect", "transmit"]),
+    ("huang_lei", "hr", True, "13962100014", 20, False, True, ["D01", "D03"]),
     # No confidentiality agreement on record yet.
-    ("he_jing", "finance", True, "13962100016", 60, True, False, ["collect", "compile", "transmit"]),
+    ("he_jing", "finance", True, "13962100016", 60, True, False, ["D01", "D02", "D03"]),
 ]
 
 # name, kind, responsible unit, responsible user, address, contacts (name, title, phone, email).
