@@ -375,6 +375,25 @@ OFFICER_CHANGE_FILING_WORKING_DAYS = _setting("LIAISON_FILING_WORKING_DAYS", _in
 EXPORT_SYNC_MAX_ROWS = _setting("LIAISON_EXPORT_SYNC_MAX_ROWS", _int, 20000, "a number of rows")
 EXPORT_KEEP_HOURS = _setting("LIAISON_EXPORT_KEEP_HOURS", _int, 24, "a number of hours")
 
+# --- the archive (archive/) --------------------------------------------------
+
+# The key of the archive's seals (HMAC-SHA256) lives outside the database: the
+# variable, or a file generated on first use (0600) that operators back up
+# apart from the database backups (README "Backup and restore").
+ARCHIVE_SEAL_KEY = os.environ.get("LIAISON_ARCHIVE_SEAL_KEY") or None
+ARCHIVE_SEAL_KEY_FILE = Path(
+    _setting("LIAISON_ARCHIVE_SEAL_KEY_FILE", str, str(DATA_DIR / "archive_seal_key"), "a file path")
+)
+# Completed items are archived by themselves this many working days after completion.
+ARCHIVE_AFTER_WORKING_DAYS = _setting("LIAISON_ARCHIVE_AFTER_WORKING_DAYS", _int, 2, "a number of working days")
+# 全宗号 and 机构（问题）代码 of the formal archive code (档号, DA/T 22); no 档号 when unset.
+ARCHIVE_FONDS_NUMBER = _setting("LIAISON_ARCHIVE_FONDS_NUMBER", str, "", "the fonds number (全宗号)")
+ARCHIVE_ORG_CODE = _setting("LIAISON_ARCHIVE_ORG_CODE", str, "BGS", "the organisation code of the 档号")
+# ClamAV daemon for the four-property report's security check; unset = not checked.
+CLAMAV_SOCKET = _setting("LIAISON_CLAMAV_SOCKET", str, "", "a Unix socket path")
+CLAMAV_HOST = _setting("LIAISON_CLAMAV_HOST", str, "", "a host name")
+CLAMAV_PORT = _setting("LIAISON_CLAMAV_PORT", _int, 3310, "a port number")
+
 # --- logging ----------------------------------------------------------------
 
 LOGGING = {
