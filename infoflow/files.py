@@ -1,0 +1,165 @@
+"""Checking uploaded attachments by their content, not their name.
+
+``inspect_upload`` reads the file once and answers its content type, size and
+SHA-256, or raises AttachmentRejected with a message the uploader can act on.
+Accepted: PDF, OFD, JPEG/PNG/GIF/TIFF images of at least 800×600 px (seed
+003), Word/Excel/PowerPoint (OOXML and the old OLE2 formats) and plain text
+or CSV in UTF-8 or GB18030. The extension must agree with the content, so a
+renamed executable (or any other mismatch) is refused. Files are stored under
+random names (``infoflow.models.attachment_path``) and served only as
+downloads through a permission-checked view.
+"""
+import hashlib
+import os
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from liaison.errors import AttachmentRejected
+
+MIN_IMAGE = (800, 600)
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# content type → extensions that may carry it
+EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "application/ofd": {".ofd"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "image/gif": {".gif"},
+    "image/tiff": {".tif", ".tiff"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {".xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {".pptx"},
+    "application/msword": {".doc"},
+    "application/vnd.ms-excel": {".xls"},
+    "application/vnd.ms-powerpoint": {".ppt"},
+    "text/plain": {".txt"},
+    "text/csv": {".csv"},
+}
+OOXML = {
+    ".docx": ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".pptx": ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
+OLE2 = {".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint"}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/tiff"}
+
+
+def _unsupported(name):
+    return AttachmentRejected(
+        _(
+            "文件“%(name)s”的类型不受支持，或内容与扩展名不符。"
+            "可上传 PDF、OFD、JPG/PNG/GIF/TIFF 图片、Word、Excel、PowerPoint 和文本文件。"
+        )
+        % {"name": name}
+    )
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else upload.read()
+    upload.seek(0)
+    return data
+
+
+def _ooxml_type(upload, ext):
+    prefix, content_type = OOXML[ext]
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if "[Content_Types].xml" not in names or not any(n.startswith(prefix) for n in names):
+                return None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    return content_type
+
+
+def _ofd_type(upload):
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            ok = any(n.upper() == "OFD.XML" for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        ok = False
+    finally:
+        upload.seek(0)
+    return "application/ofd" if ok else None
+
+
+def _text_type(data, ext):
+    if b"\x00" in data:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return "text/csv" if ext == ".csv" else "text/plain"
+    return None
+
+
+def _detect(upload, data, ext):
+    head = data[:8192]
+    if head.startswith(b"PK\x03\x04"):
+        if ext in OOXML:
+            return _ooxml_type(upload, ext)
+        if ext == ".ofd":
+            return _ofd_type(upload)
+        return None  # plain zip archives are not accepted
+    if head.startswith(OLE2_MAGIC):
+        return OLE2.get(ext)
+    kind = filetype.guess(head)
+    if kind is not None:
+        return kind.mime if kind.mime in EXTENSIONS else None
+    if ext in (".txt", ".csv"):
+        return _text_type(data, ext)
+    return None
+
+
+def _check_image(upload, name):
+    from PIL import Image
+
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            image.verify()
+    except Image.DecompressionBombError:
+        raise AttachmentRejected(_("图片“%(name)s”像素过大，无法接收。") % {"name": name})
+    except Exception:
+        raise AttachmentRejected(_("图片“%(name)s”已损坏，无法打开。") % {"name": name})
+    finally:
+        upload.seek(0)
+    long_side, short_side = max(width, height), min(width, height)
+    if long_side < MIN_IMAGE[0] or short_side < MIN_IMAGE[1]:
+        raise AttachmentRejected(
+            _("图片“%(name)s”为 %(width)s×%(height)s 像素，照片须至少 800×600 像素。")
+            % {"name": name, "width": width, "height": height}
+        )
+
+
+def inspect_upload(upload) -> dict:
+    """``{"content_type", "size", "sha256"}`` of an acceptable upload; raises
+    AttachmentRejected otherwise."""
+    name = os.path.basename(getattr(upload, "name", "") or "")
+    ext = os.path.splitext(name)[1].lower()
+    max_mb = settings.ATTACHMENT_MAX_MB
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_mb * 1024 * 1024:
+        raise AttachmentRejected(_("文件“%(name)s”超过 %(max)s MB 的大小上限。") % {"name": name, "max": max_mb})
+    data = _read_all(upload)
+    size = len(data)
+    if size == 0:
+        raise AttachmentRejected(_("文件“%(name)s”是空文件。") % {"name": name})
+    if size > max_mb * 1024 * 1024:
+        raise AttachmentRejected(_("文件“%(name)s”超过 %(max)s MB 的大小上限。") % {"name": name, "max": max_mb})
+
+    content_type = _detect(upload, data, ext)
+    if content_type is None or ext not in EXTENSIONS.get(content_type, ()):
+        raise _unsupported(name)
+    if content_type in IMAGE_TYPES:
+        _check_image(upload, name)
+    return {"content_type": content_type, "size": size, "sha256": hashlib.sha256(data).hexdigest()}

@@ -1,0 +1,250 @@
+"""Who may do what to an item, and the per-item grants behind it.
+
+Predicates (``can_edit``, ``can_decide``…) answer for one user and one item,
+step or receiver; services call them after the state check and raise
+``NotAllowed`` when they say no. Hiding a button in a template is convenience
+only.
+
+Grants are django-guardian object permissions stored in the direct foreign-key
+tables (``ItemUserObjectPermission``). The services never hand-pick grants:
+after each transition they call ``sync_item_grants(item)``, which computes who
+is on the item's path *now* and adds or removes rows so the table matches:
+
+* the initiator and the originating unit's active officers: view + handle;
+* every assignee of a review step that started and was not revoked
+  (open, approved or returned steps): view — so a reviewer sees the item from
+  the moment their stage opens, and a withdrawn item disappears again from
+  the inbox of a reviewer who never acted on it;
+* once transmitted, each receiving unit's head and active officers, and each
+  person receiver: view + receive;
+* the head and officers of a unit named responsible in a question: view.
+
+Only the three item permissions are touched, so a grant made by hand in the
+admin console (e.g. ``change_item``) stays.
+"""
+from django.contrib.auth.models import Permission
+from guardian.shortcuts import assign_perm, remove_perm
+
+from officers.models import Officer
+from officers.roles import roles_of
+
+from .models import Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
+
+VIEW = "view_item"
+HANDLE = "handle_item"
+RECEIVE = "receive_item"
+ITEM_PERMS = (VIEW, HANDLE, RECEIVE)
+
+EDITABLE_STATES = {Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN}
+SUBMITTABLE_STATES = EDITABLE_STATES
+
+
+# --- who is who ----------------------------------------------------------------
+
+
+def is_unit_officer(user, unit_id) -> bool:
+    return unit_id in roles_of(user).officer_unit_ids
+
+
+def is_handler(user, item) -> bool:
+    """The initiator or an active officer of the originating unit: the people
+    who carry the item through the loop for its department."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return item.initiator_id == user.pk or is_unit_officer(user, item.unit_id)
+
+
+# --- predicates ----------------------------------------------------------------
+
+
+def can_edit(user, item) -> bool:
+    """Handlers edit drafts and returned or withdrawn items; during an open
+    secretariat stage marked "may edit" its assignee may edit the text too
+    (domain: the initial reviewer edits, the change is kept in the history)."""
+    if item.state in EDITABLE_STATES:
+        return is_handler(user, item)
+    if item.state == Item.State.IN_REVIEW and item.current_stage is not None:
+        return StepAssignee.objects.filter(
+            step__item=item,
+            step__review_round=item.review_round,
+            step__stage_index=item.current_stage,
+            step__state=ReviewStep.State.OPEN,
+            step__may_edit=True,
+            user_id=getattr(user, "pk", None),
+            decision=StepAssignee.Decision.PENDING,
+        ).exists()
+    return False
+
+
+def can_submit(user, item) -> bool:
+    return item.state in SUBMITTABLE_STATES and is_handler(user, item)
+
+
+def _pool_taker(step):
+    return next((a for a in step.assignees.all() if a.taken_at is not None), None)
+
+
+def can_decide(user, assignee_or_step) -> bool:
+    """Only a pending assignee of an open step decides it; on a pool stage only
+    the one who took it (or anyone of the pool while nobody has)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if isinstance(assignee_or_step, StepAssignee):
+        step = assignee_or_step.step
+        mine = assignee_or_step if assignee_or_step.user_id == user.pk else None
+    else:
+        step = assignee_or_step
+        mine = next((a for a in step.assignees.all() if a.user_id == user.pk), None)
+    if mine is None or step.state != ReviewStep.State.OPEN or mine.decision != StepAssignee.Decision.PENDING:
+        return False
+    if step.decider == "secretariat_pool":
+        taker = _pool_taker(step)
+        return taker is None or taker.user_id == user.pk
+    return True
+
+
+def can_take(user, step) -> bool:
+    if step.state != ReviewStep.State.OPEN or step.decider != "secretariat_pool":
+        return False
+    if _pool_taker(step) is not None:
+        return False
+    return any(
+        a.user_id == getattr(user, "pk", None) and a.decision == StepAssignee.Decision.PENDING
+        for a in step.assignees.all()
+    )
+
+
+def can_transmit(user, item) -> bool:
+    return item.state == Item.State.APPROVED and is_handler(user, item)
+
+
+def can_receive(user, receiver) -> bool:
+    """Who acknowledges and answers for a receiver: the head or an active
+    officer of a receiving unit, the person receiver, and for an external unit
+    (or all staff) the item's own handlers, who record it for them."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if receiver.kind == Receiver.Kind.UNIT:
+        roles = roles_of(user)
+        return receiver.unit_id in roles.officer_unit_ids or receiver.unit_id in roles.headed_unit_ids
+    if receiver.kind == Receiver.Kind.USER:
+        return receiver.user_id == user.pk
+    return is_handler(user, receiver.item)
+
+
+def can_cancel(user, item) -> bool:
+    if not item.can_move_to(Item.State.CANCELLED):
+        return False
+    return is_handler(user, item) or roles_of(user).is_secretariat
+
+
+def can_register_incoming(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active and roles_of(user).is_secretariat
+
+
+def can_answer_question(user, question) -> bool:
+    roles = roles_of(user)
+    unit_id = question.responsible_unit_id
+    return (
+        unit_id in roles.officer_unit_ids
+        or unit_id in roles.headed_unit_ids
+        or is_handler(user, question.item)
+    )
+
+
+# --- grants ----------------------------------------------------------------------
+
+
+def item_permissions():
+    """{codename: Permission} for the three item permissions."""
+    return {
+        p.codename: p
+        for p in Permission.objects.filter(content_type__app_label="infoflow", codename__in=ITEM_PERMS)
+    }
+
+
+def grant(user, codename, item):
+    """One grant by hand (admin, scripts). Services use ``sync_item_grants``."""
+    return assign_perm(f"infoflow.{codename}", user, item)
+
+
+def revoke(user, codename, item):
+    return remove_perm(f"infoflow.{codename}", user, item)
+
+
+def _unit_people(unit_ids):
+    """{unit_id: {user ids}} of each unit's head and active officers."""
+    from officers.models import OrgUnit
+
+    people = {uid: set() for uid in unit_ids}
+    if not unit_ids:
+        return people
+    for uid, head in OrgUnit.objects.filter(pk__in=unit_ids, head__isnull=False).values_list("pk", "head_id"):
+        people[uid].add(head)
+    for uid, user_id in Officer.objects.filter(unit_id__in=unit_ids, status=Officer.Status.ACTIVE).values_list(
+        "unit_id", "user_id"
+    ):
+        people[uid].add(user_id)
+    return people
+
+
+def desired_grants(item) -> dict[int, set[str]]:
+    """{user id: {codenames}} that the item's path gives right now."""
+    wanted: dict[int, set[str]] = {}
+
+    def add(user_id, *codenames):
+        wanted.setdefault(user_id, set()).update(codenames)
+
+    add(item.initiator_id, VIEW, HANDLE)
+    for user_id in Officer.objects.filter(unit_id=item.unit_id, status=Officer.Status.ACTIVE).values_list(
+        "user_id", flat=True
+    ):
+        add(user_id, VIEW, HANDLE)
+
+    started = (ReviewStep.State.OPEN, ReviewStep.State.APPROVED, ReviewStep.State.RETURNED)
+    for user_id in StepAssignee.objects.filter(step__item=item, step__state__in=started).values_list(
+        "user_id", flat=True
+    ):
+        add(user_id, VIEW)
+    # A decision made on a step later revoked (withdrawal) still keeps its author on the path.
+    for user_id in StepAssignee.objects.filter(
+        step__item=item, decision__in=(StepAssignee.Decision.APPROVED, StepAssignee.Decision.RETURNED)
+    ).values_list("user_id", flat=True):
+        add(user_id, VIEW)
+
+    sent = item.receivers.exclude(state=Receiver.State.WAITING)
+    unit_ids = set(sent.filter(kind=Receiver.Kind.UNIT).values_list("unit_id", flat=True))
+    for user_ids in _unit_people(unit_ids).values():
+        for user_id in user_ids:
+            add(user_id, VIEW, RECEIVE)
+    for user_id in sent.filter(kind=Receiver.Kind.USER).values_list("user_id", flat=True):
+        add(user_id, VIEW, RECEIVE)
+
+    question_units = set(item.questions.values_list("responsible_unit_id", flat=True))
+    for user_ids in _unit_people(question_units).values():
+        for user_id in user_ids:
+            add(user_id, VIEW)
+    return wanted
+
+
+def sync_item_grants(item) -> tuple[int, int]:
+    """Make the item's view/handle/receive grants match ``desired_grants``.
+    Returns (added, removed)."""
+    perms = item_permissions()
+    by_id = {p.pk: code for code, p in perms.items()}
+    existing = {}
+    for pk, user_id, perm_id in ItemUserObjectPermission.objects.filter(
+        content_object=item, permission_id__in=by_id
+    ).values_list("pk", "user_id", "permission_id"):
+        existing[(user_id, by_id[perm_id])] = pk
+    wanted = {(user_id, code) for user_id, codes in desired_grants(item).items() for code in codes}
+
+    missing = wanted - existing.keys()
+    extra = [pk for key, pk in existing.items() if key not in wanted]
+    ItemUserObjectPermission.objects.bulk_create(
+        [ItemUserObjectPermission(content_object=item, user_id=u, permission=perms[c]) for u, c in sorted(missing)],
+        ignore_conflicts=True,
+    )
+    if extra:
+        ItemUserObjectPermission.objects.filter(pk__in=extra).delete()
+    return len(missing), len(extra)
