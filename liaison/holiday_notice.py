@@ -83,7 +83,10 @@ def normalise(text: str) -> str:
     lines = [re.sub(r"\s+", "", line) for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     # "…上班。二、春节：…" on one line: start each item on its own line.
-    return re.sub(r"。(?=[一二三四五六七八九十]{1,3}、[^:。\n]{1,60}:)", "。\n", text)
+    text = re.sub(r"。(?=[一二三四五六七八九十]{1,3}、[^:。\n]{1,60}:)", "。\n", text)
+    # …and the closing paragraph and the signature off the last item.
+    text = re.sub(r"。(?=节假日期间)", "。\n", text)
+    return re.sub(r"(国务院办公厅)(?=\d{4}年\d{1,2}月\d{1,2}日)", r"\n\1\n", text)
 
 
 def parse_notice(text: str) -> ParsedNotice:
