@@ -42,6 +42,15 @@ ROLE_GRANTS = {
         ("liaison", "auditentry", ("view_audit",)),
     ],
 }
+# infoflow: the secretariat edits routes and categories (routes are data) and
+# reads items in the console (the list still goes through items_visible_to).
+ROLE_GRANTS[Role.SECRETARIAT] += [
+    ("infoflow", "routerule", ADD_CHANGE_VIEW),
+    ("infoflow", "routestage", ("add", "change", "view", "delete")),
+    ("infoflow", "category", ADD_CHANGE_VIEW),
+    ("infoflow", "item", ("view",)),
+]
+ROLE_GRANTS[Role.SUPERVISION] += [("infoflow", "item", ("view",)), ("infoflow", "routerule", ("view",))]
 # The secretariat's lead does what the secretariat does.
 ROLE_GRANTS[Role.SECRETARIAT_LEAD] = ROLE_GRANTS[Role.SECRETARIAT]
 
