@@ -33,7 +33,8 @@ def regulator(db):
 
 @pytest.fixture
 def market_officer(market):
-    return OfficerFactory(unit=market, user__username="zhang", user__first_name="张三", phone="13811112222", appointed_on=date(2026, 1, 5)
+    return OfficerFactory(
+        unit=market, user__username="zhang", user__first_name="张三", phone="13811112222", appointed_on=date(2026, 1, 5)
     )
 
 
