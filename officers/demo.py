@@ -149,7 +149,8 @@ class _Seeder:
             from liaison.calendar_data import fill_from_chinesecalendar
         except ImportError:
             return
-        fill_from_chinesecalendar()
+        year = self.today.year
+        fill_from_chinesecalendar(years=[year, year + 1])
 
     def people(self):
         User = get_user_model()
