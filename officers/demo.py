@@ -145,10 +145,8 @@ class _Seeder:
 
     def holidays(self):
         # The current year's holidays, so deadlines in the demo follow them.
-        try:  # TEMP until the calendar helper lands
-            from liaison.calendar_data import fill_from_chinesecalendar
-        except ImportError:
-            return
+        from liaison.calendar_data import fill_from_chinesecalendar
+
         year = self.today.year
         fill_from_chinesecalendar(years=[year, year + 1])
 
@@ -200,21 +198,15 @@ class _Seeder:
             )
 
     def roles(self):
-        try:
-            from officers.services import assign_role
-        except ImportError:
-            assign_role = None
+        from officers.services import assign_role
+
         for username, _n, _t, _c, _p, roles in ACCOUNTS:
             user = self.users[username]
             for role in roles:
                 if RoleAssignment.objects.filter(user=user, role=role).exists():
                     continue
-                if assign_role is not None:
-                    assign_role(user=user, role=role, actor=None)
-                else:
-                    assignment = RoleAssignment(user=user, role=role)
-                    assignment._change_reason = "seed_demo"
-                    assignment.save()
+                # The service also gives the admin console to the roles that need it.
+                assign_role(user=user, role=role, actor=None)
                 self.created += 1
 
     def duty_catalogue(self):
@@ -273,11 +265,7 @@ class _Seeder:
                 )
 
     def registrations(self):
-        try:  # TEMP until the calendar helper lands
-            from liaison.workdays import add_working_days
-        except ImportError:
-            def add_working_days(moment, n):
-                return moment + timedelta(days=n)
+        from liaison.workdays import add_working_days
 
         now = timezone.now()
         market_officer = Officer.objects.filter(user=self.users["officer_market"], unit=self.units["market"]).first()
