@@ -78,3 +78,27 @@ class AttachmentRejected(InvalidInput):
 
 class NotAllowed(InfoflowError):
     """The actor may see the item but may not do this to it (403-like)."""
+
+
+# --- archive ----------------------------------------------------------------
+
+
+class ArchiveError(LiaisonError):
+    """An archive action (归档、鉴定、销毁、暂停销毁) that the archive refuses."""
+
+
+class ArchiveStateConflict(ArchiveError):
+    """The item or record is not in a state that allows this (not completed,
+    already destroyed, under hold, batch already decided…)."""
+
+
+class ArchiveNotAllowed(ArchiveError):
+    """The actor may not do this to the archive (wrong role, same person)."""
+
+
+class ArchiveInvalid(ArchiveError):
+    """Missing or inconsistent input (reason, supervisors, retention)."""
+
+
+class BackupError(LiaisonError):
+    """A backup or restore that cannot proceed (non-empty database, damaged backup)."""
