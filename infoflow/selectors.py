@@ -1,0 +1,423 @@
+"""Reads for the portal pages: the lists with their joins, the home counts and
+the item timeline. Every list starts from ``items_visible_to(user)`` so that
+what a page shows, counts and searches is exactly what the user may see.
+
+Each list is one query for its rows (plus the paginator's count): the joins a
+template needs are taken here, counts are annotated, never loaded per row.
+"""
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from officers.roles import roles_of
+
+from .models import (
+    DeciderKind,
+    TransmissionMethod,
+    Item,
+    ProgressUpdate,
+    Question,
+    Receiver,
+    ReviewStep,
+    StepAssignee,
+    Transmission,
+)
+
+BUCKETS = ("drafts", "in_review", "returned", "waiting", "done")
+
+# Which item states each tab of "my items" shows.
+BUCKET_STATES = {
+    "drafts": (Item.State.DRAFT, Item.State.WITHDRAWN),
+    "in_review": (Item.State.IN_REVIEW,),
+    "returned": (Item.State.RETURNED,),
+    "waiting": (Item.State.APPROVED, Item.State.TRANSMITTED),
+    "done": (Item.State.COMPLETED, Item.State.ARCHIVED, Item.State.CANCELLED),
+}
+
+
+def visible_items(user):
+    from .visibility import items_visible_to
+
+    return items_visible_to(user)
+
+
+def _receiver_counts():
+    """Annotations counting an item's receivers and those that answered, as
+    correlated subqueries so they never multiply the rows of other joins."""
+    total = (
+        Receiver.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    answered = (
+        Receiver.objects.filter(item=OuterRef("pk"), state=Receiver.State.ANSWERED)
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        "receivers_total": Coalesce(Subquery(total), 0),
+        "receivers_answered": Coalesce(Subquery(answered), 0),
+    }
+
+
+def _list_joins(queryset):
+    return queryset.select_related("unit", "initiator", "category")
+
+
+def own_items(user):
+    """Items the user drafted or handles as an officer of the originating unit."""
+    roles = roles_of(user)
+    mine = Q(initiator=user)
+    if roles.officer_unit_ids:
+        mine |= Q(unit_id__in=roles.officer_unit_ids)
+    return visible_items(user).filter(mine)
+
+
+def my_items(user, bucket="drafts"):
+    """One tab of "my items" (drafts, in review, returned, waiting for
+    answers, done), newest first, with receiver counts."""
+    states = BUCKET_STATES.get(bucket, BUCKET_STATES["drafts"])
+    return (
+        _list_joins(own_items(user).filter(state__in=states))
+        .annotate(**_receiver_counts())
+        .order_by("-submitted_at", "-created_at", "-pk")
+    )
+
+
+def my_item_counts(user):
+    """How many of the user's items are in each tab: one aggregate query."""
+    aggregates = {
+        bucket: Count("pk", filter=Q(state__in=states)) for bucket, states in BUCKET_STATES.items()
+    }
+    return own_items(user).order_by().aggregate(**aggregates)
+
+
+def review_inbox(user, items=None):
+    """Open review steps the user must decide, the earliest due first. Pool
+    stages (秘书处初审) appear for every member of the pool until one takes
+    them (take_step sets the others to "not needed"). ``items`` narrows them
+    (the list filters); it defaults to every item the user may see."""
+    mine = StepAssignee.objects.filter(step=OuterRef("pk"), user=user, decision=StepAssignee.Decision.PENDING)
+    steps = ReviewStep.objects.filter(state=ReviewStep.State.OPEN).filter(Exists(mine))
+    if items is None:
+        items = visible_items(user)
+    steps = steps.filter(item__in=items.values("pk"))
+    return (
+        steps.select_related("item", "item__unit", "item__initiator", "item__category")
+        .annotate(
+            my_assignee_id=Subquery(mine.values("pk")[:1]),
+            my_taken_at=Subquery(mine.values("taken_at")[:1]),
+        )
+        .order_by(Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
+    )
+
+
+def receiver_q(user):
+    """The receivers a user acts for: the receiving unit's head and officers,
+    a named person, and for an external unit or all staff the officers of the
+    originating unit (who record the outside unit's receipt and answer)."""
+    roles = roles_of(user)
+    q = Q(kind=Receiver.Kind.USER, user=user)
+    acting_units = roles.headed_unit_ids | roles.officer_unit_ids
+    if acting_units:
+        q |= Q(kind=Receiver.Kind.UNIT, unit_id__in=acting_units)
+    if roles.officer_unit_ids:
+        q |= Q(
+            kind__in=(Receiver.Kind.EXTERNAL, Receiver.Kind.ALL_STAFF),
+            item__unit_id__in=roles.officer_unit_ids,
+        )
+    return q
+
+
+RECEIVER_OPEN_STATES = (Receiver.State.SENT, Receiver.State.ACKNOWLEDGED)
+
+
+def receiver_inbox(user, items=None, include_answered=False):
+    """Receiver rows waiting for this user's receipt or answer, the earliest
+    due first."""
+    states = RECEIVER_OPEN_STATES + ((Receiver.State.ANSWERED,) if include_answered else ())
+    if items is None:
+        items = visible_items(user)
+    rows = (
+        Receiver.objects.filter(receiver_q(user), state__in=states)
+        .filter(item__in=items.values("pk"))
+        .exclude(item__state__in=(Item.State.CANCELLED, Item.State.WITHDRAWN))
+    )
+    open_questions = Question.objects.filter(receiver=OuterRef("pk"), state=Question.State.OPEN)
+    return (
+        rows.select_related(
+            "item", "item__unit", "item__initiator", "unit", "user", "external_unit", "contact"
+        )
+        .annotate(has_open_question=Exists(open_questions))
+        .order_by(Coalesce("answer_due_at", "response_due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def incoming_register(user):
+    """Incoming documents (收文) the user may see, newest first."""
+    return (
+        _list_joins(visible_items(user).filter(direction="incoming"))
+        .annotate(**_receiver_counts())
+        .order_by("-received_at", "-pk")
+    )
+
+
+def home_counts(user):
+    """The numbers on the home cards: my items per tab, open reviews (and how
+    many are overdue), receipts and answers waiting. A few aggregate queries,
+    whatever the number of rows."""
+    now = timezone.now()
+    counts = {"my": my_item_counts(user)}
+    reviews = review_inbox(user).order_by().aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    counts["reviews"] = reviews
+    received = receiver_inbox(user).order_by().aggregate(
+        total=Count("pk"),
+        overdue=Count(
+            "pk",
+            filter=Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now),
+        ),
+    )
+    counts["received"] = received
+    counts["show_incoming"] = roles_of(user).is_secretariat
+    return counts
+
+
+# --- the item page ----------------------------------------------------------
+
+
+def item_detail(user):
+    """Items the user may see, with what the item page shows joined; the view
+    fetches one with get_object_or_404 so an invisible item is a 404."""
+    return _list_joins(visible_items(user)).select_related("route_rule")
+
+
+def item_steps(item):
+    """Every step of every round with its assignees and their users."""
+    return (
+        ReviewStep.objects.filter(item=item)
+        .prefetch_related("assignees__user", "assignees__decided_by")
+        .order_by("review_round", "stage_index")
+    )
+
+
+def item_receivers(item):
+    return (
+        Receiver.objects.filter(item=item)
+        .select_related("unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")
+        .prefetch_related("attachments")
+        .order_by("pk")
+    )
+
+
+def item_questions(item):
+    return (
+        Question.objects.filter(item=item)
+        .select_related("raised_by", "replied_by", "responsible_unit", "receiver")
+        .order_by("raised_at", "pk")
+    )
+
+
+def item_transmissions(item):
+    return (
+        Transmission.objects.filter(item=item)
+        .select_related("sent_by")
+        .prefetch_related("attachments")
+        .order_by("sent_at", "pk")
+    )
+
+
+def item_updates(item):
+    return ProgressUpdate.objects.filter(item=item).select_related("posted_by", "receiver").order_by("posted_at", "pk")
+
+
+# --- the timeline -----------------------------------------------------------
+
+
+def _changes(rows):
+    """Yield (row, previous version of the same object or None) for history
+    rows ordered by object and date."""
+    previous = {}
+    for row in rows:
+        yield row, previous.get(row.id)
+        previous[row.id] = row
+
+
+def _event(at, who, what, detail="", deadline=None, done_at=None):
+    late = None
+    if deadline is not None:
+        late = (done_at or at) > deadline
+    return {"at": at, "who": who, "what": what, "detail": detail, "deadline": deadline, "late": late}
+
+
+def item_timeline(item):
+    """The item's whole story from django-simple-history: who did what and
+    when, with opinions, deadlines and late marks, oldest first. Seven
+    queries whatever the length of the story."""
+    from django.utils.translation import gettext as _
+
+    events = []
+    state_labels = dict(Item.State.choices)
+
+    item_rows = Item.history.filter(id=item.pk).select_related("history_user").order_by("history_date", "history_id")
+    for row, before in _changes(item_rows):
+        who = row.history_user
+        if before is None:
+            what = _("登记收文") if row.direction == "incoming" else _("创建草稿")
+            events.append(_event(row.history_date, who, what))
+            continue
+        if row.state != before.state:
+            label = state_labels.get(row.state, row.state)
+            if row.state == Item.State.IN_REVIEW and before.state != Item.State.IN_REVIEW:
+                what = _("提交审核（信息编号 %(number)s）") % {"number": row.number} if row.number else _("提交审核")
+            elif row.state == Item.State.CANCELLED:
+                what = _("作废")
+            else:
+                what = _("状态变为“%(state)s”") % {"state": label}
+            detail = row.cancel_reason if row.state == Item.State.CANCELLED else ""
+            deadline = row.expected_feedback_at if row.state == Item.State.COMPLETED else None
+            events.append(_event(row.history_date, who, what, detail, deadline))
+        elif before.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (
+            row.subject != before.subject or row.summary != before.summary
+        ):
+            events.append(_event(row.history_date, who, _("修改内容")))
+        elif before.state == Item.State.IN_REVIEW and row.summary != before.summary:
+            events.append(_event(row.history_date, who, _("审核中修改文稿")))
+
+    step_model = ReviewStep.history.model
+    step_rows = list(
+        step_model.objects.filter(item_id=item.pk).select_related("history_user").order_by("id", "history_date", "history_id")
+    )
+    step_names = {}
+    for row, before in _changes(step_rows):
+        step_names[row.id] = (row.name, row.review_round, row.due_at)
+        changed = before is None or row.state != before.state
+        if not changed:
+            continue
+        round_label = _("第 %(round)s 轮") % {"round": row.review_round}
+        if row.state == ReviewStep.State.OPEN:
+            events.append(
+                _event(
+                    row.started_at or row.history_date, None,
+                    _("环节“%(name)s”开始（%(round)s）") % {"name": row.name, "round": round_label},
+                    deadline=row.due_at, done_at=row.started_at or row.history_date,
+                )
+            )
+            events[-1]["late"] = None  # the start of a stage is never late; its decision may be
+        elif row.state in (ReviewStep.State.APPROVED, ReviewStep.State.RETURNED):
+            what = _("环节“%(name)s”通过") if row.state == ReviewStep.State.APPROVED else _("环节“%(name)s”退回")
+            events.append(
+                _event(row.closed_at or row.history_date, None, what % {"name": row.name},
+                       deadline=row.due_at, done_at=row.closed_at)
+            )
+        elif row.state == ReviewStep.State.SKIPPED and before is not None:
+            events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": row.name}))
+
+    assignee_model = StepAssignee.history.model
+    assignee_rows = (
+        assignee_model.objects.filter(step_id__in=list(step_names))
+        .select_related("history_user", "user", "decided_by")
+        .order_by("id", "history_date", "history_id")
+    )
+    decisions = dict(StepAssignee.Decision.choices)
+    for row, before in _changes(assignee_rows):
+        name, _round, due_at = step_names.get(row.step_id, ("", 0, None))
+        if row.taken_at and (before is None or not before.taken_at):
+            events.append(_event(row.taken_at, row.user, _("领取环节“%(name)s”") % {"name": name}))
+        if row.decision in (StepAssignee.Decision.APPROVED, StepAssignee.Decision.RETURNED) and (
+            before is None or before.decision != row.decision
+        ):
+            who = row.decided_by or row.user
+            what = _("%(stage)s：%(decision)s") % {"stage": name, "decision": decisions[row.decision]}
+            events.append(
+                _event(row.decided_at or row.history_date, who, what, row.opinion, due_at, row.decided_at)
+            )
+
+    receiver_model = Receiver.history.model
+    receiver_rows = (
+        receiver_model.objects.filter(item_id=item.pk)
+        .select_related("history_user", "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")
+        .order_by("id", "history_date", "history_id")
+    )
+    for row, before in _changes(receiver_rows):
+        label = _receiver_label(row)
+        if row.sent_at and (before is None or not before.sent_at):
+            events.append(
+                _event(row.sent_at, row.history_user, _("传递给 %(receiver)s") % {"receiver": label},
+                       deadline=row.response_due_at)
+            )
+            events[-1]["late"] = None
+        if row.acknowledged_at and (before is None or not before.acknowledged_at):
+            events.append(
+                _event(row.acknowledged_at, row.acknowledged_by or row.history_user,
+                       _("%(receiver)s 签收") % {"receiver": label}, deadline=row.response_due_at,
+                       done_at=row.acknowledged_at)
+            )
+        if row.answered_at and (before is None or not before.answered_at):
+            detail = row.answer_result
+            if row.answer_next_steps:
+                detail = "%s\n%s%s" % (detail, _("后续措施："), row.answer_next_steps)
+            events.append(
+                _event(row.answered_at, row.answered_by or row.history_user,
+                       _("%(receiver)s 反馈") % {"receiver": label}, detail,
+                       deadline=row.answer_due_at, done_at=row.answered_at)
+            )
+
+    methods = dict(TransmissionMethod.choices)
+    transmission_rows = (
+        Transmission.history.model.objects.filter(item_id=item.pk, history_type="+")
+        .select_related("sent_by")
+        .order_by("history_date")
+    )
+    for row in transmission_rows:
+        used = "+".join(str(methods.get(m, m)) for m in row.methods.split(",") if m)
+        detail = "\n".join(part for part in (row.note, row.written_record) if part)
+        events.append(_event(row.sent_at, row.sent_by, _("传递（%(methods)s）") % {"methods": used}, detail))
+
+    question_rows = (
+        Question.history.model.objects.filter(item_id=item.pk)
+        .select_related("raised_by", "replied_by", "responsible_unit")
+        .order_by("id", "history_date", "history_id")
+    )
+    kinds = dict(Question.Kind.choices)
+    for row, before in _changes(question_rows):
+        if before is None:
+            what = _("提出%(kind)s，责任部门：%(unit)s") % {
+                "kind": kinds.get(row.kind, row.kind), "unit": row.responsible_unit.name,
+            }
+            events.append(_event(row.raised_at, row.raised_by, what, row.text, row.due_at))
+            events[-1]["late"] = None
+        if row.replied_at and (before is None or not before.replied_at):
+            events.append(
+                _event(row.replied_at, row.replied_by, _("答复%(kind)s") % {"kind": kinds.get(row.kind, row.kind)},
+                       row.reply, row.due_at, row.replied_at)
+            )
+
+    update_rows = (
+        ProgressUpdate.history.model.objects.filter(item_id=item.pk, history_type="+")
+        .select_related("posted_by")
+        .order_by("history_date")
+    )
+    for row in update_rows:
+        events.append(_event(row.posted_at, row.posted_by, _("进展"), row.text))
+
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
+def _receiver_label(row):
+    from django.utils.translation import gettext as _
+
+    if row.kind == Receiver.Kind.UNIT and row.unit_id:
+        return row.unit.name
+    if row.kind == Receiver.Kind.USER and row.user_id:
+        return row.user.get_full_name() or row.user.username
+    if row.kind == Receiver.Kind.EXTERNAL and row.external_unit_id:
+        name = row.external_unit.name
+        return "%s（%s）" % (name, row.contact.name) if row.contact_id else name
+    return _("全体员工")

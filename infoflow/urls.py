@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views
+
+app_name = "infoflow"
+
+urlpatterns = [
+    path("", views.my_items, name="my-items"),
+    path("new/", views.item_create, name="item-create"),
+    path("route-preview/", views.route_preview, name="route-preview"),
+    path("reviews/", views.review_inbox, name="review-inbox"),
+    path("received/", views.receiver_inbox, name="receiver-inbox"),
+    path("incoming/", views.incoming_register, name="incoming-register"),
+    path("incoming/new/", views.incoming_create, name="incoming-create"),
+    # Every URL below fetches the item through items_visible_to (404 otherwise).
+    path("<int:pk>/", views.item_detail, name="item-detail"),
+    path("<int:pk>/edit/", views.item_edit, name="item-edit"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/transmit/", views.transmit, name="transmit"),
+    path("<int:pk>/complete/", views.complete, name="complete"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/attachments/", views.add_attachments, name="attachment-add"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.download, name="attachment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.remove_attachment, name="attachment-remove"),
+    path("<int:pk>/steps/<int:step_pk>/take/", views.take, name="take"),
+    path("<int:pk>/steps/<int:step_pk>/review/", views.review, name="review"),
+    path("<int:pk>/receivers/<int:receiver_pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/receivers/<int:receiver_pk>/question/", views.question, name="question"),
+    path("<int:pk>/receivers/<int:receiver_pk>/answer/", views.answer, name="answer"),
+    path("<int:pk>/questions/<int:question_pk>/reply/", views.reply, name="reply"),
+]

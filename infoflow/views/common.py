@@ -1,0 +1,47 @@
+"""Helpers shared by the item views."""
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+
+from liaison.errors import LiaisonError, NotAllowed
+
+from .. import selectors
+
+PAGE_SIZE = 20
+
+
+def get_item(request, pk):
+    """The item, if the user may see it; 404 otherwise (the same answer as
+    for an item that does not exist)."""
+    return get_object_or_404(selectors.item_detail(request.user), pk=pk)
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class ServiceFailed(Exception):
+    """Raised by ``service_errors`` after the message was recorded."""
+
+
+@contextmanager
+def service_errors(request):
+    """Turn a service's LiaisonError into an error message; the caller then
+    re-renders its form with the input kept. Django's PermissionDenied passes
+    through and becomes a 403 (the user can see the item, but may not act)."""
+    try:
+        yield
+    except NotAllowed as exc:
+        # The user sees the item (it was fetched through visibility) but may
+        # not do this: 403, as conventions say.
+        raise PermissionDenied(exc.message) from exc
+    except LiaisonError as exc:
+        messages.error(request, exc.message)
+        raise ServiceFailed from exc
+
+
+def is_htmx(request):
+    return bool(getattr(request, "htmx", False)) or request.headers.get("HX-Request") == "true"

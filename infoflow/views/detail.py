@@ -1,0 +1,111 @@
+"""The item page (the whole story) and attachment downloads."""
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from officers.roles import roles_of
+
+from .. import permissions, selectors
+from ..forms import AttachmentForm, ProgressForm, ReplyForm
+from ..models import Item, ReviewStep, StepAssignee
+from ..visibility import record_restricted_view
+from .common import get_item
+
+
+is_owner = permissions.is_handler
+
+
+def detail_context(request, item):
+    user = request.user
+    now = timezone.now()
+    steps = list(selectors.item_steps(item))
+    receivers = list(selectors.item_receivers(item))
+    questions = list(selectors.item_questions(item))
+    owner = is_owner(user, item)
+    open_steps = []
+    for step in steps:
+        step.late = step.is_late(now)
+        if step.state != ReviewStep.State.OPEN:
+            continue
+        mine = next(
+            (a for a in step.assignees.all() if a.user_id == user.pk and a.decision == StepAssignee.Decision.PENDING),
+            None,
+        )
+        step.can_take = permissions.can_take(user, step)
+        step.can_decide = mine is not None and permissions.can_decide(user, mine)
+        open_steps.append(step)
+    for receiver in receivers:
+        receiver.actionable = permissions.can_receive(user, receiver) and item.state == Item.State.TRANSMITTED
+        due = receiver.answer_due_at if receiver.state != "answered" else None
+        receiver.late = bool(due and now > due) or bool(
+            receiver.answered_at and receiver.answer_due_at and receiver.answered_at > receiver.answer_due_at
+        )
+    for q in questions:
+        q.late = (q.replied_at or now) > q.due_at
+        q.can_reply = q.state == "open" and permissions.can_answer_question(user, q)
+    rounds = {}
+    for step in steps:
+        rounds.setdefault(step.review_round, []).append(step)
+    attachments = list(item.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    can_edit = permissions.can_edit(user, item)
+    context = {
+        "item": item,
+        "now": now,
+        "rounds": sorted(rounds.items()),
+        "open_steps": open_steps,
+        "receivers": receivers,
+        "questions": questions,
+        "transmissions": list(selectors.item_transmissions(item)),
+        "updates": list(selectors.item_updates(item)),
+        "attachments": attachments,
+        "timeline": selectors.item_timeline(item),
+        "is_owner": owner,
+        "can_edit": can_edit,
+        "can_submit": permissions.can_submit(user, item),
+        "can_withdraw": owner and item.state == Item.State.IN_REVIEW,
+        "can_cancel": permissions.can_cancel(user, item),
+        "can_transmit": permissions.can_transmit(user, item),
+        "can_complete": owner and item.state == Item.State.TRANSMITTED,
+        "can_progress": item.state in (Item.State.TRANSMITTED, Item.State.APPROVED, Item.State.IN_REVIEW)
+        and (owner or any(r.actionable for r in receivers)),
+        "feedback_late": bool(
+            item.expected_feedback_at and (item.actual_feedback_at or now) > item.expected_feedback_at
+            and item.state not in (Item.State.DRAFT, Item.State.CANCELLED, Item.State.WITHDRAWN)
+        ),
+        "progress_form": ProgressForm(),
+        "reply_form": ReplyForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    if item.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (can_edit or owner):
+        from ..services.routing import preview_route
+
+        context["route"] = preview_route(item)
+    return context
+
+
+@login_required
+@require_GET
+def item_detail(request, pk):
+    item = get_item(request, pk)
+    if item.is_restricted:
+        record_restricted_view(request.user, item, request)
+    return render(request, "infoflow/item_detail.html", detail_context(request, item))
+
+
+@login_required
+@require_GET
+def download(request, pk, attachment_pk):
+    """An attachment, only for users who may see the item, always as a
+    download (never rendered inline by the browser)."""
+    item = get_item(request, pk)
+    attachment = get_object_or_404(item.attachments, pk=attachment_pk)
+    if item.is_restricted:
+        record_restricted_view(request.user, item, request)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type or "application/octet-stream")

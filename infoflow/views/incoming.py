@@ -1,0 +1,47 @@
+"""The incoming-document register (收文): the secretariat registers documents
+from government or a superior and assigns them to departments."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..forms import IncomingForm
+from ..permissions import can_register_incoming
+from ..services import incoming
+from .common import ServiceFailed, paginate, service_errors
+from .lists import filter_form
+
+
+@login_required
+def incoming_register(request):
+    form = filter_form(request)
+    page = paginate(request, form.filter(selectors.incoming_register(request.user)))
+    return render(request, "infoflow/incoming_register.html", {
+        "page": page, "form": form, "now": timezone.now(),
+        "may_register": can_register_incoming(request.user),
+    })
+
+
+@login_required
+def incoming_create(request):
+    if not can_register_incoming(request.user):
+        raise PermissionDenied
+    form = IncomingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with service_errors(request):
+                item = incoming.register_incoming(
+                    actor=request.user, fields=form.item_fields(), source_name=data["source_name"],
+                    source_reference=data.get("source_reference") or "", received_at=data["received_at"],
+                    unit_ids=[unit.pk for unit in data["units"]], files=data.get("files") or (),
+                )
+        except ServiceFailed:
+            pass
+        else:
+            messages.success(request, _("收文 %(number)s 已登记并分送承办部门。") % {"number": item.number or ""})
+            return redirect("infoflow:item-detail", pk=item.pk)
+    return render(request, "infoflow/incoming_form.html", {"form": form})

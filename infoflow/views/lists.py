@@ -1,0 +1,59 @@
+"""The lists: my items, my review inbox, my receiver inbox. Each runs the same
+number of queries however many rows it has (tests/infoflow/test_list_queries.py)."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import selectors
+from ..filters import ItemFilterForm
+from .common import paginate
+
+TAB_LABELS = {
+    "drafts": _("草稿"),
+    "in_review": _("审核中"),
+    "returned": _("被退回"),
+    "waiting": _("待传递/待反馈"),
+    "done": _("已办结"),
+}
+
+
+def filter_form(request):
+    return ItemFilterForm(request.GET or None)
+
+
+@login_required
+def my_items(request):
+    bucket = request.GET.get("tab")
+    if bucket not in selectors.BUCKETS:
+        bucket = "drafts"
+    form = filter_form(request)
+    page = paginate(request, form.filter(selectors.my_items(request.user, bucket)))
+    counts = selectors.my_item_counts(request.user)
+    tabs = [(key, TAB_LABELS[key], counts.get(key, 0)) for key in selectors.BUCKETS]
+    return render(
+        request,
+        "infoflow/my_items.html",
+        {"page": page, "form": form, "tab": bucket, "tabs": tabs, "now": timezone.now(), "keep": [("tab", bucket)]},
+    )
+
+
+@login_required
+def review_inbox(request):
+    form = filter_form(request)
+    items = form.filter(selectors.visible_items(request.user))
+    page = paginate(request, selectors.review_inbox(request.user, items=items))
+    return render(request, "infoflow/review_inbox.html", {"page": page, "form": form, "now": timezone.now()})
+
+
+@login_required
+def receiver_inbox(request):
+    form = filter_form(request)
+    items = form.filter(selectors.visible_items(request.user))
+    show_answered = request.GET.get("answered") == "1"
+    page = paginate(request, selectors.receiver_inbox(request.user, items=items, include_answered=show_answered))
+    return render(
+        request,
+        "infoflow/receiver_inbox.html",
+        {"page": page, "form": form, "now": timezone.now(), "show_answered": show_answered},
+    )
