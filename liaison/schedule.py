@@ -9,4 +9,6 @@ BEAT_SCHEDULE = {
     # years nobody has entered (liaison.tasks).
     "calendar-refresh": {"task": "liaison.tasks.refresh_calendar", "schedule": crontab(minute=5, hour=18)},  # 02:05
     "heartbeat": {"task": "liaison.tasks.heartbeat", "schedule": 60.0},
+    # Removes background export files older than EXPORT_KEEP_HOURS (infoflow.tasks_export).
+    "export-cleanup": {"task": "infoflow.tasks_export.remove_expired_exports", "schedule": crontab(minute=17)},
 }
