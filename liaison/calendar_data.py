@@ -116,11 +116,11 @@ def store_notice(*, notice, text: str, actor=None, request=None) -> CalendarYear
     元旦 of a notice may reach back into December) replaces that single day.
     Records the change in the audit log. Raises nothing of its own."""
     year = notice.year
-    # Lock the year row (or its absence) so two imports of the same year do
-    # not interleave their deletes and inserts.
-    calendar_year = CalendarYear.objects.select_for_update().filter(year=year).first()
-    if calendar_year is None:
-        calendar_year = CalendarYear(year=year)
+    # Make sure the year row exists, then lock it, so that two imports of the
+    # same year (or an import and the lazy fill) run one after the other
+    # instead of interleaving their deletes and inserts.
+    CalendarYear.objects.get_or_create(year=year, defaults={"source": CalendarYear.Source.NOTICE})
+    calendar_year = CalendarYear.objects.select_for_update().get(year=year)
     calendar_year.source = CalendarYear.Source.NOTICE
     calendar_year.notice_title = notice.title[:200]
     calendar_year.notice_text = text

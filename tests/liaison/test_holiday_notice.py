@@ -292,3 +292,35 @@ def test_holidays_names_days_edited_by_hand():
 def test_holidays_for_a_year_nobody_entered_says_so():
     with pytest.raises(CommandError, match="尚未录入 2027 年"):
         call_command("holidays", "2027", stdout=io.StringIO())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_year_at_once_both_succeed_one_after_the_other():
+    import threading
+
+    from django.db import connection
+
+    notice = parse_notice(NOTICE_2027)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            store_notice(notice=notice, text=NOTICE_2027)
+        except Exception as exc:  # noqa: BLE001  reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert CalendarYear.objects.filter(year=2027).count() == 1
+    assert CalendarDay.objects.filter(date__year=2027).count() == 34
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.SETTINGS_CHANGE).count() == 2
