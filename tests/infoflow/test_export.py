@@ -246,3 +246,62 @@ def test_restricted_item_only_for_those_on_its_path(tmp_path, org_items, officer
 def test_filters_narrow_the_export_like_the_list(tmp_path, org_items, secretary, prod):
     assert _subjects(tmp_path, secretary, f"unit={prod.pk}") == {"生产内部"}
     assert _subjects(tmp_path, secretary, "q=财务") == {"财务内部"}
+
+
+# -- the download view ---------------------------------------------------------
+
+def _download(client, user, query=""):
+    import io
+
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.get(reverse("exports:log") + query)
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return response, openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_download_streams_the_filtered_visible_rows_and_audits(client, org_items, head_market, prod):
+    from liaison.models import AuditEntry
+
+    with __import__("time_machine").travel("2025-10-09 14:30+08:00", tick=False):
+        response, book = _download(client, head_market, "?q=内部&urgency=normal")
+
+    assert response.streaming
+    assert "filename*=utf-8''%E4%BF%A1%E6%81%AF%E4%BA%A4%E6%B5%81%E8%AE%B0%E5%BD%95%E8%A1%A8_20251009_1430.xlsx" in (
+        response["Content-Disposition"])
+    assert [row[5] for row in data_rows(book)] == ["市场内部"]
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
+    assert entry.user == head_market
+    assert entry.detail == "信息交流记录表 1 行；筛选：关键词=内部; 紧急程度=普通"
+
+
+def test_download_with_a_bad_filter_still_exports_the_valid_ones(client, org_items, secretary):
+    _, book = _download(client, secretary, "?state=nonsense&q=生产")
+
+    assert [row[5] for row in data_rows(book)] == ["生产内部"]
+
+
+def test_user_who_sees_nothing_gets_only_the_headers(client, org_items, employee):
+    _, book = _download(client, employee)
+
+    assert data_rows(book) == []
+    assert [c.value for c in book.worksheets[0][1]] == CONTRACT_HEADERS
+
+
+def test_download_requires_login(client):
+    from django.urls import reverse
+
+    response = client.get(reverse("exports:log"))
+
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_no_temporary_file_is_left_behind(client, org_items, secretary, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _download(client, secretary)
+
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx"] == []
