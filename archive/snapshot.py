@@ -1,0 +1,100 @@
+"""The frozen snapshot of an item at archiving: every field of the item and of
+its review steps (with assignees' opinions), receivers (receipts and answers),
+transmissions (evidence), questions and replies, progress updates and the
+attachments (with the SHA-256 of the archive's own copy). Values are plain
+JSON: ids with a readable label beside every foreign key, the display text
+beside every choice, times in UTC."""
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models.fields.files import FieldFile
+
+from .seal import ts
+
+CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])")
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return ts(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return value
+
+
+def _label(obj):
+    if obj is None:
+        return None
+    get_full_name = getattr(obj, "get_full_name", None)
+    if get_full_name is not None:
+        return get_full_name() or obj.get_username()
+    return str(obj)
+
+
+def row(obj, exclude=()):
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in exclude:
+            continue
+        value = getattr(obj, f.attname)
+        if f.is_relation:
+            out[f.name] = value
+            if value is not None:
+                out[f.name + "_label"] = _label(getattr(obj, f.name))
+            continue
+        out[f.name] = _plain(value)
+        if f.choices and value not in (None, ""):
+            out[f.name + "_display"] = str(getattr(obj, "get_%s_display" % f.name)())
+    return out
+
+
+def build(item, attachments):
+    """The snapshot dict; ``attachments`` are dicts describing the archive's copies."""
+    steps = []
+    for step in item.steps.all().prefetch_related("assignees__user", "assignees__decided_by").order_by(
+        "review_round", "stage_index"
+    ):
+        data = row(step)
+        data["assignees"] = [row(a) for a in step.assignees.all()]
+        steps.append(data)
+    return {
+        "format": 1,
+        "item": row(item, exclude=("route_rule",)) | {
+            "methods_display": item.methods_display,
+        },
+        "steps": steps,
+        "receivers": [row(r) for r in item.receivers.select_related(
+            "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")],
+        "transmissions": [row(t) for t in item.transmissions.select_related("sent_by")],
+        "questions": [row(q) for q in item.questions.select_related("raised_by", "responsible_unit", "replied_by")],
+        "progress": [row(p) for p in item.updates.select_related("posted_by")],
+        "attachments": attachments,
+    }
+
+
+def search_text_of(snapshot):
+    """Subject, summary, remarks, opinions, answers and replies, CJK spaced."""
+    item = snapshot["item"]
+    parts = [item.get("number") or "", item.get("subject", ""), item.get("summary", ""), item.get("remarks", ""),
+             item.get("project", ""), item.get("source_name", "")]
+    for step in snapshot["steps"]:
+        parts.extend(a.get("opinion", "") for a in step["assignees"])
+    for r in snapshot["receivers"]:
+        parts.extend((r.get("answer_result", ""), r.get("answer_next_steps", "")))
+    for q in snapshot["questions"]:
+        parts.extend((q.get("text", ""), q.get("reply", "")))
+    parts.extend(p.get("text", "") for p in snapshot["progress"])
+    parts.extend(t.get("written_record", "") for t in snapshot["transmissions"])
+    return spaced(" ".join(p for p in parts if p))
+
+
+def spaced(text):
+    """Put spaces around each CJK character so every character is a token
+    (PostgreSQL's "simple" configuration does not segment Chinese); a phrase
+    query over the same spacing then finds any run of characters."""
+    return " ".join(CJK.sub(r" \1 ", text.lower()).split())
