@@ -1,5 +1,6 @@
 """The communication log workbook, read back with openpyxl."""
 import datetime
+import io
 
 import openpyxl
 import pytest
@@ -251,8 +252,6 @@ def test_filters_narrow_the_export_like_the_list(tmp_path, org_items, secretary,
 # -- the download view ---------------------------------------------------------
 
 def _download(client, user, query=""):
-    import io
-
     from django.urls import reverse
 
     client.force_login(user)
@@ -305,3 +304,63 @@ def test_no_temporary_file_is_left_behind(client, org_items, secretary, tmp_path
     _download(client, secretary)
 
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".xlsx"] == []
+
+
+# -- manage.py export_log --------------------------------------------------------
+
+def test_command_exports_a_period_of_one_department(tmp_path, market, prod, officer_market, officer_prod):
+    from django.core.management import call_command
+
+    from liaison.models import AuditEntry
+
+    make_item(unit=market, initiator=officer_market, subject="九月底", submitted_at=local(2025, 9, 30, 23, 59))
+    make_item(unit=market, initiator=officer_market, subject="十月初", submitted_at=local(2025, 10, 1, 0, 0))
+    make_item(unit=market, initiator=officer_market, subject="八月", submitted_at=local(2025, 8, 31, 23, 59))
+    make_item(unit=prod, initiator=officer_prod, subject="生产九月", submitted_at=local(2025, 9, 15, 9, 0))
+    out = io.StringIO()
+
+    call_command("export_log", "--from", "2025-09-01", "--to", "2025-09-30", "--department", "market",
+                 "-o", str(tmp_path / "log.xlsx"), stdout=out)
+
+    book = openpyxl.load_workbook(tmp_path / "log.xlsx")
+    assert [row[5] for row in data_rows(book)] == ["九月底"]
+    assert out.getvalue().startswith("Wrote 1 rows to ")
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
+    assert entry.username == "manage.py" and "export_log" in entry.detail
+
+
+def test_command_without_user_exports_everything_with_user_applies_visibility(tmp_path, org_items, head_market):
+    from django.core.management import call_command
+
+    for item in org_items:
+        Item.objects.filter(pk=item.pk).update(submitted_at=local(2025, 9, 1, 10, 0))
+
+    call_command("export_log", "--from", "2025-09-01", "--to", "2025-09-01", "-o", str(tmp_path / "all.xlsx"),
+                 stdout=io.StringIO())
+    call_command("export_log", "--from", "2025-09-01", "--to", "2025-09-01", "--user", "head_market",
+                 "-o", str(tmp_path / "head.xlsx"), stdout=io.StringIO())
+
+    everything = {row[5] for row in data_rows(openpyxl.load_workbook(tmp_path / "all.xlsx"))}
+    assert everything == {"市场内部", "生产内部", "财务内部", "限定范围"}
+    assert {row[5] for row in data_rows(openpyxl.load_workbook(tmp_path / "head.xlsx"))} == {"市场内部"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "2025-13-01", "--to", "2025-09-30"], "Invalid date"),
+    (["--from", "2025-10-01", "--to", "2025-09-30"], "is after"),
+    (["--from", "2025-09-01", "--to", "2025-09-30", "--department", "nope"], "No department"),
+    (["--from", "2025-09-01", "--to", "2025-09-30", "--user", "nobody"], "No user"),
+])
+def test_command_refuses_bad_arguments(tmp_path, args, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("export_log", *args, "-o", str(tmp_path / "x.xlsx"))
+
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def io:
+    import io
+
+    return io
