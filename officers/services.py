@@ -135,7 +135,11 @@ def save_new_officer(*, officer: Officer, actor, replace: bool = False) -> Offic
     if officer.appointed_on is None:
         officer.appointed_on = timezone.localdate()
 
-    active = Officer.objects.select_for_update().filter(unit=unit, status=Officer.Status.ACTIVE).select_related("user")
+    active = (
+        Officer.objects.select_for_update(of=("self",))
+        .filter(unit=unit, status=Officer.Status.ACTIVE)
+        .select_related("user")
+    )
     if active.filter(user_id=officer.user_id).exists():
         raise OfficerError(
             _("%(name)s 已是%(unit)s的在岗联络员。") % {"name": _person(officer.user), "unit": unit.name}
@@ -241,7 +245,7 @@ def end_appointment(*, officer: Officer, actor, status=Officer.Status.LEFT, ende
     _require(actor, "officers.change_officer")
     if status not in ENDING_STATUSES:
         raise OfficerError(_("无效的离任状态：%(status)s。") % {"status": status})
-    officer = Officer.objects.select_for_update().select_related("user", "unit").get(pk=officer.pk)
+    officer = Officer.objects.select_for_update(of=("self",)).select_related("user", "unit").get(pk=officer.pk)
     if officer.status != Officer.Status.ACTIVE:
         raise OfficerNotActive(
             _("%(officer)s 当前状态为“%(status)s”，不能再结束任命。")
@@ -272,7 +276,7 @@ def update_officer_contact(*, officer: Officer, actor, phone=None, email=None) -
     """Change an active officer's phone and/or e-mail. Registrations naming the
     officer get a contact-change filing. Nothing happens if nothing changed."""
     _require(actor, "officers.change_officer")
-    officer = Officer.objects.select_for_update().select_related("user", "unit").get(pk=officer.pk)
+    officer = Officer.objects.select_for_update(of=("self",)).select_related("user", "unit").get(pk=officer.pk)
     if officer.status != Officer.Status.ACTIVE:
         raise OfficerNotActive(_("%(officer)s 已不在岗，不能修改联系方式。") % {"officer": officer})
     changes = []
@@ -304,7 +308,7 @@ def record_filing(*, filing: ChangeFiling, actor, filed_at=None, proof=None, not
     body now knows. A filing after its due time is late (ChangeFiling.is_late).
     Raises FilingAlreadyRecorded for a second record."""
     _require(actor, "officers.change_changefiling")
-    filing = ChangeFiling.objects.select_for_update().select_related("registration").get(pk=filing.pk)
+    filing = ChangeFiling.objects.select_for_update(of=("self",)).select_related("registration").get(pk=filing.pk)
     if filing.filed_at is not None:
         raise FilingAlreadyRecorded(_("该变更已于 %(when)s 报备，不能重复登记。") % {
             "when": timezone.localtime(filing.filed_at).strftime("%Y-%m-%d %H:%M")
@@ -325,7 +329,7 @@ def record_filing(*, filing: ChangeFiling, actor, filed_at=None, proof=None, not
     filing._change_reason = "filed"
     filing.save()
 
-    registration = Registration.objects.select_for_update().select_related("officer__user").get(
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("officer__user").get(
         pk=filing.registration_id
     )
     if registration.officer is not None:
