@@ -358,9 +358,3 @@ def test_command_refuses_bad_arguments(tmp_path, args, message):
         call_command("export_log", *args, "-o", str(tmp_path / "x.xlsx"))
 
     assert not (tmp_path / "x.xlsx").exists()
-
-
-def io:
-    import io
-
-    return io
