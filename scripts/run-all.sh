@@ -22,4 +22,7 @@ pids+=($!)
 "$VENV/bin/python" manage.py runserver --noreload "$HOST:$PORT" &
 pids+=($!)
 
+# The first of the three to exit (or a signal) ends the wait; the EXIT trap
+# then stops the other two, and make sees the failing program's status.
 wait -n
+exit $?
