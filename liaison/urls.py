@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", views_audit.audit_list, name="audit-list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("officers/", include("officers.urls")),
+    path("archive/", include("archive.urls")),
     path("exports/", include("infoflow.export_urls")),
     path("items/", include("infoflow.urls")),
     path("admin/", admin.site.urls),
