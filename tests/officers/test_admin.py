@@ -289,3 +289,32 @@ def test_auditor_cannot_open_the_import(client, auditor):
 
     assert page.status_code == 403
     assert template.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:officers_orgunit_add",
+        "admin:officers_officer_add",
+        "admin:officers_roleassignment_add",
+        "admin:officers_externalunit_add",
+        "admin:officers_registration_add",
+        "admin:officers_duty_add",
+        "admin:auth_user_add",
+        "admin:officers_officer_import",
+    ],
+)
+def test_hr_add_pages_open(hr, url):
+    assert hr.get(reverse(url)).status_code == 200
+
+
+def test_hr_user_page_shows_unit_and_roles(hr, secretary, employee):
+    response = hr.get(reverse("admin:auth_user_change", args=[secretary.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "人力资源管理" in body
+
+
+def test_filing_cannot_be_added_by_hand(hr):
+    assert hr.get(reverse("admin:officers_changefiling_add")).status_code == 403
