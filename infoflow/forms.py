@@ -72,7 +72,7 @@ ITEM_FIELDS = (
 
 # Inputs that change the route: the preview re-renders when one changes.
 ROUTE_INPUTS = ("unit", "direction", "kind", "category", "is_major", "has_legal_effect", "needs_coordination",
-                "release_channels", "to_all_staff")
+                "release_channels", "receiver_units")
 
 
 class ItemForm(forms.ModelForm):
@@ -152,9 +152,15 @@ class ItemForm(forms.ModelForm):
             ]
             self.initial["receiver_contacts"] = [r.contact_id for r in receivers if r.kind == "external" and r.contact_id]
             self.initial["to_all_staff"] = instance.to_all_staff or any(r.kind == "all_staff" for r in receivers)
+        # htmx: a change of a route input re-renders the route preview.
+        from django.urls import reverse
+
+        preview_url = reverse("infoflow:route-preview")
         for name in ROUTE_INPUTS:
-            if name in self.fields:
-                self.fields[name].widget.attrs["data-route-input"] = "1"
+            self.fields[name].widget.attrs.update({
+                "hx-post": preview_url, "hx-trigger": "change", "hx-target": "#route-preview",
+                "hx-swap": "outerHTML", "hx-include": "closest form", "hx-sync": "closest form:replace",
+            })
 
     def clean_expected_feedback_at(self):
         value = self.cleaned_data.get("expected_feedback_at")
