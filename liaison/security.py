@@ -13,6 +13,11 @@ failures that fit inside the window. A successful login and the admin's
 unlock (``axes.utils.reset(username=...)``) delete the username's failure
 rows; the permanent record of every failure is the audit log (liaison.audit).
 
+No row lock is taken: the lock is derived from the failure rows on every
+attempt, so two concurrent failures that each see only four can at worst
+miss the lockout page and audit row for that one request; the next attempt
+finds five rows in the window and is refused.
+
 Locking is by username only, whether or not the account exists, and the
 page is the same either way, so the lockout reveals nothing about accounts.
 """
