@@ -1,0 +1,127 @@
+"""Reads of the archive: who sees which record, the catalogue with its
+filters and search, the classification tree, retention lists.
+
+Visibility: archived records keep the permissions their item had
+(``infoflow.visibility.items_visible_to``, guardian grants included);
+archivists see every record that is not restricted; a restricted record is
+seen only by the people on its path (their guardian grant on the item) and by
+the archivists named on it.
+"""
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from infoflow.visibility import granted_item_ids, items_visible_to
+from officers.roles import roles_of
+
+from .models import ArchivedRecord, Hold, Importance, Retention
+from .snapshot import spaced
+
+RESTRICTED = Q(importance=Importance.RESTRICTED) | Q(confidentiality="restricted")
+
+
+def named_record_ids(user):
+    return ArchivedRecord.named_archivists.through.objects.filter(user_id=user.pk).values("archivedrecord_id")
+
+
+def records_visible_to(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ArchivedRecord.objects.none()
+    condition = (
+        (Q(item_id__in=items_visible_to(user).values("pk")) & ~RESTRICTED)
+        | (Q(item_id__in=granted_item_ids(user)) & RESTRICTED)
+        | Q(pk__in=named_record_ids(user))
+    )
+    if roles_of(user).is_archivist:
+        condition |= ~RESTRICTED
+    return ArchivedRecord.objects.filter(condition)
+
+
+def active_holds():
+    return Hold.objects.filter(lifted_at__isnull=True)
+
+
+def search(queryset, text, vendor):
+    """Full-text search over subject, summary and opinions (search_text).
+    PostgreSQL: a phrase query on the spaced text (GIN index, migration 0002);
+    elsewhere a plain substring match on the same text."""
+    text = spaced(text.strip())
+    if not text:
+        return queryset
+    if vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.annotate(fts=SearchVector("search_text", config="simple")).filter(
+            fts=SearchQuery(text, config="simple", search_type="phrase")
+        )
+    return queryset.filter(search_text__contains=text)
+
+
+RETENTION_STATES = ("current", "due", "permanent", "held", "destroyed")
+
+
+def catalogue(user, *, year=None, unit=None, unit_type="", importance="", retention_state="", q="",
+              top="", mid="", month="", vendor="sqlite", today=None):
+    rows = records_visible_to(user).select_related("unit", "category")
+    if year:
+        rows = rows.filter(year=year)
+    if unit:
+        rows = rows.filter(unit_id=unit)
+    if unit_type:
+        rows = rows.filter(unit_type=unit_type)
+    if importance:
+        rows = rows.filter(importance=importance)
+    if top:
+        rows = rows.filter(class_top=top)
+    if mid:
+        rows = rows.filter(class_mid=mid)
+    if month:
+        rows = rows.filter(class_date=month)
+    if retention_state:
+        rows = filter_retention_state(rows, retention_state, today)
+    if q:
+        rows = search(rows, q, vendor)
+    return rows.order_by("-year", "-sequence")
+
+
+def filter_retention_state(rows, state, today=None):
+    today = today or timezone.localdate()
+    held = Q(pk__in=active_holds().values("record_id"))
+    kept = rows.filter(state=ArchivedRecord.State.KEPT)
+    if state == "permanent":
+        return kept.filter(retention=Retention.PERMANENT)
+    if state == "due":
+        return kept.filter(retention_until__lt=today).exclude(retention=Retention.PERMANENT).exclude(held)
+    if state == "held":
+        return kept.filter(held)
+    if state == "destroyed":
+        return rows.filter(state=ArchivedRecord.State.DESTROYED)
+    if state == "current":
+        return kept.filter(Q(retention_until__gte=today) | Q(retention=Retention.PERMANENT))
+    return rows
+
+
+def classification_tree(user):
+    """[(top, count, [(middle, count, [(month, count)])])] of visible records."""
+    tree = {}
+    rows = (
+        records_visible_to(user)
+        .order_by()
+        .values("class_top", "class_mid", "class_date")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        mids = tree.setdefault(row["class_top"], {})
+        mids.setdefault(row["class_mid"], []).append((row["class_date"], row["n"]))
+    out = []
+    for top in sorted(tree):
+        mids = []
+        for mid in sorted(tree[top]):
+            months = sorted(tree[top][mid], reverse=True)
+            mids.append((mid, sum(n for _m, n in months), months))
+        out.append((top, sum(m[1] for m in mids), mids))
+    return out
+
+
+def records_past_retention(today=None):
+    """Kept records whose retention has run out, never permanent, not on hold."""
+    return filter_retention_state(ArchivedRecord.objects.all(), "due", today).order_by("retention_until", "number")

@@ -1,0 +1,292 @@
+"""The archive portal: catalogue and search, record pages, downloads,
+archiving early, holds, appraisal, the four-property report, disposal."""
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from infoflow.models import Item
+from infoflow.visibility import items_visible_to
+from liaison import audit
+from liaison.errors import ArchiveError
+from officers.models import ExternalUnit, OrgUnit
+
+from . import exports, fourprops
+from .models import ArchivedRecord, DestructionEntry, DisposalBatch, Hold, Importance, Retention, VerificationRun
+from .permissions import can_archive, can_decide_disposal, can_manage, can_see_reports
+from .selectors import catalogue, classification_tree, records_past_retention, records_visible_to
+from .services import archive_item
+from .services.checks import run_verification
+from .services.disposal import (
+    appraise_record,
+    decide_disposal,
+    explain_gap,
+    lift_hold,
+    propose_disposal,
+    set_hold,
+    set_named_archivists,
+)
+
+PAGE_SIZE = 20
+
+
+class CatalogueForm(forms.Form):
+    q = forms.CharField(label=_l("检索"), required=False, max_length=100)
+    year = forms.IntegerField(label=_l("年度"), required=False, min_value=1990, max_value=2200)
+    unit = forms.ModelChoiceField(label=_l("部门"), queryset=OrgUnit.objects.filter(is_active=True), required=False)
+    unit_type = forms.ChoiceField(label=_l("单位类型"), required=False,
+                                  choices=[("", _l("全部"))] + ExternalUnit.Kind.choices)
+    importance = forms.ChoiceField(label=_l("重要程度"), required=False, choices=[("", _l("全部"))] + Importance.choices)
+    retention_state = forms.ChoiceField(label=_l("保管状态"), required=False, choices=[
+        ("", _l("全部")), ("current", _l("保管期内")), ("due", _l("已到期")), ("permanent", _l("永久")),
+        ("held", _l("暂停销毁")), ("destroyed", _l("已销毁"))])
+    top = forms.CharField(required=False, widget=forms.HiddenInput)
+    mid = forms.CharField(required=False, widget=forms.HiddenInput)
+    month = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def _catalogue_rows(request):
+    form = CatalogueForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+        if "unit" in filters:
+            filters["unit"] = filters["unit"].pk
+    return form, catalogue(request.user, vendor=connection.vendor, **filters)
+
+
+@login_required
+def catalogue_view(request):
+    form, rows = _catalogue_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = ()
+    if can_archive(request.user):
+        pending = items_visible_to(request.user).filter(state=Item.State.COMPLETED).order_by("completed_at")[:50]
+    return render(request, "archive/catalogue.html", {
+        "form": form, "page": page, "tree": classification_tree(request.user), "pending": pending,
+        "can_manage": can_manage(request.user), "can_reports": can_see_reports(request.user),
+    })
+
+
+@login_required
+def catalogue_xlsx(request):
+    _form, rows = _catalogue_rows(request)
+    audit.record(audit.Action.EXPORT, request=request, detail="archive catalogue")
+    return exports.catalogue_response(rows)
+
+
+def _visible_record(request, pk):
+    record = get_object_or_404(records_visible_to(request.user).select_related("unit", "archived_by"), pk=pk)
+    return record
+
+
+@login_required
+def record_detail(request, pk):
+    record = _visible_record(request, pk)
+    if record.is_restricted:
+        audit.record(audit.Action.VIEW_RESTRICTED, request=request, obj=record, detail="archive record")
+    snapshot = json.loads(record.content) if record.content else None
+    return render(request, "archive/record_detail.html", {
+        "record": record, "snapshot": snapshot, "files": record.files.all(),
+        "holds": record.holds.select_related("set_by", "lifted_by"),
+        "appraisals": record.appraisals.select_related("by"),
+        "destruction": DestructionEntry.objects.filter(record=record).first(),
+        "can_manage": can_manage(request.user), "retentions": Retention.choices,
+        "users": get_user_model().objects.filter(is_active=True).order_by("username") if can_manage(request.user) else (),
+    })
+
+
+@login_required
+def file_download(request, pk, index):
+    record = _visible_record(request, pk)
+    archived = get_object_or_404(record.files, index=index)
+    audit.record(audit.Action.DOWNLOAD, request=request, obj=record,
+                 detail="archive file %s: %s" % (index, archived.original_name))
+    return FileResponse(archived.file.open("rb"), as_attachment=True, filename=archived.original_name)
+
+
+def _run(request, fn, success):
+    try:
+        result = fn()
+    except ArchiveError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+@login_required
+@require_POST
+def archive_now(request, item_pk):
+    if not can_archive(request.user):
+        raise PermissionDenied
+    item = get_object_or_404(items_visible_to(request.user), pk=item_pk)
+    record = _run(request, lambda: archive_item(
+        item=item, actor=request.user, paper_location=request.POST.get("paper_location", "").strip()[:200]),
+        lambda r: _("信息 %(item)s 已归档，归档编号 %(number)s。") % {"item": item.number, "number": r.number})
+    if record is not None:
+        return redirect("archive:record-detail", pk=record.pk)
+    return redirect(request.POST.get("next") or "archive:catalogue")
+
+
+@login_required
+@require_POST
+def hold_set(request, pk):
+    record = _visible_record(request, pk)
+    _run(request, lambda: set_hold(record=record, actor=request.user, reason=request.POST.get("reason", "")),
+         _("已暂停销毁。"))
+    return redirect("archive:record-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def hold_lift(request, pk):
+    hold = get_object_or_404(Hold, pk=pk, record__in=records_visible_to(request.user))
+    _run(request, lambda: lift_hold(hold=hold, actor=request.user, reason=request.POST.get("reason", "")),
+         _("已解除暂停销毁。"))
+    return redirect("archive:record-detail", pk=hold.record_id)
+
+
+@login_required
+@require_POST
+def appraise(request, pk):
+    record = _visible_record(request, pk)
+    _run(request, lambda: appraise_record(record=record, actor=request.user,
+                                          new_retention=request.POST.get("retention", ""),
+                                          reason=request.POST.get("reason", "")),
+         _("鉴定已记录，保管期限已延长。"))
+    return redirect("archive:record-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def archivists(request, pk):
+    record = _visible_record(request, pk)
+    users = get_user_model().objects.filter(pk__in=request.POST.getlist("users"), is_active=True)
+    _run(request, lambda: set_named_archivists(record=record, actor=request.user, users=list(users)),
+         _("已更新指定档案管理员。"))
+    return redirect("archive:record-detail", pk=pk)
+
+
+def _require_reports(user):
+    if not can_see_reports(user):
+        raise PermissionDenied
+
+
+@login_required
+def report(request):
+    _require_reports(request.user)
+    run = VerificationRun.objects.first()
+    if run is None:
+        run = VerificationRun.objects.get(pk=_verification_pk())
+    failing = {label for label, _m in run.failures}
+    rows = ArchivedRecord.objects.order_by("-year", "-sequence").prefetch_related("files")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    gaps = fourprops.unexplained_gaps()
+    return render(request, "archive/report.html", {
+        "page": page, "run": run, "rows": list(fourprops.report_rows(page.object_list, failing, gaps)),
+        "gaps": sorted(gaps.items()), "can_manage": can_manage(request.user),
+        "clamav": fourprops.clamav_configured(),
+    })
+
+
+def _verification_pk():
+    run_verification(notify=False)
+    return VerificationRun.objects.values_list("pk", flat=True).first()
+
+
+@login_required
+@require_POST
+def verify_now(request):
+    if not can_manage(request.user):
+        raise PermissionDenied
+    result = run_verification(notify=True)
+    if result.ok:
+        messages.success(request, _("校验通过：%(n)s 件档案。") % {"n": result.records})
+    else:
+        messages.error(request, _("校验未通过：%(list)s。") % {"list": "、".join(result.failing_labels[:20])})
+    return redirect("archive:report")
+
+
+@login_required
+def report_xlsx(request):
+    _require_reports(request.user)
+    run = VerificationRun.objects.first() or VerificationRun.objects.get(pk=_verification_pk())
+    failing = {label for label, _m in run.failures}
+    rows = ArchivedRecord.objects.order_by("year", "sequence").prefetch_related("files")
+    audit.record(audit.Action.EXPORT, request=request, detail="archive four-property report")
+    return exports.report_response(fourprops.report_rows(rows.iterator(chunk_size=500), failing,
+                                                         fourprops.unexplained_gaps()))
+
+
+@login_required
+@require_POST
+def gap_explain(request):
+    try:
+        year, sequence = int(request.POST.get("year", "")), int(request.POST.get("sequence", ""))
+    except ValueError:
+        messages.error(request, _("请填写年度和件号。"))
+        return redirect("archive:report")
+    _run(request, lambda: explain_gap(year=year, sequence=sequence, actor=request.user,
+                                      explanation=request.POST.get("explanation", "")), _("断号说明已保存。"))
+    return redirect("archive:report")
+
+
+@login_required
+def disposal(request):
+    _require_reports(request.user)
+    due = records_past_retention().select_related("unit")
+    return render(request, "archive/disposal.html", {
+        "due": due[:500], "batches": DisposalBatch.objects.select_related("proposed_by", "decided_by")[:50],
+        "can_manage": can_manage(request.user),
+        "users": get_user_model().objects.filter(is_active=True).order_by("username"),
+    })
+
+
+@login_required
+@require_POST
+def disposal_propose(request):
+    ids = request.POST.getlist("records")
+    User = get_user_model()
+    sup = [User.objects.filter(pk=request.POST.get(name) or None).first() for name in ("supervisor_1", "supervisor_2")]
+    batch = _run(request, lambda: propose_disposal(
+        records=list(ArchivedRecord.objects.filter(pk__in=[i for i in ids if i.isdigit()])), actor=request.user,
+        supervisors=sup, reason=request.POST.get("reason", "")), _("销毁申请已提交，等待分管领导审批。"))
+    if batch is not None:
+        return redirect("archive:batch-detail", pk=batch.pk)
+    return redirect("archive:disposal")
+
+
+@login_required
+def batch_detail(request, pk):
+    _require_reports(request.user)
+    batch = get_object_or_404(DisposalBatch.objects.select_related(
+        "proposed_by", "decided_by", "supervisor_1", "supervisor_2"), pk=pk)
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        _run(request, lambda: decide_disposal(batch=batch, actor=request.user, approve=approve,
+                                              note=request.POST.get("note", "")),
+             _("已批准，档案内容已销毁，销毁清册已记录。") if approve else _("已不批准该销毁申请。"))
+        return redirect("archive:batch-detail", pk=pk)
+    return render(request, "archive/batch_detail.html", {
+        "batch": batch, "records": batch.records.order_by("number"), "entries": batch.entries.all(),
+        "can_decide": can_decide_disposal(request.user) and request.user.pk != batch.proposed_by_id,
+    })
+
+
+@login_required
+def destruction_xlsx(request):
+    _require_reports(request.user)
+    audit.record(audit.Action.EXPORT, request=request, detail="destruction list")
+    return exports.destruction_response(DestructionEntry.objects.order_by("position"))
