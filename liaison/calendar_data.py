@@ -99,12 +99,9 @@ def fill_from_chinesecalendar(years=None) -> list[int]:
     (liaison.tasks.refresh_calendar) and safe to run any number of times."""
     if years is None:
         years = range(FIRST_PACKAGE_YEAR, timezone.localdate().year + 2)
-    filled = [year for year in years if fill_year_from_package(year)]
-    if filled:
-        from . import workdays
-
-        workdays.clear_cache()
-    return filled
+    # No cache to drop: a year the package fills now is one it knew before,
+    # so liaison.workdays already answered with these very days.
+    return [year for year in years if fill_year_from_package(year)]
 
 
 @transaction.atomic
@@ -145,10 +142,7 @@ def store_notice(*, notice, text: str, actor=None, request=None) -> CalendarYear
         row.save()
 
     _audit(calendar_year, notice, actor, request)
-    from . import workdays
-
-    transaction.on_commit(workdays.clear_cache)
-    workdays.clear_cache()
+    # liaison.workdays drops its cache on the rows' post_save/post_delete.
     return calendar_year
 
 

@@ -314,3 +314,18 @@ def test_year_entered_by_the_secretariat_is_not_missing():
 
     assert missing_years(dt.date(2026, 12, 15)) == []
     assert missing_years(dt.date(2027, 12, 15)) == [2028]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_does_not_stay_in_the_cache():
+    from django.db import transaction
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        CalendarDay.objects.create(date=dt.date(2027, 1, 4), kind=CalendarDay.Kind.HOLIDAY, source="manual")
+        assert is_workday(dt.date(2027, 1, 4)) is False
+        raise Abort
+
+    assert is_workday(dt.date(2027, 1, 4)) is True
