@@ -5,6 +5,7 @@ database). ``make_item`` drafts an item through the service, so grants and
 history are what a real user would get.
 """
 import datetime as dt
+import importlib
 import io
 
 import pytest
@@ -17,6 +18,28 @@ from infoflow.services.drafting import create_item
 
 # A Tuesday morning in an ordinary week (no holiday near).
 NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def default_routes(request):
+    """The default categories and routes of the data migration. A transactional
+    test's flush removes migration data, so put it back when it is missing."""
+    if "django_db" not in {m.name for m in request.node.iter_markers()} and not (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from django.apps import apps
+
+    from infoflow.models import RouteRule
+
+    if not RouteRule.objects.exists():
+        importlib.import_module("infoflow.migrations.0003_default_routes").create_defaults(apps, None)
+
+
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
 @pytest.fixture
