@@ -68,12 +68,14 @@ def _json_default(value):
 
 
 def ts(moment):
-    """A moment as fixed-width UTC text (microseconds kept), or None."""
+    """A moment as fixed-width UTC text to the millisecond, or None. Milliseconds
+    because Django's JSON serialiser (dumpdata, used by backups) keeps no more,
+    and a restored row must seal the same."""
     if moment is None:
         return None
     if isinstance(moment, str):
         return moment
-    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def sha256_text(text: str) -> str:
