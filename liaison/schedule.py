@@ -11,4 +11,8 @@ BEAT_SCHEDULE = {
     "heartbeat": {"task": "liaison.tasks.heartbeat", "schedule": 60.0},
     # Removes background export files older than EXPORT_KEEP_HOURS (infoflow.tasks_export).
     "export-cleanup": {"task": "infoflow.tasks_export.remove_expired_exports", "schedule": crontab(minute=17)},
+    # Archive completed items whose 2 working days are up (archive.tasks), hourly.
+    "archive-due": {"task": "archive.tasks.archive_due", "schedule": crontab(minute=20)},
+    # Check every archived record, its files and the audit chain; failures go to the secretariat.
+    "archive-verify": {"task": "archive.tasks.verify_daily", "schedule": crontab(minute=40, hour=18)},  # 02:40
 }
