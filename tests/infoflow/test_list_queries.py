@@ -1,0 +1,113 @@
+"""Each list page runs the same number of SQL queries whatever its row count
+(issue 4, item 8): a page with one row and a page with many cost the same."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from infoflow.services.incoming import register_incoming
+from tests.infoflow.portal import submitted, transmitted
+
+pytestmark = pytest.mark.django_db
+
+MANY = 23  # more than a page (20), so the paginator is exercised too
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def same_cost(client, url, add_rows, expected_text):
+    """Render ``url`` with few rows, add many, render again: same query count.
+    A first request warms the per-process caches (content types, session)."""
+    client.get(url)
+    few, response = count_queries(client, url)
+    add_rows()
+    many, response = count_queries(client, url)
+    assert expected_text in response.content.decode()
+    assert many == few, f"{url}: {few} queries with few rows, {many} with many"
+    return few
+
+
+@pytest.mark.parametrize("tab", ["drafts", "in_review", "waiting"])
+def test_my_items_costs_the_same_with_many_rows(client, org, make_item, tab):
+    make_one = {
+        "drafts": lambda: make_item(),
+        "in_review": lambda: submitted(make_item, org),
+        "waiting": lambda: transmitted(make_item, org),
+    }[tab]
+    make_one()
+    client.force_login(org["officer_market"])
+
+    same_cost(client, f"{reverse('infoflow:my-items')}?tab={tab}", lambda: [make_one() for _ in range(MANY)],
+              "关于二季度客户回访安排的通知")
+
+
+def test_my_items_with_filters_costs_the_same(client, org, make_item):
+    submitted(make_item, org)
+    client.force_login(org["officer_market"])
+    url = f"{reverse('infoflow:my-items')}?tab=in_review&q=客户&urgency=normal&direction=external"
+
+    same_cost(client, url, lambda: [submitted(make_item, org) for _ in range(MANY)], "NX-")
+
+
+def test_review_inbox_costs_the_same_with_many_rows(client, org, make_item):
+    submitted(make_item, org)
+    client.force_login(org["head_market"])
+
+    same_cost(client, reverse("infoflow:review-inbox"), lambda: [submitted(make_item, org) for _ in range(MANY)],
+              "部门负责人")
+
+
+def test_receiver_inbox_costs_the_same_with_many_rows(client, org, make_item):
+    transmitted(make_item, org)
+    client.force_login(org["officer_prod"])
+
+    same_cost(client, reverse("infoflow:receiver-inbox"),
+              lambda: [transmitted(make_item, org) for _ in range(8)], "待签收")
+
+
+def test_incoming_register_costs_the_same_with_many_rows(client, org):
+    from django.utils import timezone
+
+    def register():
+        return register_incoming(
+            actor=org["secretary"], fields={"subject": "关于开展安全生产大检查的通知", "summary": "请各部门自查。",
+                                            "needs_answer": False, "unit": org["finance"]},
+            source_name="市应急管理局", source_reference="应急〔2026〕12号", received_at=timezone.now(),
+            unit_ids=[org["market"].pk, org["prod"].pk],
+        )
+
+    register()
+    client.force_login(org["secretary"])
+
+    same_cost(client, reverse("infoflow:incoming-register"), lambda: [register() for _ in range(MANY)], "市应急管理局")
+
+
+def test_home_cards_cost_the_same_with_many_rows(client, org, make_item):
+    submitted(make_item, org)
+    client.force_login(org["head_market"])
+
+    same_cost(client, reverse("home"), lambda: [submitted(make_item, org) for _ in range(MANY)], "待我审核")
+
+
+def test_item_page_costs_the_same_with_a_longer_story(client, org, make_item):
+    from infoflow.services.delivery import post_progress
+
+    item = transmitted(make_item, org)
+    client.force_login(org["officer_market"])
+
+    def longer_story():
+        for n in range(10):
+            post_progress(item=item, actor=org["officer_market"], text=f"进展 {n}")
+
+    client.get(reverse("infoflow:item-detail", args=[item.pk]))
+    few, _ = count_queries(client, reverse("infoflow:item-detail", args=[item.pk]))
+    longer_story()
+    many, response = count_queries(client, reverse("infoflow:item-detail", args=[item.pk]))
+
+    assert "进展 9" in response.content.decode()
+    assert many == few
