@@ -46,8 +46,9 @@ def backup(target) -> dict:
         raise BackupError(_("备份目录 %(dir)s 不是空目录。") % {"dir": target})
     target.mkdir(parents=True, exist_ok=True)
     db_file = target / "db.json"
+    nested = connection.in_atomic_block  # inside a caller's transaction (tests): its snapshot is used
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not nested:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         call_command("dumpdata", "--all", "--output", str(db_file), verbosity=0)
