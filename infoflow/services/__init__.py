@@ -47,7 +47,7 @@ def emit(event, item, actor=None, **extra):
 def lock_item(item) -> Item:
     """Re-read the item under a row lock: every service on an item queues here,
     so two people acting on the same item at once are serialised."""
-    return Item.objects.select_for_update().select_related("unit", "initiator").get(pk=item.pk)
+    return Item.objects.select_for_update(of=("self",)).select_related("unit", "initiator").get(pk=item.pk)
 
 
 def save_with_history(obj, actor, reason, update_fields=None):

@@ -122,7 +122,8 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
 
 def _lock_receiver(receiver):
     item = lock_item(receiver.item)
-    receiver = Receiver.objects.select_for_update().select_related("unit", "user", "external_unit").get(pk=receiver.pk)
+    receiver = Receiver.objects.select_for_update(of=("self",)).select_related("unit", "user", "external_unit").get(
+        pk=receiver.pk)
     receiver.item = item
     return item, receiver
 

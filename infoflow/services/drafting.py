@@ -55,7 +55,8 @@ def apply_fields(item, fields: dict):
         raise ValueError(f"unknown item fields: {sorted(unknown)}")
     for name, value in fields.items():
         if name in TEXT_FIELDS:
-            setattr(item, name, (value or "").strip())
+            # NUL cannot be stored in PostgreSQL text and never belongs in a message.
+            setattr(item, name, (value or "").replace("\x00", "").strip())
         elif name in CHOICE_FIELDS:
             if value not in CHOICE_FIELDS[name].values:
                 raise InvalidInput(_("“%(field)s”的取值无效。") % {"field": Item._meta.get_field(name).verbose_name})
