@@ -128,3 +128,30 @@ def test_predicates_follow_state_and_role(org, make_item, frozen):
     assert can_receive(org["officer_prod"], receiver) and can_receive(org["head_prod"], receiver)
     assert not can_receive(org["officer_market"], receiver) and not can_receive(org["outsider"], receiver)
     assert can_register_incoming(org["secretary"]) and not can_register_incoming(org["officer_market"])
+
+
+def test_admin_item_list_starts_from_visibility(client, org, make_item, frozen):
+    shown = submit_item(item=make_item(subject="公开事项"), actor=org["officer_market"])
+    hidden = submit_item(item=make_item(subject="限定事项", confidentiality="restricted"), actor=org["officer_market"])
+    client.force_login(org["secretary"])
+
+    page = client.get("/admin/infoflow/item/").content.decode()
+
+    assert "公开事项" in page and "限定事项" not in page
+    assert client.get(f"/admin/infoflow/item/{shown.pk}/change/").status_code == 200
+    assert client.get(f"/admin/infoflow/item/{hidden.pk}/change/").status_code == 302  # "doesn't exist" redirect
+
+
+def test_admin_object_permissions_page_for_superuser(client, org, make_item):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    item = make_item()
+    with __import__("time_machine").travel("2026-03-10 10:00+08:00", tick=False):
+        item = submit_item(item=item, actor=org["officer_market"])
+    client.force_login(root)
+
+    response = client.get(f"/admin/infoflow/item/{item.pk}/permissions/")
+
+    assert response.status_code == 200
+    assert "officer_market" in response.content.decode()
