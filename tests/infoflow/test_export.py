@@ -140,7 +140,8 @@ def test_plain_text_gets_no_quote_prefix(tmp_path, secretary, market, officer_ma
 
 
 def test_control_characters_are_removed_and_file_stays_readable(tmp_path, secretary, market, officer_market):
-    make_item(unit=market, initiator=officer_market, subject="a\x00b\x08c\x0bd\x1fe", summary="行1\r\n行2\t尾",
+    # (NUL itself cannot reach PostgreSQL; clean_text is tested for it below.)
+    make_item(unit=market, initiator=officer_market, subject="a\x01b\x08c\x0bd\x1fe", summary="行1\r\n行2\t尾",
               remarks="\x01\x02")
 
     _, book = export(tmp_path, Item.objects.all(), user=secretary)
@@ -149,6 +150,14 @@ def test_control_characters_are_removed_and_file_stays_readable(tmp_path, secret
     assert row[5] == "abcde"
     assert row[6] == "行1\n行2\t尾"
     assert row[13] is None  # nothing left: an empty cell
+
+
+def test_clean_text_removes_what_excel_rejects_and_keeps_tabs_and_line_breaks():
+    from infoflow.export import clean_text
+
+    assert clean_text("a\x00b\x0cc\x0ed\x1f") == "abcd"
+    assert clean_text("甲\r\n乙\r丙\n丁\t戊") == "甲\n乙\n丙\n丁\t戊"
+    assert clean_text("正常") == "正常"
 
 
 def test_watermark_in_header_footer_and_properties(tmp_path, settings, secretary, market, officer_market):
