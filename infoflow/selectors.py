@@ -5,7 +5,7 @@ what a page shows, counts and searches is exactly what the user may see.
 Each list is one query for its rows (plus the paginator's count): the joins a
 template needs are taken here, counts are annotated, never loaded per row.
 """
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -69,12 +69,18 @@ def _list_joins(queryset):
 
 
 def own_items(user):
-    """Items the user drafted or handles as an officer of the originating unit."""
+    """Items the user drafted or handles as an officer of the originating unit.
+
+    Not narrowed by ``items_visible_to``: every row here is visible by
+    construction — ``permissions.desired_grants`` gives the initiator and the
+    unit's active officers a view grant in every state — and the visibility
+    clause made PostgreSQL walk the whole submitted_at index (bench/inbox.py:
+    28 ms instead of a few). tests/infoflow/test_views.py checks the subset."""
     roles = roles_of(user)
     mine = Q(initiator=user)
     if roles.officer_unit_ids:
-        mine |= Q(unit_id__in=roles.officer_unit_ids)
-    return visible_items(user).filter(mine)
+        mine |= Q(unit_id__in=sorted(roles.officer_unit_ids))
+    return Item.objects.filter(mine)
 
 
 def my_items(user, bucket="drafts"):
@@ -84,7 +90,7 @@ def my_items(user, bucket="drafts"):
     return (
         _list_joins(own_items(user).filter(state__in=states))
         .annotate(**_receiver_counts())
-        .order_by("-submitted_at", "-created_at", "-pk")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
     )
 
 
@@ -100,18 +106,25 @@ def review_inbox(user, items=None):
     """Open review steps the user must decide, the earliest due first. Pool
     stages (秘书处初审) appear for every member of the pool until one takes
     them (take_step sets the others to "not needed"). ``items`` narrows them
-    (the list filters); it defaults to every item the user may see."""
-    mine = StepAssignee.objects.filter(step=OuterRef("pk"), user=user, decision=StepAssignee.Decision.PENDING)
-    steps = ReviewStep.objects.filter(state=ReviewStep.State.OPEN).filter(Exists(mine))
-    if items is None:
-        items = visible_items(user)
-    steps = steps.filter(item__in=items.values("pk"))
+    (the list filters).
+
+    A pending assignment on an open step is itself a view grant
+    (``permissions.desired_grants``), so the rows need no visibility clause;
+    adding it tripled the planning time (bench/inbox.py).
+    tests/infoflow/test_views.py checks the subset."""
+    mine = StepAssignee.objects.filter(
+        step=OuterRef("pk"), user=user, decision=StepAssignee.Decision.PENDING
+    ).order_by()
+    steps = ReviewStep.objects.filter(
+        state=ReviewStep.State.OPEN,
+        assignees__user=user,
+        assignees__decision=StepAssignee.Decision.PENDING,
+    )
+    if items is not None:
+        steps = steps.filter(item__in=items.values("pk"))
     return (
         steps.select_related("item", "item__unit", "item__initiator", "item__category")
-        .annotate(
-            my_assignee_id=Subquery(mine.values("pk")[:1]),
-            my_taken_at=Subquery(mine.values("taken_at")[:1]),
-        )
+        .annotate(my_taken_at=Subquery(mine.values("taken_at")[:1]))
         .order_by(Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
     )
 

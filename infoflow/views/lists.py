@@ -41,7 +41,8 @@ def my_items(request):
 @login_required
 def review_inbox(request):
     form = filter_form(request)
-    items = form.filter(selectors.visible_items(request.user))
+    # Only narrow by the filters when some are set (the rows are the user's own assignments).
+    items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     page = paginate(request, selectors.review_inbox(request.user, items=items))
     return render(request, "infoflow/review_inbox.html", {"page": page, "form": form, "now": timezone.now()})
 

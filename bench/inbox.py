@@ -1,0 +1,386 @@
+"""Benchmark of the review inbox and "my items" on a large organisation.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/inbox.py
+
+Creates a separate database (``liaison_bench`` on the server of DATABASE_URL),
+migrates it, builds 1,000 users in 50 units and 100,000 items in every state
+with their review steps, receivers and guardian object permissions (the rows
+``sync_item_grants`` would write), then prints for a typical user — a unit
+head for the review inbox, an officer for "my items" — the median time and
+query count of
+
+* the real page, rendered through django.test.Client,
+* the selector (the page's rows and the paginator's count),
+* the bare indexed SQL query returning the same rows (and its count),
+
+and the ratio selector / bare. The database is dropped at the end
+(``--keep`` leaves it for EXPLAIN). Target (issue 4): within 2× of the bare
+query, and a query count that does not grow with rows.
+"""
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+N_ITEMS = int(os.environ.get("BENCH_ITEMS", 100_000))
+N_USERS = int(os.environ.get("BENCH_USERS", 1_000))
+N_UNITS = 50
+REPEAT = 15
+BENCH_DB = "liaison_bench"
+
+
+def admin_connect(url):
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return psycopg.connect(admin, autocommit=True)
+
+
+def create_database(url):
+    with admin_connect(url) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
+
+
+def drop_database(url):
+    from django.db import connections
+
+    connections.close_all()
+    with admin_connect(url) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def setup_django(bench_url):
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic here: plain static URLs, as in the tests.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def copy_rows(table, columns, rows):
+    """COPY rows into a table (much faster than INSERT for 100,000s of rows)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def next_ids(table, count):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def build():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Permission
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from infoflow.models import Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
+    from officers.models import Officer, OrgUnit, StaffProfile
+
+    rng = random.Random(4)
+    User = get_user_model()
+    password = make_password("bench-password")
+    started = time.perf_counter()
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [User(username=f"u{n:04d}", first_name=f"用户{n}", password=password) for n in range(N_USERS)]
+        )
+        # Per unit: a head, two officers, the rest staff; 10 leaders supervise five units each.
+        leaders = users[:10]
+        units = OrgUnit.objects.bulk_create(
+            [
+                OrgUnit(code=f"b{n:02d}", name=f"部门{n}", number_prefix=f"B{n:02d}", head=users[10 + n],
+                        supervising_leader=leaders[n % 10], sort_order=n)
+                for n in range(N_UNITS)
+            ]
+        )
+        officers = {unit.pk: [users[60 + 2 * n], users[61 + 2 * n]] for n, unit in enumerate(units)}
+        Officer.objects.bulk_create(
+            [Officer(user=u, unit_id=unit_id, phone="13800000000", is_primary=i == 0)
+             for unit_id, pair in officers.items() for i, u in enumerate(pair)]
+        )
+        staff_unit = {}
+        for n, user in enumerate(users):
+            staff_unit[user.pk] = units[n % N_UNITS].pk
+        for n, unit in enumerate(units):
+            staff_unit[users[10 + n].pk] = unit.pk
+            for u in officers[unit.pk]:
+                staff_unit[u.pk] = unit.pk
+        StaffProfile.objects.bulk_create([StaffProfile(user=u, unit_id=staff_unit[u.pk]) for u in users])
+
+        perms = {p.codename: p.pk for p in Permission.objects.filter(content_type__app_label="infoflow",
+                                                                      codename__in=["view_item", "handle_item",
+                                                                                    "receive_item"])}
+        now = timezone.now()
+        states = (
+            [Item.State.DRAFT] * 10 + [Item.State.IN_REVIEW] * 20 + [Item.State.RETURNED] * 5
+            + [Item.State.APPROVED] * 5 + [Item.State.TRANSMITTED] * 20 + [Item.State.COMPLETED] * 35
+            + [Item.State.CANCELLED] * 5
+        )
+        item_ids = next_ids("infoflow_item", N_ITEMS)
+        item_rows, plan = [], []
+        for n, pk in enumerate(item_ids):
+            unit = units[n % N_UNITS]
+            initiator = officers[unit.pk][n % 2]
+            state = rng.choice(states)
+            created = now - timedelta(minutes=N_ITEMS - n)
+            submitted = None if state == Item.State.DRAFT else created + timedelta(minutes=5)
+            receiver_unit = units[(n * 7 + 3) % N_UNITS]
+            if receiver_unit.pk == unit.pk:
+                receiver_unit = units[(n * 7 + 4) % N_UNITS]
+            plan.append((pk, unit, initiator, state, submitted, receiver_unit))
+            item_rows.append((
+                pk, f"{unit.number_prefix}-B-{n:06d}" if submitted else None, "external", "routine", "internal",
+                rng.choice(["normal", "normal", "normal", "urgent", "extra_urgent"]), state, unit.pk, initiator.pk,
+                f"信息主题 {n} 关于客户回访与交货安排", "内容摘要" * 10, "", "", False, False, False, True, False,
+                "email", "", now + timedelta(days=3), created, submitted, "", "[]", False, "start",
+                1 if submitted else 0, 0 if state == Item.State.IN_REVIEW else None, "", "", "", "",
+            ))
+        copy_rows(
+            "infoflow_item",
+            ["id", "number", "direction", "kind", "confidentiality", "urgency", "state", "unit_id", "initiator_id",
+             "subject", "summary", "remarks", "project", "is_major", "has_legal_effect", "needs_coordination",
+             "needs_answer", "to_all_staff", "transmission_methods", "release_channels", "expected_feedback_at",
+             "created_at", "submitted_at", "route_name", "route_snapshot", "send_first", "restart", "review_round",
+             "current_stage", "cancel_reason", "source_name", "source_reference", "archive_number"],
+            item_rows,
+        )
+        del item_rows
+
+        step_rows, assignee_rows, receiver_rows, perm_rows = [], [], [], []
+        sent_states = {Item.State.TRANSMITTED, Item.State.COMPLETED}
+        reviewed = {Item.State.IN_REVIEW, Item.State.RETURNED, Item.State.APPROVED} | sent_states
+        step_ids = iter(next_ids("infoflow_reviewstep", 2 * N_ITEMS))
+        for pk, unit, initiator, state, submitted, receiver_unit in plan:
+            grants = {(initiator.pk, "view_item"), (initiator.pk, "handle_item")}
+            for officer in officers[unit.pk]:
+                grants |= {(officer.pk, "view_item"), (officer.pk, "handle_item")}
+            if state in reviewed:
+                head_step = next(step_ids)
+                open_head = state == Item.State.IN_REVIEW and rng.random() < 0.5
+                open_leader = state == Item.State.IN_REVIEW and not open_head
+                due = submitted + timedelta(hours=(pk % 48) - 24)
+                step_rows.append((head_step, pk, 1, 0, "部门负责人", "unit_head", "all", False,
+                                  "open" if open_head else "approved", submitted, due, None if open_head else due))
+                assignee_rows.append((head_step, unit.head_id, "pending" if open_head else "approved", "同意"))
+                grants.add((unit.head_id, "view_item"))
+                if not open_head:
+                    leader_step = next(step_ids)
+                    step_rows.append((leader_step, pk, 1, 1, "分管领导", "supervising_leader", "all", False,
+                                      "open" if open_leader else "approved", due, due + timedelta(hours=8),
+                                      None if open_leader else due + timedelta(hours=4)))
+                    assignee_rows.append((leader_step, unit.supervising_leader_id,
+                                          "pending" if open_leader else "approved", "同意"))
+                    grants.add((unit.supervising_leader_id, "view_item"))
+            sent = state in sent_states
+            receiver_state = ("answered" if state == Item.State.COMPLETED else rng.choice(["sent", "acknowledged"])) \
+                if sent else "waiting"
+            receiver_rows.append((pk, "unit", receiver_unit.pk, receiver_state,
+                                  submitted + timedelta(hours=2) if sent else None,
+                                  submitted + timedelta(days=2) if sent else None, "", ""))
+            if sent:
+                for person in [receiver_unit.head] + officers[receiver_unit.pk]:
+                    grants |= {(person.pk, "view_item"), (person.pk, "receive_item")}
+            perm_rows.extend((perms[code], user_id, pk) for user_id, code in grants)
+        copy_rows("infoflow_reviewstep",
+                  ["id", "item_id", "review_round", "stage_index", "name", "decider", "mode", "may_edit", "state",
+                   "started_at", "due_at", "closed_at"], step_rows)
+        copy_rows("infoflow_stepassignee", ["step_id", "user_id", "decision", "opinion"], assignee_rows)
+        copy_rows("infoflow_receiver", ["item_id", "kind", "unit_id", "state", "sent_at", "answer_due_at",
+                                        "answer_result", "answer_next_steps"],
+                  receiver_rows)
+        copy_rows(ItemUserObjectPermission._meta.db_table, ["permission_id", "user_id", "content_object_id"],
+                  perm_rows)
+        with connection.cursor() as cursor:
+            for table in ("infoflow_reviewstep", "infoflow_stepassignee", "infoflow_receiver",
+                          ItemUserObjectPermission._meta.db_table):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"built {N_USERS} users, {N_UNITS} units, {N_ITEMS} items, {len(step_rows)} steps, "
+        f"{len(receiver_rows)} receivers, {len(perm_rows)} object permissions "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return units
+
+
+def measure(fn, repeat=REPEAT):
+    """(median seconds, queries per run, last result)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn()  # warm up caches and the connection
+    times, counts, result = [], [], None
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - start)
+        counts.append(len(queries))
+    return statistics.median(times), max(counts), result
+
+
+def bare(sql, params):
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+REVIEW_SQL = """
+SELECT s.id, s.name, s.due_at, i.id, i.number, i.subject, i.urgency, u.name, iu.first_name
+FROM infoflow_stepassignee a
+JOIN infoflow_reviewstep s ON s.id = a.step_id
+JOIN infoflow_item i ON i.id = s.item_id
+JOIN officers_orgunit u ON u.id = i.unit_id
+JOIN auth_user iu ON iu.id = i.initiator_id
+WHERE a.user_id = %s AND a.decision = 'pending' AND s.state = 'open'
+ORDER BY COALESCE(s.due_at, s.started_at) ASC NULLS LAST, s.id
+LIMIT 20"""
+REVIEW_COUNT_SQL = """
+SELECT count(*) FROM infoflow_stepassignee a JOIN infoflow_reviewstep s ON s.id = a.step_id
+WHERE a.user_id = %s AND a.decision = 'pending' AND s.state = 'open'"""
+
+MY_ITEMS_SQL = """
+SELECT i.id, i.number, i.subject, i.urgency, i.state, i.submitted_at, u.name, iu.first_name,
+  (SELECT count(*) FROM infoflow_receiver r WHERE r.item_id = i.id),
+  (SELECT count(*) FROM infoflow_receiver r WHERE r.item_id = i.id AND r.state = 'answered')
+FROM infoflow_item i
+JOIN officers_orgunit u ON u.id = i.unit_id
+JOIN auth_user iu ON iu.id = i.initiator_id
+WHERE (i.initiator_id = %s OR i.unit_id = %s) AND i.state IN ('approved', 'transmitted')
+ORDER BY i.submitted_at DESC NULLS LAST, i.created_at DESC, i.id DESC
+LIMIT 20"""
+MY_ITEMS_COUNT_SQL = """
+SELECT count(*) FROM infoflow_item i
+WHERE (i.initiator_id = %s OR i.unit_id = %s) AND i.state IN ('approved', 'transmitted')"""
+
+
+def report(label, page, selector, bare_rows, bare_count):
+    page_t, page_q, _ = page
+    sel_t, sel_q, _ = selector
+    bare_t = bare_rows[0] + bare_count[0]
+    print(f"\n{label}")
+    print(f"  page (Client GET)      median {page_t * 1000:8.2f} ms  {page_q:3d} queries")
+    print(f"  selector (rows+count)  median {sel_t * 1000:8.2f} ms  {sel_q:3d} queries")
+    print(f"  bare SQL (rows+count)  median {bare_t * 1000:8.2f} ms  {2:3d} queries")
+    print(f"  ratio selector / bare  {sel_t / bare_t:5.2f}×   (page / bare {page_t / bare_t:5.2f}×)")
+    return sel_t / bare_t
+
+
+def run():
+    from django.contrib.auth import get_user_model
+    from django.core.paginator import Paginator
+    from django.test import Client
+
+    from infoflow import selectors
+
+    User = get_user_model()
+    units = build()
+    head = User.objects.get(pk=units[0].head_id)
+    officer = User.objects.get(username="u0060")
+    client = Client()
+
+    def selector_page(queryset):
+        def go():
+            page = Paginator(queryset(), 20).get_page(1)
+            return [row.pk for row in page.object_list], page.paginator.count
+        return go
+
+    def view(user, url):
+        def go():
+            client.force_login(user)
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            return response
+        return go
+
+    # --- review inbox of a unit head ---
+    review_view = measure(view(head, "/items/reviews/"))
+    review_sel = measure(selector_page(lambda: selectors.review_inbox(head)))
+    review_bare = measure(bare(REVIEW_SQL, [head.pk]))
+    review_bare_count = measure(bare(REVIEW_COUNT_SQL, [head.pk]))
+    assert review_sel[2][0] == [row[0] for row in review_bare[2]], "the selector and the bare query disagree"
+    assert review_sel[2][1] == review_bare_count[2][0][0]
+    print(f"\nreview inbox of {head.username} (head of {units[0].name}): {review_sel[2][1]} open steps")
+    r1 = report("review inbox", review_view, review_sel, review_bare, review_bare_count)
+
+    # --- my items (waiting tab) of an officer ---
+    unit_id = units[0].pk
+    my_view = measure(view(officer, "/items/?tab=waiting"))
+    my_sel = measure(selector_page(lambda: selectors.my_items(officer, "waiting")))
+    my_bare = measure(bare(MY_ITEMS_SQL, [officer.pk, unit_id]))
+    my_bare_count = measure(bare(MY_ITEMS_COUNT_SQL, [officer.pk, unit_id]))
+    assert my_sel[2][0] == [row[0] for row in my_bare[2]], "the selector and the bare query disagree"
+    assert my_sel[2][1] == my_bare_count[2][0][0]
+    print(f"\nmy items (waiting) of {officer.username} (officer of {units[0].name}): {my_sel[2][1]} items")
+    r2 = report("my items", my_view, my_sel, my_bare, my_bare_count)
+    if os.environ.get("BENCH_EXPLAIN"):
+        from django.db import connection
+
+        for label, qs in (("review inbox", selectors.review_inbox(head)[:20]),
+                          ("my items", selectors.my_items(officer, "waiting")[:20])):
+            sql, params = qs.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + sql, params)
+                print(f"\n--- {label}\n{sql % tuple(repr(p) for p in params)}\n" + "\n".join(r[0] for r in cursor.fetchall()))
+    print(f"\ntarget: selector within 2× of the bare query -> review inbox {'OK' if r1 <= 2 else 'MISSED'}, "
+          f"my items {'OK' if r2 <= 2 else 'MISSED'}")
+
+
+def main():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("set DATABASE_URL=postgres://user@host:5432/db (the benchmark creates and drops liaison_bench)")
+    bench_url = create_database(url)
+    try:
+        setup_django(bench_url)
+        run()
+    finally:
+        if "--keep" not in sys.argv:
+            drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
