@@ -68,14 +68,14 @@ def _json_default(value):
 
 
 def ts(moment):
-    """A moment as fixed-width UTC text to the millisecond, or None. Milliseconds
+    """A moment as UTC ISO text to the millisecond, or None. Milliseconds
     because Django's JSON serialiser (dumpdata, used by backups) keeps no more,
     and a restored row must seal the same."""
     if moment is None:
         return None
     if isinstance(moment, str):
         return moment
-    return moment.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(dt_timezone.utc).isoformat(timespec="milliseconds")
 
 
 def sha256_text(text: str) -> str:
@@ -102,6 +102,9 @@ DESTRUCTION_FIELDS = (
 _TIME_FIELDS = {"completed_at", "archived_at", "at", "destroyed_at"}
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def header_of(values, fields, extra=()) -> str:
     """Canonical header text from values in ``fields`` order (a tuple from
     values_list or the model's attributes). ``extra`` is appended as is."""
@@ -113,7 +116,7 @@ def header_of(values, fields, extra=()) -> str:
             value = value.isoformat()
         out.append(value)
     out.extend(extra)
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return _encode(out)
 
 
 def record_seal(key, prev, record) -> str:
@@ -162,7 +165,7 @@ def audit_header(values) -> str:
     values = list(values)
     values[0] = ts(values[0])
     values[8] = _ip(values[8])
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return _encode(values)
 
 
 def seal_audit_entry(entry) -> str:

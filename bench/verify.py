@@ -1,0 +1,154 @@
+"""Benchmark of verify_archive (issue 6).
+
+    .venv/bin/python bench/verify.py [--records 100000]
+
+Uses its own database: a SQLite file in a temporary folder (on /dev/shm when
+there is one), or, when DATABASE_URL names PostgreSQL, a separate database
+"<name>_bench" created and dropped here (bench/export.py's setup). Builds
+``--records`` completed items and their sealed records (snapshots of about
+1.5 KB, no attachment files) directly with bulk inserts, then times:
+
+- "verify": archive.verify.verify(), what ``manage.py verify_archive`` runs
+  (reading every record from the database, checking content hashes, seals,
+  chain positions and retention columns, and the audit chain);
+- "bare":   the same SHA-256 of each content and the same HMAC over the same
+  header bytes and previous seal, in a loop over values already in memory.
+
+Prints both times and the ratio (target: within 3×).
+"""
+import argparse
+import datetime
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from export import setup_database  # noqa: E402  (bench/export.py)
+
+
+def build(total):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from archive import seal as S
+    from archive.models import ArchiveCounter, ArchivedRecord, retention_end
+    from infoflow.models import Item
+    from officers.models import OrgUnit
+
+    User = get_user_model()
+    unit = OrgUnit.objects.create(code="bench", name="市场部", number_prefix="NX")
+    user = User.objects.create(username="bench", first_name="张三")
+    key = S.seal_key()
+    start = datetime.datetime(2025, 1, 2, 9, 0, tzinfo=datetime.timezone.utc)
+    opinion = "同意。请市场部于本周五前完成客户回访并反馈处理结果，必要时召开协调会。" * 3
+    prev = ""
+    batch = 5000
+    with transaction.atomic():
+        for first in range(0, total, batch):
+            n = min(batch, total - first)
+            items = Item.objects.bulk_create([
+                Item(number="NX-B-%06d" % (first + i), unit=unit, initiator=user, state=Item.State.ARCHIVED,
+                     subject="关于第 %d 号客户反馈的处理意见" % (first + i), summary=opinion,
+                     completed_at=start + datetime.timedelta(minutes=first + i))
+                for i in range(n)
+            ])
+            records = []
+            for i, item in enumerate(items):
+                seq = first + i + 1
+                snapshot = {"format": 1, "item": {"id": item.pk, "number": item.number, "subject": item.subject,
+                                                   "summary": item.summary, "completed_at": S.ts(item.completed_at)},
+                            "steps": [{"name": "部门负责人", "assignees": [{"user_label": "王五", "opinion": opinion}]}],
+                            "receivers": [{"kind": "unit", "unit_label": "生产部", "answer_result": opinion}],
+                            "transmissions": [], "questions": [], "progress": [], "attachments": []}
+                content = S.canonical(snapshot)
+                record = ArchivedRecord(
+                    item=item, number="ND-2025-%d" % (1000 + seq), year=2025, sequence=1000 + seq, position=seq,
+                    direction="internal", unit=unit, class_top=unit.name, class_mid="未分项目", class_date="2025-01",
+                    subject=item.subject, importance="normal", confidentiality="internal",
+                    completed_at=item.completed_at, archived_at=item.completed_at + datetime.timedelta(days=2),
+                    initial_retention="D1", retention="D1", retention_until=retention_end(item.completed_at, "D1"),
+                    content=content, content_sha256=S.sha256_text(content), search_text="",
+                )
+                record.seal = prev = S.record_seal(key, prev, record)
+                records.append(record)
+            ArchivedRecord.objects.bulk_create(records)
+        ArchiveCounter.objects.update_or_create(key="chain", defaults={"last": total})
+
+
+def bare_loop(rows, key):
+    """The same SHA-256 and HMAC computations over the same bytes, in memory."""
+    import hashlib
+
+    from archive.seal import mac
+
+    prev = ""
+    for header, content in rows:
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        prev = mac(key, b"R", prev, header, digest)
+    return prev
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    options = parser.parse_args()
+    shm = Path("/dev/shm")
+    workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-verify-", dir=shm if shm.is_dir() else None))
+    os.environ["LIAISON_DATA_DIR"] = str(workdir)
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+    os.environ["LIAISON_ARCHIVE_SEAL_KEY"] = secrets.token_urlsafe(32)
+    where, cleanup = setup_database(workdir)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from archive import seal as S
+        from archive.models import ArchivedRecord
+        from archive.verify import verify
+
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        build(options.records)
+        print("%s: built %d sealed records in %.1f s" % (where, options.records, time.perf_counter() - t0))
+
+        t0 = time.perf_counter()
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            result = profile.runcall(verify, check_files=False)
+            pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+        else:
+            result = verify(check_files=False)
+        verify_time = time.perf_counter() - t0
+        assert result.ok and result.records == options.records, result.failures[:5]
+
+        fields = S.RECORD_HEADER_FIELDS
+        rows = [(S.header_of(values[:-1], fields), values[-1]) for values in
+                ArchivedRecord.objects.order_by("position").values_list(*fields, "content").iterator(chunk_size=5000)]
+        key = S.seal_key()
+        t0 = time.perf_counter()
+        head = bare_loop(rows, key)
+        bare_time = time.perf_counter() - t0
+        assert head == result.head[1]
+
+        print("verify_archive: %.2f s (%d records, %.0f records/s)" % (
+            verify_time, options.records, options.records / verify_time))
+        print("bare HMAC loop: %.2f s" % bare_time)
+        print("ratio: %.2f× (target ≤ 3×)" % (verify_time / bare_time))
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
