@@ -97,6 +97,9 @@ def record_detail(request, pk):
     if record.is_restricted:
         audit.record(audit.Action.VIEW_RESTRICTED, request=request, obj=record, detail="archive record")
     snapshot = json.loads(record.content) if record.content else None
+    for receiver in (snapshot or {}).get("receivers", []):
+        receiver["label"] = next((receiver[k] for k in ("unit_label", "user_label", "external_unit_label",
+                                                         "kind_display") if receiver.get(k)), "")
     return render(request, "archive/record_detail.html", {
         "record": record, "snapshot": snapshot, "files": record.files.all(),
         "holds": record.holds.select_related("set_by", "lifted_by"),
