@@ -64,8 +64,12 @@ def _receiver_counts():
     }
 
 
+# Long columns no list shows (the item page fetches them).
+LIST_DEFER = ("summary", "remarks", "route_snapshot", "cancel_reason", "initiator__password")
+
+
 def _list_joins(queryset):
-    return queryset.select_related("unit", "initiator", "category")
+    return queryset.select_related("unit", "initiator", "category").defer(*LIST_DEFER)
 
 
 def own_items(user):
@@ -124,6 +128,7 @@ def review_inbox(user, items=None):
         steps = steps.filter(item__in=items.values("pk"))
     return (
         steps.select_related("item", "item__unit", "item__initiator", "item__category")
+        .defer(*("item__" + name for name in LIST_DEFER))
         .annotate(my_taken_at=Subquery(mine.values("taken_at")[:1]))
         .order_by(Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
     )
@@ -207,7 +212,7 @@ def home_counts(user):
 def item_detail(user):
     """Items the user may see, with what the item page shows joined; the view
     fetches one with get_object_or_404 so an invisible item is a 404."""
-    return _list_joins(visible_items(user)).select_related("route_rule")
+    return visible_items(user).select_related("unit", "initiator", "category", "route_rule")
 
 
 def item_steps(item):
