@@ -563,3 +563,57 @@ class ProgressUpdate(models.Model):
 
 
 from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
+
+
+class Delegation(models.Model):
+    """A reviewer (principal) names a deputy (代理人) for a period. During
+    [start, end) and until revoked the deputy sees and decides the
+    principal's review steps; the decision records decided_by = deputy.
+    Checked at request time (permissions.can_decide, visibility), so the
+    rights begin and end exactly with the period without any task."""
+
+    principal = models.ForeignKey(User, verbose_name=_("被代理人"), on_delete=models.PROTECT, related_name="delegations_given")
+    deputy = models.ForeignKey(User, verbose_name=_("代理人"), on_delete=models.PROTECT, related_name="delegations_taken")
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("设置人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start", "-pk"]
+        verbose_name = _("审核代理")
+        verbose_name_plural = _("审核代理")
+        constraints = [
+            models.CheckConstraint(name="delegation_end_after_start", condition=Q(end__gt=models.F("start"))),
+            models.CheckConstraint(name="delegation_not_self", condition=~Q(deputy=models.F("principal"))),
+        ]
+        indexes = [models.Index(fields=["deputy", "start", "end"]), models.Index(fields=["principal", "start"])]
+
+    def __str__(self):
+        return f"{self.deputy} → {self.principal}"
+
+    def is_active_at(self, moment) -> bool:
+        return self.revoked_at is None and self.start <= moment < self.end
+
+
+class Chase(models.Model):
+    """A reminder (催办) sent by hand about an overdue answer."""
+
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="chases")
+    receiver = models.ForeignKey(Receiver, verbose_name=_("接收方"), null=True, blank=True, on_delete=models.CASCADE, related_name="chases")
+    sent_by = models.ForeignKey(User, verbose_name=_("催办人"), on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("催办时间"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        ordering = ["item", "-sent_at"]
+        verbose_name = _("催办记录")
+        verbose_name_plural = _("催办记录")
+        indexes = [models.Index(fields=["item", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.item} · {self.sent_at:%Y-%m-%d %H:%M}"
