@@ -124,18 +124,18 @@ def is_workday(d: dt.date, *, _memo: dict | None = None) -> bool:
 
 def missing_years(today: dt.date | None = None) -> list[int]:
     """Years whose holidays nobody has entered and the package does not know:
-    the current year always, and next year from 1 December on.
+    the current year always, and next year from 1 November on.
 
-    December, not November: the State Council publishes the notice between
-    late October and mid-November (the 2026 notice on 2025-11-04, the 2025
-    one on 2024-11-12), so a warning in November would often ask for a text
-    that does not exist yet; from December it is always out and the
-    secretariat has the whole month to paste it."""
+    November: the State Council publishes the notice between late October
+    and early December (the 2026 notice on 2025-11-04, the 2025 one on
+    2024-11-12), and the issue's secretary pastes it "in November"; the
+    warning says to import it once it is out, and an early warning costs
+    less than deadlines silently computed without the holidays."""
     from .calendar_data import fill_year_from_package
     from .models import CalendarYear
 
     today = today or timezone.localdate()
-    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
     present = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
     return [year for year in years if year not in present and not fill_year_from_package(year)]
 

@@ -298,7 +298,8 @@ def test_limit_due_follows_the_time_limits_setting(settings):
     "today, expected",
     [
         ("2026-06-01", []),  # 2026 comes from the package
-        ("2026-11-20", []),  # the notice may not be out yet: no warning before December
+        ("2026-10-31", []),  # next year's notice is not due yet
+        ("2026-11-01", [2027]),  # from November the secretariat is asked for it
         ("2026-12-01", [2027]),
         ("2027-03-01", [2027]),
     ],
@@ -313,6 +314,7 @@ def test_year_entered_by_the_secretariat_is_not_missing():
     CalendarYear.objects.create(year=2027, source=CalendarYear.Source.MANUAL)
 
     assert missing_years(dt.date(2026, 12, 15)) == []
+    assert missing_years(dt.date(2026, 11, 24)) == []
     assert missing_years(dt.date(2027, 12, 15)) == [2028]
 
 
