@@ -144,3 +144,104 @@ class PasswordRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.changed_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """One notice to one user: the in-app copy (always) plus the state of its
+    e-mail and group-robot deliveries (liaison.notifications). The key is
+    unique per recipient, so whoever writes a notice twice — a second sweep, a
+    retried task — gets one row and one delivery."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("即将到期")
+        OVERDUE = "overdue", _("已超期")
+        ESCALATION = "escalation", _("超期升级")
+        CHASE = "chase", _("催办")
+        DELEGATION = "delegation", _("代理")
+        ARCHIVE_DUE = "archive_due", _("待归档")
+        FILING_DUE = "filing_due", _("待备案")
+        TASK = "task", _("待办")
+        OTHER = "other", _("通知")
+
+    class Channel(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("不发送")
+
+    class Confidentiality(models.TextChoices):
+        # The item's 密级 (infoflow.models.Confidentiality), copied so the
+        # outgoing text can be built without the item.
+        PUBLIC = "public", _("公开")
+        INTERNAL = "internal", _("内部")
+        RESTRICTED = "restricted", _("限定范围")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("唯一键"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=30, default=Kind.OTHER)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    item_number = models.CharField(_("信息编号"), max_length=30, blank=True)
+    due_at = models.DateTimeField(_("期限"), null=True, blank=True)
+    confidentiality = models.CharField(
+        _("密级"), max_length=20, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    email_state = models.CharField(_("邮件"), max_length=10, choices=Channel.choices, default=Channel.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_error = models.TextField(_("邮件错误"), blank=True)
+    webhook_state = models.CharField(_("群机器人"), max_length=10, choices=Channel.choices, default=Channel.PENDING)
+    webhook_attempts = models.PositiveSmallIntegerField(_("群消息尝试次数"), default=0)
+    webhook_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    webhook_sent_at = models.DateTimeField(_("群消息发送时间"), null=True, blank=True)
+    webhook_error = models.TextField(_("群消息错误"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_recipient_key")]
+        indexes = [
+            # The bell: unread count per user on every page.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # retry_undelivered looks only at rows with a channel not yet done.
+            models.Index(
+                fields=["created_at"],
+                name="notification_undelivered",
+                condition=models.Q(email_state__in=["pending", "sending", "failed"])
+                | models.Q(webhook_state__in=["pending", "sending", "failed"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.subject}"
+
+    @property
+    def delivery_failed(self):
+        return self.Channel.FAILED in (self.email_state, self.webhook_state)
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants besides the portal (always on). No row
+    means the defaults: e-mail on, group robot on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.BooleanField(_("邮件通知"), default=True)
+    webhook = models.BooleanField(_("企业微信/钉钉群通知"), default=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self):
+        return str(self.user)
