@@ -398,6 +398,22 @@ CLAMAV_SOCKET = _setting("LIAISON_CLAMAV_SOCKET", str, "", "a Unix socket path")
 CLAMAV_HOST = _setting("LIAISON_CLAMAV_HOST", str, "", "a host name")
 CLAMAV_PORT = _setting("LIAISON_CLAMAV_PORT", _int, 3310, "a port number")
 
+# --- notifications (liaison.notifications) ------------------------------------
+
+# A WeCom or DingTalk group robot that receives every notice (without the
+# content of internal or restricted items); unset = no group messages.
+NOTIFY_WEBHOOK_URL = _setting("LIAISON_WEBHOOK_URL", str, "", "the robot's webhook URL")
+NOTIFY_WEBHOOK_KIND = _setting(
+    "LIAISON_WEBHOOK_KIND", lambda raw: {"wecom": "wecom", "dingtalk": "dingtalk"}[raw.strip().lower()], "wecom",
+    "wecom or dingtalk",
+)
+# DingTalk's 加签 secret (SEC...), when the robot's security setting uses it.
+NOTIFY_WEBHOOK_SECRET = _setting("LIAISON_WEBHOOK_SECRET", str, "", "the robot's signing secret")
+# Language of e-mails and group messages; the portal follows each reader's choice.
+NOTIFY_LANGUAGE = _setting("LIAISON_NOTIFY_LANGUAGE", _language, LANGUAGE_CODE, "zh-hans or en")
+# A channel is tried this many times (first try + retries with backoff), then left failed.
+NOTIFY_MAX_ATTEMPTS = _setting("LIAISON_NOTIFY_MAX_ATTEMPTS", _int, 6, "a whole number")
+
 # --- logging ----------------------------------------------------------------
 
 LOGGING = {
