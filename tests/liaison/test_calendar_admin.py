@@ -209,8 +209,8 @@ def test_portal_does_not_warn_other_staff(client, officer_market):
 
 
 @pytest.mark.django_db
-def test_no_warning_in_november(client, secretary):
-    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=DECEMBER.tzinfo), tick=False):
+def test_no_warning_for_next_year_in_october(client, secretary):
+    with time_machine.travel(dt.datetime(2026, 10, 20, 10, tzinfo=DECEMBER.tzinfo), tick=False):
         client.force_login(secretary)
         response = client.get("/admin/")
 
