@@ -374,6 +374,21 @@ TIME_LIMITS = {
 }
 OFFICER_CHANGE_FILING_WORKING_DAYS = _setting("LIAISON_FILING_WORKING_DAYS", _int, 2, "a number of working days")
 
+
+def _share(raw):
+    value = float(raw)
+    if not 0 < value < 1:
+        raise ValueError(raw)
+    return value
+
+
+# The deadline sweep (infoflow.services.deadlines): a reminder when this share
+# of a review step's time has passed (working time for working-day limits).
+REMINDER_SHARE = _setting("LIAISON_REMINDER_SHARE", _share, 0.75, "a fraction between 0 and 1, such as 0.75")
+# An archive-due notice waits this many minutes past the due time, so the
+# hourly automatic archiving has had its chance first.
+ARCHIVE_NOTICE_GRACE_MINUTES = _setting("LIAISON_ARCHIVE_NOTICE_GRACE_MINUTES", _int, 90, "a number of minutes")
+
 # Excel exports (infoflow.export): above this many rows the portal exports in
 # the background; background files are kept this many hours, then removed.
 EXPORT_SYNC_MAX_ROWS = _setting("LIAISON_EXPORT_SYNC_MAX_ROWS", _int, 20000, "a number of rows")
