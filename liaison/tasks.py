@@ -18,3 +18,7 @@ def refresh_calendar():
 
     years = fill_from_chinesecalendar()
     logger.info("calendar refreshed for years %s", years)
+
+
+# Registered with the worker through this module (autodiscovery reads tasks.py).
+from liaison.tasks_notify import deliver_notification, retry_undelivered  # noqa: E402,F401

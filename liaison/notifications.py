@@ -1,0 +1,313 @@
+"""Notices to users: the portal's notification centre, e-mail and a WeCom /
+DingTalk group robot.
+
+``notify()`` writes one row in the caller's transaction and schedules its
+delivery after commit; ``deliver()`` (run by the Celery task
+``liaison.tasks_notify.deliver_notification``) sends each channel at most once.
+
+What leaves the portal is built here, from the kind, the item's number, the
+deadline and the link, never from the caller's text for internal or restricted
+items (domain: e-mail and group messages carry no content of internal or
+restricted items, and for restricted ones not even the subject).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from liaison.models import Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("email", "webhook")
+_STRICTNESS = {"public": 0, "internal": 1, "restricted": 2}
+# A channel left "sending" this long was being sent by a worker that died.
+STALE_SENDING = timedelta(minutes=15)
+
+
+class DeliveryFailed(Exception):
+    """A channel failed and may be retried; the task retries with backoff."""
+
+
+# --- writing a notice ------------------------------------------------------------
+
+
+def _item_attr(item, name):
+    """``item`` may be an infoflow Item or something belonging to one (a
+    review step, a receiver, a question): look on it, then on its ``item``."""
+    if item is None:
+        return None
+    value = getattr(item, name, None)
+    if value is None and hasattr(item, "item"):
+        value = getattr(item.item, name, None)
+    return value
+
+
+def notify(
+    *,
+    recipient,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str,
+    item=None,
+    confidentiality: str = "internal",
+    due=None,
+):
+    """Record one notice for ``recipient`` under ``key`` and schedule its
+    delivery after commit. Returns the new Notification, or None when this
+    recipient already has a notice with this key (nothing is sent again).
+
+    Runs inside the caller's transaction: a savepoint keeps a duplicate key
+    from breaking it. ``subject``/``body`` are shown in the portal only; e-mail
+    and group text is built from ``kind``, the item's number, ``due`` (or the
+    item's ``due_at``) and ``url``. The stricter of ``confidentiality`` and the
+    item's own 密级 applies."""
+    level = confidentiality if confidentiality in _STRICTNESS else "restricted"
+    item_level = _item_attr(item, "confidentiality")
+    if item_level in _STRICTNESS and _STRICTNESS[item_level] > _STRICTNESS[level]:
+        level = item_level
+    if due is None:
+        due = _item_attr(item, "due_at")
+    notification = Notification(
+        recipient=recipient,
+        key=key[:200],
+        kind=kind,
+        subject=subject[:200],
+        body=body,
+        url=url,
+        item_number=_item_attr(item, "number") or "",
+        due_at=due,
+        confidentiality=level,
+    )
+    try:
+        with transaction.atomic():
+            notification.save(force_insert=True)
+    except IntegrityError:
+        # Same recipient and key: someone (another sweep, a retried task)
+        # already recorded this notice. Anything else is a real error.
+        if Notification.objects.filter(recipient=recipient, key=key[:200]).exists():
+            return None
+        raise
+    pk = notification.pk
+    transaction.on_commit(lambda: enqueue_delivery(pk))
+    return notification
+
+
+def enqueue_delivery(pk: int) -> bool:
+    """Queue the delivery task. A broker that is down must not turn the
+    user's action into an error: the row is kept and retry_undelivered sends
+    it when the broker is back."""
+    from liaison.tasks_notify import deliver_notification
+
+    try:
+        deliver_notification.delay(pk)
+    except Exception:  # kombu/redis raise many kinds: OperationalError, ConnectionError…
+        logger.exception("could not queue delivery of notification %s; retry_undelivered will send it", pk)
+        return False
+    return True
+
+
+# --- the text that leaves the portal ---------------------------------------------
+
+
+def _what_and_todo(kind):
+    table = {
+        "reminder": (_("待办事项即将到期"), _("请在期限前登录平台处理。")),
+        "overdue": (_("待办事项已超期"), _("请尽快登录平台处理。")),
+        "escalation": (_("所督办的事项已超期"), _("请登录平台查看并督促办理。")),
+        "chase": (_("发起人催办"), _("请尽快登录平台反馈。")),
+        "delegation": (_("您被指定为代理人"), _("请登录平台查看代理的事项。")),
+        "archive_due": (_("信息已到归档期限"), _("请登录平台归档。")),
+        "filing_due": (_("联络员变更待备案"), _("请登录平台办理备案。")),
+        "task": (_("您有新的待办事项"), _("请登录平台处理。")),
+    }
+    return table.get(kind, (_("您有一条新通知"), _("请登录平台查看。")))
+
+
+def _absolute(url):
+    if not url or "://" in url:
+        return url
+    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def safe_text(notification) -> tuple[str, str]:
+    """(subject, text) for e-mail and group messages, in NOTIFY_LANGUAGE.
+    Says what happened, which item, which deadline and what to do; includes
+    the notice's subject only for public and internal items and its body only
+    for public ones."""
+    n = notification
+    with translation.override(settings.NOTIFY_LANGUAGE):
+        what, todo = _what_and_todo(n.kind)
+        lines = [_("【%(org)s】%(what)s") % {"org": settings.ORGANISATION_NAME, "what": what}]
+        if n.item_number:
+            lines.append(_("信息编号：%(number)s") % {"number": n.item_number})
+        if n.confidentiality in ("public", "internal"):
+            lines.append(_("事项：%(subject)s") % {"subject": n.subject})
+        if n.confidentiality == "public" and n.body:
+            lines.append(n.body)
+        if n.due_at:
+            due = formats.date_format(timezone.localtime(n.due_at), "Y-m-d H:i")
+            lines.append(_("期限：%(due)s") % {"due": due})
+        lines.append(todo)
+        if n.url:
+            lines.append(_absolute(n.url))
+        if n.item_number:
+            subject = _("%(what)s：信息 %(number)s") % {"what": what, "number": n.item_number}
+        else:
+            subject = what
+    return subject, "\n".join(lines)
+
+
+# --- delivery ---------------------------------------------------------------------
+
+
+def _claim(pk, channel, max_attempts):
+    """Take the channel for this worker: pending (or failed with tries left)
+    → sending, in one conditional UPDATE. Only one of two concurrent or
+    repeated deliveries gets 1 back, so a message is sent at most once."""
+    state = f"{channel}_state"
+    attempts = f"{channel}_attempts"
+    return (
+        Notification.objects.filter(pk=pk)
+        .filter(Q(**{state: "pending"}) | Q(**{state: "failed", f"{attempts}__lt": max_attempts}))
+        .update(**{state: "sending", attempts: F(attempts) + 1, f"{channel}_claimed_at": timezone.now()})
+        == 1
+    )
+
+
+def _finish(pk, channel, state, error=""):
+    fields = {f"{channel}_state": state, f"{channel}_error": error[:2000]}
+    if state == "sent":
+        fields[f"{channel}_sent_at"] = timezone.now()
+    Notification.objects.filter(pk=pk, **{f"{channel}_state": "sending"}).update(**fields)
+
+
+def _wants(notification, channel):
+    """Whether this channel applies: the user's choice, an address, a robot."""
+    pref = NotificationPreference.objects.filter(user_id=notification.recipient_id).first()
+    if channel == "email":
+        return (pref is None or pref.email) and bool(notification.recipient.email)
+    return (pref is None or pref.webhook) and bool(settings.NOTIFY_WEBHOOK_URL)
+
+
+def send_email(notification):
+    subject, text = safe_text(notification)
+    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email], fail_silently=False)
+
+
+def _webhook_url():
+    url = settings.NOTIFY_WEBHOOK_URL
+    secret = settings.NOTIFY_WEBHOOK_SECRET
+    if settings.NOTIFY_WEBHOOK_KIND == "dingtalk" and secret:
+        # DingTalk 加签: HMAC-SHA256 of "timestamp\nsecret", base64, URL-encoded.
+        timestamp = str(round(time.time() * 1000))
+        digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+        sign = urllib.parse.quote_plus(base64.b64encode(digest))
+        url += ("&" if "?" in url else "?") + f"timestamp={timestamp}&sign={sign}"
+    return url
+
+
+def send_webhook(notification):
+    """POST the group message; WeCom and DingTalk both answer errcode 0 on success."""
+    _subject, text = safe_text(notification)
+    name = notification.recipient.get_full_name() or notification.recipient.get_username()
+    content = f"@{name}\n{text}"
+    # Both robots take the same text message; kept apart for their extras.
+    if settings.NOTIFY_WEBHOOK_KIND == "dingtalk":
+        payload = {"msgtype": "text", "text": {"content": content}}
+    else:
+        payload = {"msgtype": "text", "text": {"content": content}}
+    request = urllib.request.Request(
+        _webhook_url(),
+        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer = response.read(65536)
+    try:
+        result = json.loads(answer or b"{}")
+    except ValueError:
+        raise RuntimeError(f"webhook answered with non-JSON: {answer[:200]!r}") from None
+    if isinstance(result, dict) and result.get("errcode", 0) != 0:
+        raise RuntimeError(f"webhook refused the message: {result.get('errcode')} {result.get('errmsg', '')}")
+
+
+SENDERS = {"email": send_email, "webhook": send_webhook}
+
+
+def deliver(pk: int) -> dict:
+    """Send the notice's pending channels. Each channel is claimed first, so
+    running this twice (a retried or duplicated task) sends nothing twice.
+    A failure marks the channel failed and is logged; raises DeliveryFailed
+    afterwards if a channel may still be retried. Returns channel → state."""
+    max_attempts = settings.NOTIFY_MAX_ATTEMPTS
+    outcome = {}
+    retry = False
+    for channel in CHANNELS:
+        if not _claim(pk, channel, max_attempts):
+            continue
+        notification = Notification.objects.select_related("recipient").get(pk=pk)
+        if not _wants(notification, channel):
+            _finish(pk, channel, "skipped")
+            outcome[channel] = "skipped"
+            continue
+        try:
+            SENDERS[channel](notification)
+        except Exception as exc:
+            logger.exception("notification %s: %s delivery failed", pk, channel)
+            _finish(pk, channel, "failed", f"{type(exc).__name__}: {exc}")
+            outcome[channel] = "failed"
+            retry = retry or getattr(notification, f"{channel}_attempts") < max_attempts
+        else:
+            _finish(pk, channel, "sent")
+            outcome[channel] = "sent"
+    if retry:
+        raise DeliveryFailed(f"notification {pk}: {outcome}")
+    return outcome
+
+
+def undelivered(now=None):
+    """Primary keys of notices with a channel still to send: never queued
+    (broker down), failed with tries left, or left "sending" by a dead worker
+    (those are put back to failed first)."""
+    now = now or timezone.now()
+    max_attempts = settings.NOTIFY_MAX_ATTEMPTS
+    stale = now - STALE_SENDING
+    for channel in CHANNELS:
+        # A worker killed mid-send: the message may or may not have gone out;
+        # sending again is the lesser harm than never sending.
+        Notification.objects.filter(**{f"{channel}_state": "sending", f"{channel}_claimed_at__lt": stale}).update(
+            **{f"{channel}_state": "failed", f"{channel}_error": "worker lost while sending"}
+        )
+    # Leave fresh rows to the task notify() queued on commit.
+    settled = now - timedelta(minutes=2)
+    query = Q()
+    for channel in CHANNELS:
+        query |= Q(**{f"{channel}_state": "pending", "created_at__lt": settled})
+        query |= Q(
+            **{
+                f"{channel}_state": "failed",
+                f"{channel}_attempts__lt": max_attempts,
+                f"{channel}_claimed_at__lt": now - timedelta(minutes=1),
+            }
+        )
+    return list(Notification.objects.filter(query).order_by("pk").values_list("pk", flat=True)[:1000])
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
