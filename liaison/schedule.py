@@ -15,4 +15,6 @@ BEAT_SCHEDULE = {
     "archive-due": {"task": "archive.tasks.archive_due", "schedule": crontab(minute=20)},
     # Check every archived record, its files and the audit chain; failures go to the secretariat.
     "archive-verify": {"task": "archive.tasks.verify_daily", "schedule": crontab(minute=40, hour=18)},  # 02:40
+    # Send notices never queued (broker down) or failed with tries left (liaison.tasks_notify).
+    "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 300.0},
 }
