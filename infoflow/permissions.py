@@ -84,22 +84,42 @@ def _pool_taker(step):
     return next((a for a in step.assignees.all() if a.taken_at is not None), None)
 
 
+def acting_assignee(user, assignees, principal_ids=None):
+    """The assignment ``user`` acts on among ``assignees``: their own pending
+    one, else a pending one of a principal who delegated to them now
+    (services.delegation), else their own (decided) one, else None."""
+    own = next((a for a in assignees if a.user_id == user.pk), None)
+    if own is not None and own.decision == StepAssignee.Decision.PENDING:
+        return own
+    pending_others = [a for a in assignees if a.user_id != user.pk and a.decision == StepAssignee.Decision.PENDING]
+    if pending_others:
+        if principal_ids is None:
+            from .services.delegation import principal_ids_for
+
+            principal_ids = principal_ids_for(user)
+        deputised = next((a for a in pending_others if a.user_id in principal_ids), None)
+        if deputised is not None:
+            return deputised
+    return own
+
+
 def can_decide(user, assignee_or_step) -> bool:
-    """Only a pending assignee of an open step decides it; on a pool stage only
-    the one who took it (or anyone of the pool while nobody has)."""
+    """Only a pending assignee of an open step decides it, or their deputy
+    during an active delegation; on a pool stage only the one who took it (or
+    anyone of the pool while nobody has)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if isinstance(assignee_or_step, StepAssignee):
         step = assignee_or_step.step
-        mine = assignee_or_step if assignee_or_step.user_id == user.pk else None
+        mine = acting_assignee(user, [assignee_or_step])
     else:
         step = assignee_or_step
-        mine = next((a for a in step.assignees.all() if a.user_id == user.pk), None)
+        mine = acting_assignee(user, step.assignees.all())
     if mine is None or step.state != ReviewStep.State.OPEN or mine.decision != StepAssignee.Decision.PENDING:
         return False
     if step.decider == "secretariat_pool":
         taker = _pool_taker(step)
-        return taker is None or taker.user_id == user.pk
+        return taker is None or taker.user_id == mine.user_id
     return True
 
 
@@ -108,10 +128,10 @@ def can_take(user, step) -> bool:
         return False
     if _pool_taker(step) is not None:
         return False
-    return any(
-        a.user_id == getattr(user, "pk", None) and a.decision == StepAssignee.Decision.PENDING
-        for a in step.assignees.all()
-    )
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    mine = acting_assignee(user, step.assignees.all())
+    return mine is not None and mine.decision == StepAssignee.Decision.PENDING
 
 
 def can_transmit(user, item) -> bool:

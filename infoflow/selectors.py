@@ -116,14 +116,16 @@ def review_inbox(user, items=None):
     (``permissions.desired_grants``), so the rows need no visibility clause;
     adding it tripled the planning time (bench/inbox.py).
     tests/infoflow/test_views.py checks the subset."""
+    from .services.delegation import active_delegations
+
+    # Also the steps of principals who named this user their deputy for now
+    # (delegation, 代理): decided by the deputy on the principal's behalf.
+    deputised = active_delegations().filter(deputy_id=user.pk).values("principal_id")
+    acting = Q(user=user) | Q(user_id__in=deputised)
     mine = StepAssignee.objects.filter(
-        step=OuterRef("pk"), user=user, decision=StepAssignee.Decision.PENDING
+        acting, step=OuterRef("pk"), decision=StepAssignee.Decision.PENDING
     ).order_by()
-    steps = ReviewStep.objects.filter(
-        state=ReviewStep.State.OPEN,
-        assignees__user=user,
-        assignees__decision=StepAssignee.Decision.PENDING,
-    )
+    steps = ReviewStep.objects.filter(state=ReviewStep.State.OPEN).filter(Exists(mine))
     if items is not None:
         steps = steps.filter(item__in=items.values("pk"))
     return (

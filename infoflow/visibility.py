@@ -14,7 +14,9 @@ see is the same 404 as one that does not exist. A user sees an item when:
    are an active officer (a replaced officer's successor sees the history);
 4. they are in the secretariat or supervision (监察), or a superuser: every
    submitted non-restricted item;
-5. it is a non-restricted item for all staff that has been transmitted.
+5. it is a non-restricted item for all staff that has been transmitted;
+6. during an active delegation, the deputy sees what the principal sees by
+   rule 1 (``deputised_item_ids``).
 
 Restricted items (限定范围) are seen only through rule 1 — the people on their
 path — whatever the role; a superuser is no exception (the admin console uses
@@ -48,6 +50,25 @@ def granted_item_ids(user, codename="view_item"):
     ).values("content_object_id")
 
 
+def deputised_item_ids(user, codename="view_item"):
+    """Subquery of item ids a principal who named ``user`` their deputy for
+    now holds ``codename`` on (delegation, 代理): the deputy sees what the
+    principal sees through the path for exactly the delegation's period.
+    Uncorrelated like ``granted_item_ids`` and part of the same query; no
+    grant rows are copied, so the sight ends with the period."""
+    from .services.delegation import active_delegations
+
+    # timezone.now(), not the database's NOW(): the period follows the
+    # application clock like every other deadline.
+    principals = active_delegations().filter(deputy_id=user.pk).values("principal_id")
+    return ItemUserObjectPermission.objects.filter(
+        user_id__in=principals,
+        permission__codename=codename,
+        permission__content_type__app_label="infoflow",
+        permission__content_type__model="item",
+    ).values("content_object_id")
+
+
 def visibility_q(user) -> Q | None:
     """The condition for ``items_visible_to``; None means nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -56,7 +77,7 @@ def visibility_q(user) -> Q | None:
     unrestricted = ~Q(confidentiality=Confidentiality.RESTRICTED)
     submitted = ~Q(state=Item.State.DRAFT)
 
-    condition = Q(pk__in=granted_item_ids(user))
+    condition = Q(pk__in=granted_item_ids(user)) | Q(pk__in=deputised_item_ids(user))
     if roles.officer_unit_ids:
         condition |= Q(unit_id__in=sorted(roles.officer_unit_ids)) & unrestricted
     if roles.headed_unit_ids:

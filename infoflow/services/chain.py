@@ -202,13 +202,17 @@ def _taker(assignees):
 
 
 def _my_pending(step, assignees, actor):
-    """The actor's pending assignment, or the right error."""
-    mine = next((a for a in assignees if a.user_id == actor.pk), None)
+    """The actor's pending assignment (or, for a deputy during an active
+    delegation, the principal's; the caller records decided_by = actor), or
+    the right error."""
+    from ..permissions import acting_assignee
+
+    mine = acting_assignee(actor, assignees)
     if mine is None:
         raise not_allowed()
     if step.decider == DeciderKind.SECRETARIAT_POOL:
         taker = _taker(assignees)
-        if taker is not None and taker.user_id != actor.pk:
+        if taker is not None and taker.user_id != mine.user_id:
             raise StepClosed(_("该环节已由 %(name)s 领取。") % {"name": taker.user.get_full_name() or taker.user.username})
     if mine.decision != StepAssignee.Decision.PENDING:
         raise StepClosed(_(STEP_CLOSED))

@@ -29,12 +29,9 @@ def detail_context(request, item):
         step.late = step.is_late(now)
         if step.state != ReviewStep.State.OPEN:
             continue
-        mine = next(
-            (a for a in step.assignees.all() if a.user_id == user.pk and a.decision == StepAssignee.Decision.PENDING),
-            None,
-        )
         step.can_take = permissions.can_take(user, step)
-        step.can_decide = mine is not None and permissions.can_decide(user, mine)
+        # can_decide on the step also answers for a deputy (delegation).
+        step.can_decide = permissions.can_decide(user, step)
         open_steps.append(step)
     for receiver in receivers:
         receiver.actionable = permissions.can_receive(user, receiver) and item.state == Item.State.TRANSMITTED

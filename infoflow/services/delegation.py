@@ -1,0 +1,140 @@
+"""Delegation (代理): a reviewer names a deputy for a period.
+
+During [start, end), unless revoked, the deputy sees and decides the
+principal's review steps; the decision is recorded on the principal's
+assignment with ``decided_by`` = the deputy ("代理人 X 代 Y 审核").
+
+The rights are not copied into guardian rows: ``permissions.can_decide``,
+``chain`` (the pending-assignment lookup), ``selectors.review_inbox`` and
+``visibility.visibility_q`` ask "is there an active delegation now?" at the
+moment of the request, so the rights begin and end exactly with the period
+with no task to run and nothing to clean up.
+
+Who may name a deputy: a reviewer for themself; the secretariat for anyone.
+Refused: the principal as their own deputy, an end not after the start, an
+end already past, and a period overlapping another live delegation of the same
+principal (two deputies at once would make "who decided" ambiguous).
+"""
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.errors import InvalidInput, NotAllowed, StateConflict
+from officers.roles import roles_of
+
+from ..models import Delegation
+from . import save_with_history
+
+
+def active_delegations(moment=None):
+    """Delegations in force at ``moment`` (now by default)."""
+    moment = moment or timezone.now()
+    return Delegation.objects.filter(revoked_at__isnull=True, start__lte=moment, end__gt=moment)
+
+
+def principal_ids_for(deputy, moment=None) -> set[int]:
+    """Ids of the users ``deputy`` stands in for right now."""
+    if deputy is None or not getattr(deputy, "is_authenticated", False) or not deputy.is_active:
+        return set()
+    return set(active_delegations(moment).filter(deputy_id=deputy.pk).values_list("principal_id", flat=True))
+
+
+def delegations_visible_to(user):
+    """Delegations the user gave or received; the secretariat sees all."""
+    qs = Delegation.objects.select_related("principal", "deputy", "created_by", "revoked_by")
+    if roles_of(user).is_secretariat:
+        return qs
+    return qs.filter(Q(principal=user) | Q(deputy=user))
+
+
+def can_manage_for(actor, principal) -> bool:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == principal.pk or roles_of(actor).is_secretariat
+
+
+def _lock_principal(principal):
+    # Serialise delegations of one principal so two overlapping periods
+    # created at once cannot both pass the overlap check.
+    return get_user_model().objects.select_for_update().get(pk=principal.pk)
+
+
+@transaction.atomic
+def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Delegation:
+    """Name ``deputy`` for ``principal`` during [start, end). Raises
+    NotAllowed (not the principal nor the secretariat), InvalidInput (self,
+    end not after start, end past, inactive deputy), StateConflict (overlaps
+    another live delegation of the principal)."""
+    if not can_manage_for(actor, principal):
+        raise NotAllowed(_("只能为自己设置代理人；为他人设置须由秘书处办理。"))
+    if deputy.pk == principal.pk:
+        raise InvalidInput(_("不能指定本人为自己的代理人。"))
+    if not deputy.is_active:
+        raise InvalidInput(_("代理人账号已停用，请另选代理人。"))
+    if start is None or end is None or end <= start:
+        raise InvalidInput(_("代理结束时间须晚于开始时间。"))
+    if end <= timezone.now():
+        raise InvalidInput(_("代理结束时间已过，请重新填写。"))
+    _lock_principal(principal)
+    overlapping = Delegation.objects.filter(
+        principal=principal, revoked_at__isnull=True, start__lt=end, end__gt=start
+    ).select_related("deputy").first()
+    if overlapping is not None:
+        raise StateConflict(
+            _("该时段与已有代理（%(deputy)s，%(start)s 至 %(end)s）重叠，请先撤销原代理或调整时段。")
+            % {
+                "deputy": overlapping.deputy.get_full_name() or overlapping.deputy.username,
+                "start": timezone.localtime(overlapping.start).strftime("%Y-%m-%d %H:%M"),
+                "end": timezone.localtime(overlapping.end).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    delegation = Delegation(
+        principal=principal, deputy=deputy, start=start, end=end, reason=(reason or "").strip(), created_by=actor
+    )
+    save_with_history(delegation, actor, "create")
+    transaction.on_commit(lambda: _tell_deputy(delegation.pk))
+    return delegation
+
+
+def _tell_deputy(delegation_pk):
+    """Tell the deputy they were named (in-app and the channels they chose)."""
+    from django.urls import reverse
+
+    from liaison.notifications import notify
+
+    delegation = Delegation.objects.select_related("principal", "deputy").get(pk=delegation_pk)
+    principal = delegation.principal.get_full_name() or delegation.principal.username
+    period = {
+        "start": timezone.localtime(delegation.start).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(delegation.end).strftime("%Y-%m-%d %H:%M"),
+    }
+    notify(
+        recipient=delegation.deputy,
+        key="delegation:%d" % delegation.pk,
+        kind="delegation",
+        subject=_("您被指定为 %(principal)s 的审核代理人") % {"principal": principal},
+        body=_("%(start)s 至 %(end)s 期间，您可代 %(principal)s 审核其待办环节，审核记录将显示“代理人代审”。")
+        % dict(period, principal=principal),
+        url=reverse("infoflow:delegations"),
+    )
+
+
+@transaction.atomic
+def revoke_delegation(*, delegation, actor) -> Delegation:
+    """End a delegation now (the deputy loses the rights at once). The
+    principal, the one who created it or the secretariat. Raises NotAllowed,
+    StateConflict (already revoked or already over)."""
+    delegation = Delegation.objects.select_for_update().select_related("principal").get(pk=delegation.pk)
+    if not (can_manage_for(actor, delegation.principal) or actor.pk == delegation.created_by_id):
+        raise NotAllowed(_("您无权撤销该代理。"))
+    now = timezone.now()
+    if delegation.revoked_at is not None:
+        raise StateConflict(_("该代理已撤销。"))
+    if delegation.end <= now:
+        raise StateConflict(_("该代理已到期，无需撤销。"))
+    delegation.revoked_at = now
+    delegation.revoked_by = actor
+    save_with_history(delegation, actor, "revoke")
+    return delegation
