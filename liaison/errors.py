@@ -102,3 +102,7 @@ class ArchiveInvalid(ArchiveError):
 
 class BackupError(LiaisonError):
     """A backup or restore that cannot proceed (non-empty database, damaged backup)."""
+
+
+class ChaseTooSoon(StateConflict):
+    """A chase (催办) within a working hour of the previous one on the item."""
