@@ -399,7 +399,11 @@ class ReviewStep(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The next moment the deadline sweep has something to say about this open
+    # step (reminder, overdue, next escalation); the sweep moves it forward,
+    # so "nothing due" is one range scan (infoflow.services.deadlines).
+    notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["notice_at"])
 
     class Meta:
         ordering = ["item", "review_round", "stage_index"]
@@ -408,7 +412,11 @@ class ReviewStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "review_round", "stage_index"], name="unique_step_per_round")
         ]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["notice_at"], condition=Q(state="open", due_at__isnull=False),
+                         name="reviewstep_open_notice_at"),
+        ]
 
     def __str__(self):
         return f"{self.item} · {self.name}"
@@ -563,6 +571,7 @@ class ProgressUpdate(models.Model):
 
 
 from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
+from .deadline_models import DeadlineCase  # noqa: E402,F401  (the deadline sweep's ledger)
 
 
 class Delegation(models.Model):

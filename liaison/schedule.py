@@ -17,4 +17,7 @@ BEAT_SCHEDULE = {
     "archive-verify": {"task": "archive.tasks.verify_daily", "schedule": crontab(minute=40, hour=18)},  # 02:40
     # Send notices never queued (broker down) or failed with tries left (liaison.tasks_notify).
     "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 300.0},
+    # The deadline sweep: reminders, overdue notices, escalation (infoflow.tasks).
+    # A sweep not started within the minute is dropped; the next one catches up.
+    "deadline-sweep": {"task": "infoflow.tasks.send_reminders", "schedule": 60.0, "options": {"expires": 55}},
 }
