@@ -9,6 +9,10 @@ def portal(request):
         return {}
     roles = roles_of(user)
     context = {"my_roles": roles}
+    # The header bell on every page: one COUNT on (recipient, read_at).
+    from liaison.notifications import unread_count
+
+    context["unread_notifications"] = unread_count(user)
     if roles.is_secretariat or user.is_superuser:
         from liaison.workdays import missing_years
 
