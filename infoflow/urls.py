@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .views import delegation as delegation_views
+from .views import ontime as ontime_views
 
 app_name = "infoflow"
 
@@ -12,6 +14,9 @@ urlpatterns = [
     path("received/", views.receiver_inbox, name="receiver-inbox"),
     path("incoming/", views.incoming_register, name="incoming-register"),
     path("incoming/new/", views.incoming_create, name="incoming-create"),
+    path("delegations/", delegation_views.delegations, name="delegations"),
+    path("delegations/<int:pk>/revoke/", delegation_views.delegation_revoke, name="delegation-revoke"),
+    path("ontime/", ontime_views.ontime, name="ontime"),
     # Every URL below fetches the item through items_visible_to (404 otherwise).
     path("<int:pk>/", views.item_detail, name="item-detail"),
     path("<int:pk>/edit/", views.item_edit, name="item-edit"),
@@ -21,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/transmit/", views.transmit, name="transmit"),
     path("<int:pk>/complete/", views.complete, name="complete"),
     path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/chase/", ontime_views.chase, name="chase"),
     path("<int:pk>/attachments/", views.add_attachments, name="attachment-add"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.download, name="attachment"),
     path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.remove_attachment, name="attachment-remove"),

@@ -94,17 +94,17 @@ def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Del
         principal=principal, deputy=deputy, start=start, end=end, reason=(reason or "").strip(), created_by=actor
     )
     save_with_history(delegation, actor, "create")
-    transaction.on_commit(lambda: _tell_deputy(delegation.pk))
+    _tell_deputy(delegation)
     return delegation
 
 
-def _tell_deputy(delegation_pk):
-    """Tell the deputy they were named (in-app and the channels they chose)."""
+def _tell_deputy(delegation):
+    """Tell the deputy they were named (in the same transaction: notify
+    records the notice and schedules its delivery after commit)."""
     from django.urls import reverse
 
     from liaison.notifications import notify
 
-    delegation = Delegation.objects.select_related("principal", "deputy").get(pk=delegation_pk)
     principal = delegation.principal.get_full_name() or delegation.principal.username
     period = {
         "start": timezone.localtime(delegation.start).strftime("%Y-%m-%d %H:%M"),

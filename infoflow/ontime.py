@@ -1,0 +1,168 @@
+"""The on-time view (按时率): what is overdue now, and each department's
+on-time rate for reviews and for feedback over a chosen period.
+
+Reviews count per originating department: every review step that closed in
+the period (on time when ``closed_at <= due_at``) plus every step still open
+whose due time fell in the period and has passed (late by definition).
+Feedback counts per receiving department (internal unit receivers): every
+answer given in the period (on time when ``answered_at <= answer_due_at``)
+plus every answer still missing whose due time fell in the period and has
+passed.
+
+Queries: two grouped aggregates (reviews, feedback) and two bounded lists
+(overdue steps, overdue receivers), whatever the number of departments or
+rows. Who sees it: the secretariat, supervision and the general manager
+(every department), supervising leaders (the departments they supervise).
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from officers.roles import roles_of
+
+from .models import Receiver, ReviewStep
+
+OVERDUE_LIMIT = 200  # rows per overdue list on the page
+
+
+def can_view_ontime(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    roles = roles_of(user)
+    return roles.is_secretariat or roles.is_supervision or roles.is_general_manager or roles.is_leader
+
+
+def unit_scope(user):
+    """None for every department, else the set of unit ids the user may see."""
+    roles = roles_of(user)
+    if roles.is_secretariat or roles.is_supervision or roles.is_general_manager or user.is_superuser:
+        return None
+    return set(roles.supervised_unit_ids)
+
+
+@dataclass
+class UnitRate:
+    unit_id: int
+    name: str
+    review_total: int = 0
+    review_on_time: int = 0
+    feedback_total: int = 0
+    feedback_on_time: int = 0
+
+    @staticmethod
+    def _rate(on_time, total):
+        return None if not total else round(100.0 * on_time / total, 1)
+
+    @property
+    def review_rate(self):
+        return self._rate(self.review_on_time, self.review_total)
+
+    @property
+    def feedback_rate(self):
+        return self._rate(self.feedback_on_time, self.feedback_total)
+
+
+@dataclass
+class OnTimeReport:
+    start: dt.datetime
+    end: dt.datetime
+    units: list = field(default_factory=list)
+    overdue_steps: list = field(default_factory=list)
+    overdue_receivers: list = field(default_factory=list)
+
+    @property
+    def review_total(self):
+        return sum(u.review_total for u in self.units)
+
+    @property
+    def review_rate(self):
+        return UnitRate._rate(sum(u.review_on_time for u in self.units), self.review_total)
+
+    @property
+    def feedback_total(self):
+        return sum(u.feedback_total for u in self.units)
+
+    @property
+    def feedback_rate(self):
+        return UnitRate._rate(sum(u.feedback_on_time for u in self.units), self.feedback_total)
+
+
+def review_rates(start, end, now, units=None):
+    """[{unit id, name, total, on_time}] for review steps in [start, end)."""
+    closed_in = Q(
+        state__in=(ReviewStep.State.APPROVED, ReviewStep.State.RETURNED),
+        closed_at__gte=start,
+        closed_at__lt=end,
+    )
+    late_open = Q(state=ReviewStep.State.OPEN, due_at__gte=start, due_at__lt=min(end, now))
+    qs = ReviewStep.objects.filter(due_at__isnull=False).filter(closed_in | late_open)
+    if units is not None:
+        qs = qs.filter(item__unit_id__in=units)
+    return (
+        qs.order_by()
+        .values(unit_id=F("item__unit_id"), name=F("item__unit__name"))
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=closed_in & Q(closed_at__lte=F("due_at"))))
+    )
+
+
+def feedback_rates(start, end, now, units=None):
+    """[{unit id, name, total, on_time}] for internal unit receivers' answers in [start, end)."""
+    answered_in = Q(state=Receiver.State.ANSWERED, answered_at__gte=start, answered_at__lt=end)
+    late_open = Q(
+        state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED),
+        answer_due_at__gte=start,
+        answer_due_at__lt=min(end, now),
+    )
+    qs = Receiver.objects.filter(kind=Receiver.Kind.UNIT, answer_due_at__isnull=False).filter(answered_in | late_open)
+    if units is not None:
+        qs = qs.filter(unit_id__in=units)
+    return (
+        qs.order_by()
+        .values("unit_id", name=F("unit__name"))
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=answered_in & Q(answered_at__lte=F("answer_due_at"))))
+    )
+
+
+def overdue_steps(now, units=None):
+    qs = ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now)
+    if units is not None:
+        qs = qs.filter(item__unit_id__in=units)
+    return list(
+        qs.select_related("item", "item__unit")
+        .only("pk", "name", "due_at", "started_at", "item__pk", "item__number", "item__subject",
+              "item__confidentiality", "item__unit__name")
+        .order_by("due_at", "pk")[:OVERDUE_LIMIT]
+    )
+
+
+def overdue_receivers(now, units=None):
+    overdue = Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now)
+    qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED)).filter(overdue)
+    if units is not None:
+        qs = qs.filter(Q(unit_id__in=units) | Q(item__unit_id__in=units))
+    return list(
+        qs.select_related("item", "item__unit", "unit", "user", "external_unit", "contact")
+        .order_by("answer_due_at", "pk")[:OVERDUE_LIMIT]
+    )
+
+
+def ontime_report(user, start, end, now=None) -> OnTimeReport:
+    """The page's data for ``user`` over [start, end) (aware datetimes)."""
+    now = now or timezone.now()
+    units = unit_scope(user)
+    by_unit: dict[int, UnitRate] = {}
+    for row in review_rates(start, end, now, units):
+        rate = by_unit.setdefault(row["unit_id"], UnitRate(row["unit_id"], row["name"]))
+        rate.review_total, rate.review_on_time = row["total"], row["on_time"]
+    for row in feedback_rates(start, end, now, units):
+        rate = by_unit.setdefault(row["unit_id"], UnitRate(row["unit_id"], row["name"]))
+        rate.feedback_total, rate.feedback_on_time = row["total"], row["on_time"]
+    return OnTimeReport(
+        start=start,
+        end=end,
+        units=sorted(by_unit.values(), key=lambda u: u.name),
+        overdue_steps=overdue_steps(now, units),
+        overdue_receivers=overdue_receivers(now, units),
+    )

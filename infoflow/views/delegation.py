@@ -1,0 +1,78 @@
+"""Delegation pages (代理): list mine, name a deputy, revoke."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from officers.roles import roles_of
+
+from ..forms import datetime_field
+from ..services.delegation import create_delegation, delegations_visible_to, revoke_delegation
+from .common import ServiceFailed, paginate, service_errors
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class DelegationForm(forms.Form):
+    principal = UserChoiceField(label=_l("被代理人"), queryset=None, required=False,
+                                help_text=_l("秘书处可为他人设置；留空表示本人"))
+    deputy = UserChoiceField(label=_l("代理人"), queryset=None)
+    start = datetime_field(_l("开始时间"), required=True)
+    end = datetime_field(_l("结束时间"), required=True)
+    reason = forms.CharField(label=_l("事由"), max_length=200, required=False,
+                             help_text=_l("如：出差、休假"))
+
+    def __init__(self, *args, for_others=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+        self.fields["deputy"].queryset = users
+        if for_others:
+            self.fields["principal"].queryset = users
+        else:
+            del self.fields["principal"]
+
+
+@login_required
+def delegations(request):
+    """The user's delegations (the secretariat sees all) and the form to name a deputy."""
+    for_others = roles_of(request.user).is_secretariat
+    form = DelegationForm(request.POST or None, for_others=for_others)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        principal = data.get("principal") or request.user
+        try:
+            with service_errors(request):
+                create_delegation(actor=request.user, principal=principal, deputy=data["deputy"],
+                                  start=data["start"], end=data["end"], reason=data.get("reason") or "")
+        except ServiceFailed:
+            pass
+        else:
+            messages.success(request, _("已设置代理人 %(deputy)s。") % {
+                "deputy": data["deputy"].get_full_name() or data["deputy"].username})
+            return redirect("infoflow:delegations")
+    rows = delegations_visible_to(request.user)
+    return render(request, "infoflow/delegations.html", {
+        "form": form, "page": paginate(request, rows), "for_others": for_others, "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def delegation_revoke(request, pk):
+    delegation = get_object_or_404(delegations_visible_to(request.user), pk=pk)
+    try:
+        with service_errors(request):
+            revoke_delegation(delegation=delegation, actor=request.user)
+    except ServiceFailed:
+        pass
+    else:
+        messages.success(request, _("已撤销代理。"))
+    return redirect("infoflow:delegations")

@@ -1,0 +1,78 @@
+"""The on-time page (按时率) and the chase (催办) action on an item."""
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from ..ontime import can_view_ontime, ontime_report
+from ..permissions import is_handler
+from ..services.chasing import chase_item
+from .common import ServiceFailed, get_item, service_errors
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_l("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_l("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          help_text=_l("含当日"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        return data
+
+
+def _period(form):
+    """[start, end) as aware datetimes: the chosen dates, by default this month so far."""
+    today = timezone.localdate()
+    start_day, end_day = today.replace(day=1), today
+    if form.is_valid():
+        start_day = form.cleaned_data.get("start") or start_day
+        end_day = form.cleaned_data.get("end") or end_day
+        if end_day < start_day:
+            start_day = end_day
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(start_day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end, start_day, end_day
+
+
+@login_required
+def ontime(request):
+    if not can_view_ontime(request.user):
+        raise PermissionDenied
+    form = PeriodForm(request.GET or None)
+    start, end, start_day, end_day = _period(form)
+    report = ontime_report(request.user, start, end)
+    return render(request, "infoflow/ontime.html", {
+        "form": form, "report": report, "start_day": start_day, "end_day": end_day, "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def chase(request, pk):
+    """Chase overdue receivers (all, or the one posted). Without ``confirm``
+    the page asks first; the service checks rights, state and the hourly limit."""
+    item = get_item(request, pk)
+    if not is_handler(request.user, item):
+        raise PermissionDenied
+    receiver = None
+    if request.POST.get("receiver"):
+        receiver = get_object_or_404(item.receivers.all(), pk=request.POST["receiver"])
+    if not request.POST.get("confirm"):
+        return render(request, "infoflow/chase_confirm.html", {"item": item, "receiver": receiver})
+    try:
+        with service_errors(request):
+            chases = chase_item(item=item, actor=request.user, receiver=receiver)
+    except ServiceFailed:
+        return redirect("infoflow:item-detail", pk=item.pk)
+    messages.success(request, _("已催办，共通知 %(count)s 人。") % {"count": sum(c.recipients for c in chases)})
+    return redirect("infoflow:item-detail", pk=item.pk)
