@@ -426,3 +426,58 @@ def test_pages_need_login(client):
     response = client.get(reverse("notification-list"))
 
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def _in_two_threads(work):
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_notices_with_one_key_make_one_row():
+    from django.db import transaction
+
+    user = UserFactory(username="racer", email="racer@example.com")
+
+    def work():
+        with transaction.atomic():
+            return _notify(user, key="same") is not None
+
+    results = _in_two_threads(work)
+
+    assert sorted(results) == [False, True]
+    assert Notification.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_deliveries_send_once():
+    user = UserFactory(username="racer", email="racer@example.com")
+    n = _notify(user, key="same")
+
+    _in_two_threads(lambda: deliver(n.pk))
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().email_attempts == 1
