@@ -1,0 +1,63 @@
+"""Two deadline sweeps at once on PostgreSQL (two beat processes, or beat and
+``send_reminders``): every notice is written once, and between them the two
+sweeps return each notice once."""
+import datetime as dt
+from collections import Counter
+
+import pytest
+import time_machine
+
+from infoflow.models import DeadlineCase
+from infoflow.services.chain import submit_item
+from infoflow.services.deadlines import sweep
+from infoflow.services.delivery import transmit_item
+from liaison.models import Notification
+from tests.infoflow.test_races import run_together
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CST = dt.timezone(dt.timedelta(hours=8))
+OPENED = dt.datetime(2026, 3, 10, 9, 30, tzinfo=CST)
+
+
+def open_steps(make_item, org, count):
+    with time_machine.travel(OPENED, tick=False):
+        for n in range(count):
+            submit_item(item=make_item(needs_coordination=True, subject="事项%d" % n), actor=org["officer_market"])
+        item = submit_item(item=make_item(subject="待反馈事项", expected_feedback_at=OPENED + dt.timedelta(days=1)),
+                           actor=org["officer_market"])
+        transmit_item(item=item, actor=org["officer_market"], methods=["system"])
+
+
+def sweep_together(moment, sweeps=2):
+    with time_machine.travel(moment, tick=False):
+        return run_together([lambda: [n.pk for n in sweep()] for _ in range(sweeps)])
+
+
+def test_two_sweeps_at_once_write_each_notice_once(org, make_item):
+    open_steps(make_item, org, 40)
+
+    results = sweep_together(dt.datetime(2026, 3, 13, 10, 0, tzinfo=CST))
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    returned = results[0] + results[1]
+    keys = Counter(Notification.objects.values_list("recipient_id", "key"))
+    # 40 steps: overdue to the head and an escalation to the leader; the
+    # receiver: receipt and answer overdue, each to the initiator and prod's head.
+    assert len(keys) == 40 * 2 + 2 * 2
+    assert max(keys.values()) == 1
+    assert sorted(returned) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert DeadlineCase.objects.count() == 2
+
+
+def test_a_sweep_after_two_concurrent_ones_sends_nothing(org, make_item):
+    open_steps(make_item, org, 10)
+    moment = dt.datetime(2026, 3, 10, 16, 30, tzinfo=CST)
+    sweep_together(moment, sweeps=3)
+    before = Notification.objects.count()
+
+    with time_machine.travel(moment + dt.timedelta(minutes=1), tick=False):
+        again = sweep()
+
+    assert before == 10  # the reminders
+    assert again == []
