@@ -268,3 +268,13 @@ def test_send_reminders_prints_a_line_per_notice_and_the_count(org, make_item):
     assert lines[1] == "sent: 1"
     assert lines[0].split("\t")[:2] == ["overdue", "head_market"]
     assert timezone.localtime(Notification.objects.get().due_at).strftime("%Y-%m-%d %H:%M") in lines[0]
+
+
+def test_opening_a_step_tells_its_assignee_once_after_commit(org, make_item, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _item, step = submitted(make_item, org, at("2026-03-10 09:30"))
+
+    notice = Notification.objects.get(kind="task")
+    assert notice.recipient == org["head_market"]
+    assert notice.key == "step:%d:opened" % step.assignees.get().pk
+    assert notice.due_at == step.due_at
