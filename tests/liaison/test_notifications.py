@@ -481,3 +481,24 @@ def test_two_concurrent_deliveries_send_once():
 
     assert len(mail.outbox) == 1
     assert Notification.objects.get().email_attempts == 1
+
+
+@pytest.mark.django_db
+def test_admin_sends_failed_notices_again_after_their_last_attempt(client, alice, settings, django_capture_on_commit_callbacks):
+    settings.NOTIFY_MAX_ATTEMPTS = 1
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    n = _notify(alice)
+    with mock.patch("liaison.notifications.send_mail", side_effect=OSError("down")):
+        deliver(n.pk)
+    client.force_login(root)
+    assert client.get(reverse("admin:liaison_notification_changelist") + "?email_state=failed").status_code == 200
+
+    with mock.patch.object(deliver_notification, "delay", side_effect=deliver):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:liaison_notification_changelist"),
+                {"action": "send_again", "_selected_action": [n.pk]},
+            )
+
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().email_state == "sent"

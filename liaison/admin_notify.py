@@ -1,0 +1,47 @@
+"""Notices in the admin: what was sent, what failed and why, and sending
+failed ones again once the mail server or robot is fixed."""
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from liaison.models import Notification, NotificationPreference
+
+__all__ = ["NotificationAdmin", "NotificationPreferenceAdmin"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "item_number", "subject", "read_at", "email_state", "webhook_state"]
+    list_filter = ["email_state", "webhook_state", "kind", "confidentiality"]
+    search_fields = ["recipient__username", "item_number", "key"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_lazy("重新发送失败的邮件和群消息"))
+    def send_again(self, request, queryset):
+        from liaison.notifications import enqueue_delivery
+
+        pks = []
+        with transaction.atomic():
+            for channel in ("email", "webhook"):
+                rows = queryset.filter(**{f"{channel}_state": "failed"})
+                pks += list(rows.values_list("pk", flat=True))
+                rows.update(**{f"{channel}_state": "pending", f"{channel}_attempts": 0, f"{channel}_error": ""})
+            for pk in sorted(set(pks)):
+                transaction.on_commit(lambda pk=pk: enqueue_delivery(pk))
+        messages.success(request, _("已安排重新发送 %(count)s 条通知。") % {"count": len(set(pks))})
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email", "webhook"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
