@@ -93,3 +93,22 @@ class PasswordAgeMiddleware:
         if path.startswith(settings.STATIC_URL):
             return False
         return path not in {reverse(name) for name in self.allowed_names}
+
+
+class DefaultLanguageMiddleware:
+    """Speak settings.LANGUAGE_CODE (简体中文) unless the user chose another
+    language with the footer switch (the language cookie).
+
+    Django's LocaleMiddleware would otherwise follow the browser's
+    Accept-Language, and many office PCs here run an English-language browser
+    or system; the product's users expect Chinese by default. Set
+    LIAISON_FOLLOW_BROWSER_LANGUAGE=1 to follow the browser instead. Must sit
+    just before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.FOLLOW_BROWSER_LANGUAGE:
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -154,6 +154,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "liaison.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -329,6 +330,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- internationalisation ---------------------------------------------------
 
 LANGUAGE_CODE = _setting("LANGUAGE_CODE", _language, "zh-hans", "zh-hans or en")
+# Chinese unless the user picks English in the footer (liaison.middleware).
+FOLLOW_BROWSER_LANGUAGE = _setting("LIAISON_FOLLOW_BROWSER_LANGUAGE", _bool, False, "1/0")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = _setting("TIME_ZONE", _time_zone, "Asia/Shanghai", "an IANA time zone such as Asia/Shanghai")
