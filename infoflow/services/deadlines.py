@@ -428,14 +428,63 @@ def _sweep_filings(now, people) -> list:
 # --- the sweep -------------------------------------------------------------------
 
 
+def _probe_sql() -> str:
+    """One statement answering "is anything possibly due?" per part, so the
+    common every-minute case (nothing due) costs one round trip and no ORM
+    compilation. It over-approximates (archive and filing candidates that are
+    near but not yet due answer yes); the parts then decide exactly."""
+    t = {m: m._meta.db_table for m in (ReviewStep, Receiver, Item, Question, DeadlineCase, ChangeFiling)}
+    rs, rc, it, qu, dc, cf = (t[ReviewStep], t[Receiver], t[Item], t[Question], t[DeadlineCase], t[ChangeFiling])
+
+    def unhandled(alias, prefix, suffix=""):
+        return (f"NOT EXISTS (SELECT 1 FROM {dc} d WHERE d.key = '{prefix}' || CAST({alias}.id AS TEXT)"
+                f" || '{suffix}')")
+
+    kinds = ", ".join("'%s'" % k for k in ANSWERING_KINDS)
+    return f"""SELECT
+      EXISTS (SELECT 1 FROM {rs} s WHERE s.state = 'open' AND s.due_at IS NOT NULL
+              AND (s.notice_at IS NULL OR s.notice_at <= %(now)s)),
+      EXISTS (SELECT 1 FROM {rc} r JOIN {it} i ON i.id = r.item_id WHERE i.state = 'transmitted' AND (
+              (r.state = 'sent' AND r.response_due_at <= %(now)s AND {unhandled("r", "receiver:", ":response")})
+              OR (r.state IN ('sent', 'acknowledged') AND r.kind IN ({kinds}) AND r.answer_due_at <= %(now)s
+                  AND {unhandled("r", "receiver:", ":answer")}))),
+      EXISTS (SELECT 1 FROM {qu} q WHERE q.state = 'open' AND q.due_at <= %(now)s
+              AND {unhandled("q", "question:", ":overdue")}),
+      EXISTS (SELECT 1 FROM {it} a WHERE a.state = 'completed' AND a.completed_at <= %(day_ago)s
+              AND {unhandled("a", "archive:")}),
+      EXISTS (SELECT 1 FROM {cf} f WHERE f.filed_at IS NULL AND f.due_at <= %(week_on)s
+              AND ({unhandled("f", "filing:", ":late")} OR {unhandled("f", "filing:", ":due")}))"""
+
+
+def _parts_due(now) -> list:
+    from django.db import connection
+
+    sql = _probe_sql()
+    params = {"now": now, "day_ago": now - dt.timedelta(days=1), "week_on": now + dt.timedelta(days=7)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        flags = cursor.fetchone()
+    parts = (_sweep_steps, _sweep_receivers, _sweep_questions, _sweep_archive, _sweep_filings)
+    return [part for part, flag in zip(parts, flags) if flag]
+
+
 def sweep(now=None) -> list:
     """Send every notice that is due at ``now`` and has not been sent; return
     the notifications created. Safe to run twice, late or concurrently."""
+    from liaison.workdays import is_workday
+
     now = now or timezone.now()
+    parts = _parts_due(now)
+    if not parts:
+        return []
+    # Load this year's calendar before any transaction: a year filled inside
+    # one is not cached until it commits (liaison.workdays), which would make
+    # every working-time sum below read the calendar table again.
+    is_workday(timezone.localtime(now).date())
     people = _People()
     sent = []
     with translation.override(getattr(settings, "NOTIFY_LANGUAGE", None) or settings.LANGUAGE_CODE):
-        for part in (_sweep_steps, _sweep_receivers, _sweep_questions, _sweep_archive, _sweep_filings):
+        for part in parts:
             sent += part(now, people)
     if sent:
         log.info("deadline sweep sent %d notices", len(sent))
