@@ -232,10 +232,12 @@ else:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
+        # The exchange table; kombu's default is "control" in the working directory.
+        "control_folder": str(BROKER_DIR / "control"),
     }
     # kombu's filesystem transport does not create its folders; a fresh clone
     # has none, and the worker would die on its first poll.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
