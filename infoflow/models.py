@@ -63,6 +63,12 @@ class ReleaseChannel(models.TextChoices):
     BULLETIN = "bulletin", _("信息简报")
 
 
+def methods_label(codes: str) -> str:
+    """"email,phone" → "邮件+电话" (the log's way of joining methods)."""
+    labels = dict(TransmissionMethod.choices)
+    return "+".join(str(labels.get(m, m)) for m in codes.split(",") if m)
+
+
 class Category(models.Model):
     """The editable list of categories (政令决议, 生产经营问题, 合理化建议…)."""
 
@@ -268,8 +274,7 @@ class Item(models.Model):
 
     @property
     def methods_display(self):
-        labels = dict(TransmissionMethod.choices)
-        return "+".join(str(labels.get(m, m)) for m in self.methods_list)
+        return methods_label(self.transmission_methods)
 
     @property
     def channels_list(self):
@@ -513,6 +518,10 @@ class Transmission(models.Model):
         ordering = ["item", "sent_at"]
         verbose_name = _("传递记录")
         verbose_name_plural = _("传递记录")
+
+    @property
+    def methods_display(self):
+        return methods_label(self.methods)
 
     def __str__(self):
         return f"{self.item} · {self.sent_at:%Y-%m-%d %H:%M}"

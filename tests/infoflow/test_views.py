@@ -176,6 +176,20 @@ def test_receiver_acknowledges_and_answers_to_done(client, org, make_item):
     assert "已安排" in timeline and "生产部 签收" in timeline
 
 
+def test_phone_transmission_shows_method_names_and_record(client, org, make_item):
+    item = approved(make_item, org)
+    client.force_login(org["officer_market"])
+
+    client.post(
+        reverse("infoflow:transmit", args=[item.pk]),
+        {"methods": ["phone", "email"], "written_record": "已电话告知生产部孙八"},
+    )
+
+    page = client.get(reverse("infoflow:item-detail", args=[item.pk])).content.decode()
+    assert "电话+邮件" in page or "邮件+电话" in page
+    assert "phone" not in page.split("传递记录")[-1].split("</ul>")[0]
+
+
 def test_wrong_receiver_gets_403(client, org, make_item):
     item = transmitted(make_item, org)
     receiver = item.receivers.get()
