@@ -102,7 +102,7 @@ def review_rates(start, end, now, units=None):
         qs = qs.filter(item__unit_id__in=units)
     return (
         qs.order_by()
-        .values(unit_id=F("item__unit_id"), name=F("item__unit__name"))
+        .values(dept=F("item__unit_id"), unit_name=F("item__unit__name"))
         .annotate(total=Count("pk"), on_time=Count("pk", filter=closed_in & Q(closed_at__lte=F("due_at"))))
     )
 
@@ -120,7 +120,7 @@ def feedback_rates(start, end, now, units=None):
         qs = qs.filter(unit_id__in=units)
     return (
         qs.order_by()
-        .values("unit_id", name=F("unit__name"))
+        .values(dept=F("unit_id"), unit_name=F("unit__name"))
         .annotate(total=Count("pk"), on_time=Count("pk", filter=answered_in & Q(answered_at__lte=F("answer_due_at"))))
     )
 
@@ -131,7 +131,7 @@ def overdue_steps(now, units=None):
         qs = qs.filter(item__unit_id__in=units)
     return list(
         qs.select_related("item", "item__unit")
-        .only("pk", "name", "due_at", "started_at", "item__pk", "item__number", "item__subject",
+        .only("pk", "name", "due_at", "started_at", "item__id", "item__number", "item__subject",
               "item__confidentiality", "item__unit__name")
         .order_by("due_at", "pk")[:OVERDUE_LIMIT]
     )
@@ -154,10 +154,10 @@ def ontime_report(user, start, end, now=None) -> OnTimeReport:
     units = unit_scope(user)
     by_unit: dict[int, UnitRate] = {}
     for row in review_rates(start, end, now, units):
-        rate = by_unit.setdefault(row["unit_id"], UnitRate(row["unit_id"], row["name"]))
+        rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
         rate.review_total, rate.review_on_time = row["total"], row["on_time"]
     for row in feedback_rates(start, end, now, units):
-        rate = by_unit.setdefault(row["unit_id"], UnitRate(row["unit_id"], row["name"]))
+        rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
         rate.feedback_total, rate.feedback_on_time = row["total"], row["on_time"]
     return OnTimeReport(
         start=start,

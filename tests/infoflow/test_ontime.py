@@ -1,0 +1,164 @@
+"""The on-time page: rates per department for a small fixed dataset, the
+overdue lists, who may open it, and a fixed number of queries."""
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from infoflow.models import Item, Receiver, ReviewStep
+from infoflow.ontime import ontime_report
+from officers.roles import roles_of
+from tests.infoflow.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+TZ = NOW.tzinfo
+MARCH = (dt.datetime(2026, 3, 1, tzinfo=TZ), dt.datetime(2026, 4, 1, tzinfo=TZ))
+
+
+def at(month, day, hour=10):
+    return dt.datetime(2026, month, day, hour, tzinfo=TZ)
+
+
+def make_item(org, unit, n, **fields):
+    values = dict(unit=org[unit], initiator=org["officer_market"], subject="主题%d" % n, summary="摘要",
+                  number="NX-2026-%03d" % n, state=Item.State.TRANSMITTED, submitted_at=at(3, 1))
+    values.update(fields)
+    return Item.objects.create(**values)
+
+
+def step(item, index, due, closed=None, state=None):
+    return ReviewStep.objects.create(
+        item=item, review_round=1, stage_index=index, name="部门负责人审核", decider="unit_head",
+        state=state or (ReviewStep.State.APPROVED if closed else ReviewStep.State.OPEN),
+        started_at=due - dt.timedelta(hours=5), due_at=due, closed_at=closed,
+    )
+
+
+def receiver(item, unit, due, answered=None, kind=Receiver.Kind.UNIT, **extra):
+    return Receiver.objects.create(
+        item=item, kind=kind, unit=unit, answer_due_at=due, answered_at=answered, sent_at=at(3, 2),
+        state=Receiver.State.ANSWERED if answered else Receiver.State.SENT, **extra,
+    )
+
+
+@pytest.fixture
+def dataset(org):
+    market_item = make_item(org, "market", 1)
+    other = make_item(org, "market", 2)
+    prod_item = make_item(org, "prod", 3)
+    step(market_item, 0, due=at(3, 5, 12), closed=at(3, 5, 10))          # on time
+    step(market_item, 1, due=at(3, 5, 12), closed=at(3, 6, 10))          # late
+    step(market_item, 2, due=at(3, 9, 12))                               # open, overdue: late
+    step(other, 0, due=at(2, 20, 12), closed=at(2, 20, 11))              # February: outside
+    step(other, 1, due=at(3, 12, 12))                                    # open, not yet due: outside
+    step(prod_item, 0, due=at(3, 5, 12), closed=at(3, 5, 12))            # exactly at the due time: on time
+    step(prod_item, 1, due=at(3, 6, 12), closed=at(3, 6, 12), state=ReviewStep.State.RETURNED)  # on time
+    receiver(market_item, org["prod"], due=at(3, 5), answered=at(3, 4))  # on time
+    receiver(other, org["prod"], due=at(3, 5), answered=at(3, 6))        # late
+    receiver(prod_item, org["finance"], due=at(3, 8))                    # missing, overdue
+    receiver(market_item, org["finance"], due=at(3, 20))                 # not yet due: outside
+    from tests.factories import ExternalUnitFactory
+
+    receiver(other, None, due=at(3, 5), answered=at(3, 4), kind=Receiver.Kind.EXTERNAL,
+             external_unit=ExternalUnitFactory())                        # external: not a department
+    return {"market_item": market_item, "other": other, "prod_item": prod_item}
+
+
+def rates(report):
+    return {u.name: (u.review_on_time, u.review_total, u.review_rate, u.feedback_on_time, u.feedback_total,
+                     u.feedback_rate) for u in report.units}
+
+
+def test_rates_per_department(org, dataset):
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["secretary"], *MARCH)
+
+    assert rates(report) == {
+        "市场部": (1, 3, 33.3, 0, 0, None),
+        "生产部": (2, 2, 100.0, 1, 2, 50.0),
+        "财务部": (0, 0, None, 0, 1, 0.0),
+    }
+    assert report.review_rate == 60.0 and report.feedback_rate == 33.3
+
+
+def test_overdue_now_lists_open_steps_and_missing_answers(org, dataset):
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["secretary"], *MARCH)
+
+    assert [(s.item.number, s.stage_index) for s in report.overdue_steps] == [("NX-2026-001", 2)]
+    assert [(r.item.number, r.unit.name) for r in report.overdue_receivers] == [("NX-2026-003", "财务部")]
+
+
+def test_a_supervising_leader_sees_the_departments_supervised(org, dataset):
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["leader"], *MARCH)
+
+    assert set(rates(report)) == {"市场部", "生产部"}
+
+
+def test_report_runs_four_queries(org, dataset, django_assert_num_queries):
+    roles_of(org["secretary"])  # cached on the user for the request
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(4):
+        report = ontime_report(org["secretary"], *MARCH)
+        report.overdue_receivers[0].label  # the joins the page needs are taken
+
+
+@pytest.mark.parametrize("persona", ["secretary", "auditor", "gm", "leader"])
+def test_secretariat_supervision_and_leaders_open_the_page(org, dataset, client, persona):
+    client.force_login(org[persona])
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("infoflow:ontime"), {"start": "2026-03-01", "end": "2026-03-31"})
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "33.3%" in text and "NX-2026-003" in text
+
+
+@pytest.mark.parametrize("persona", ["head_market", "officer_market", "employee", "outsider", "legal"])
+def test_others_get_403(org, client, persona):
+    client.force_login(org[persona])
+
+    assert client.get(reverse("infoflow:ontime")).status_code == 403
+
+
+def test_restricted_subject_is_not_shown(org, dataset, client):
+    make_item(org, "market", 9, subject="机密收购计划", confidentiality="restricted")
+    step(Item.objects.get(number="NX-2026-009"), 0, due=at(3, 9, 12))
+    client.force_login(org["secretary"])
+
+    with time_machine.travel(NOW, tick=False):
+        text = client.get(reverse("infoflow:ontime")).content.decode()
+
+    assert "NX-2026-009" in text and "机密收购计划" not in text
+
+
+def test_page_query_count_does_not_grow_with_rows(org, dataset, client):
+    client.force_login(org["secretary"])
+    url = reverse("infoflow:ontime")
+    with time_machine.travel(NOW, tick=False):
+        client.get(url)  # first request of the session fills the calendar and saves the session
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        for n in range(10, 30):
+            item = make_item(org, "prod" if n % 2 else "market", n)
+            step(item, 0, due=at(3, 9, 12))
+            receiver(item, org["finance"], due=at(3, 8))
+        with CaptureQueriesContext(connection) as many:
+            response = client.get(url)
+
+    assert response.content.decode().count("NX-2026-02") >= 20
+    assert len(many) == len(few)
+
+
+def test_bad_period_keeps_the_page(org, client):
+    client.force_login(org["secretary"])
+
+    response = client.get(reverse("infoflow:ontime"), {"start": "2026-03-31", "end": "2026-03-01"})
+
+    assert response.status_code == 200
+    assert "结束日期不能早于开始日期。" in response.content.decode()
