@@ -4,6 +4,7 @@ do not count), and each recipient gets one notice."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,3 +188,20 @@ def test_outsider_gets_404(org, sent, frozen, client):
     client.force_login(org["outsider"])
 
     assert client.post(reverse("infoflow:chase", args=[sent.pk]), {"confirm": "1"}).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_chases_at_once_give_one(org, make_item):
+    from tests.infoflow.test_races import run_together
+
+    with time_machine.travel(NOW, tick=False) as traveller:
+        item = submit_item(item=make_item(expected_feedback_at=at(10, 10, 30)), actor=org["officer_market"])
+        transmit_item(item=item, actor=org["officer_market"], methods=["email"])
+        traveller.move_to(at(10, 11))
+
+        results = run_together([lambda: chase_item(item=item, actor=org["officer_market"])] * 2)
+
+    assert sorted(type(r).__name__ for r in results) == ["ChaseTooSoon", "list"], results
+    assert Chase.objects.count() == 1
+    assert Notification.objects.filter(kind="chase").count() == 2

@@ -224,3 +224,19 @@ def test_others_may_not_revoke(org, trip, client):
     assert response.status_code == 404
     delegation.refresh_from_db()
     assert delegation.revoked_at is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_delegations_at_once_give_one(org):
+    from tests.infoflow.test_races import run_together
+
+    with time_machine.travel(NOW, tick=False):
+        results = run_together([
+            lambda deputy=deputy: create_delegation(actor=org["head_market"], principal=org["head_market"],
+                                                    deputy=org[deputy], start=START, end=END)
+            for deputy in ("head_prod", "outsider")
+        ])
+
+    assert sorted(type(r).__name__ for r in results) == ["Delegation", "StateConflict"], results
+    assert Delegation.objects.count() == 1
