@@ -15,7 +15,7 @@ urlpatterns = [
     path("incoming/", views.incoming_register, name="incoming-register"),
     path("incoming/new/", views.incoming_create, name="incoming-create"),
     path("delegations/", delegation_views.delegations, name="delegations"),
-    path("delegations/<int:pk>/revoke/", delegation_views.delegation_revoke, name="delegation-revoke"),
+    path("delegations/<int:delegation_pk>/revoke/", delegation_views.delegation_revoke, name="delegation-revoke"),
     path("ontime/", ontime_views.ontime, name="ontime"),
     # Every URL below fetches the item through items_visible_to (404 otherwise).
     path("<int:pk>/", views.item_detail, name="item-detail"),

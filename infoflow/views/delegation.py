@@ -66,8 +66,8 @@ def delegations(request):
 
 @login_required
 @require_POST
-def delegation_revoke(request, pk):
-    delegation = get_object_or_404(delegations_visible_to(request.user), pk=pk)
+def delegation_revoke(request, delegation_pk):
+    delegation = get_object_or_404(delegations_visible_to(request.user), pk=delegation_pk)
     try:
         with service_errors(request):
             revoke_delegation(delegation=delegation, actor=request.user)

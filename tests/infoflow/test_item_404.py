@@ -51,7 +51,7 @@ def kwargs_for(pattern, item, missing=False):
 
 
 def test_every_item_url_is_covered():
-    assert len(ITEM_ROUTES) == 17
+    assert len(ITEM_ROUTES) == 18  # + chase (催办)
 
 
 @pytest.mark.parametrize("pattern", ITEM_ROUTES, ids=lambda p: p.name)
