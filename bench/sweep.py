@@ -100,6 +100,19 @@ def bare_query():
         return len(cur.fetchall())
 
 
+def bare_probe():
+    import datetime as _dt
+
+    from django.db import connection
+
+    from infoflow.services.deadlines import _probe_sql
+
+    with connection.cursor() as cur:
+        cur.execute(_probe_sql(), {"now": NOW, "day_ago": NOW - _dt.timedelta(days=1),
+                                   "week_on": NOW + _dt.timedelta(days=7)})
+        return cur.fetchone()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1_000_000)
@@ -130,9 +143,12 @@ def main():
 
     sweep(NOW)  # warm the calendar cache and the connection
     t_bare, rows = timed(bare_query, 5)
+    t_probe, _flags = timed(bare_probe, 5)
     t_sweep, sent = timed(lambda: sweep(NOW), 5)
     print(f"nothing due:  sweep {t_sweep * 1000:8.2f} ms ({len(sent)} sent)   "
           f"bare query {t_bare * 1000:8.2f} ms ({rows} rows)   ratio {t_sweep / t_bare:.2f}")
+    print(f"              the five bare EXISTS queries (steps, receivers, questions, archive, filings) in one "
+          f"statement: {t_probe * 1000:.2f} ms   ratio {t_sweep / t_probe:.2f}")
 
     due_count = args.steps // 100
     with connection.cursor() as cur:
