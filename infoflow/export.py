@@ -127,10 +127,11 @@ def _join(values, sep):
     return sep.join(seen)
 
 
-def log_queryset(user=None, form=None):
+def log_queryset(user=None, form=None, scope=""):
     """The items of the log: what ``user`` may see (everything when None: the
-    admin command), narrowed by the list filter ``form``, in the log's order
-    (oldest submission first, drafts last)."""
+    admin command), narrowed to the list ``scope`` the export was asked from
+    (infoflow.export_scope) and by the list filter ``form``, in the log's
+    order (oldest submission first, drafts last)."""
     from django.db.models import F
 
     if user is None:
@@ -139,6 +140,12 @@ def log_queryset(user=None, form=None):
         from .visibility import items_visible_to
 
         queryset = items_visible_to(user)
+        if scope:
+            from .export_scope import scoped_item_ids
+
+            ids = scoped_item_ids(user, scope)
+            if ids is not None:
+                queryset = queryset.filter(pk__in=ids)
     if form is not None:
         queryset = form.filter(queryset)
     return queryset.order_by(F("submitted_at").asc(nulls_last=True), "pk")

@@ -5,6 +5,7 @@ The log link on a list page is ``{% url 'exports:log' %}?{{ form.querystring }}`
 with the list's ItemFilterForm, so the file holds exactly the rows the list
 shows: the same ``items_visible_to(user)`` and the same filters.
 """
+from urllib.parse import urlencode
 import os
 import tempfile
 
@@ -49,13 +50,20 @@ def log_export(request):
     """The log of the rows the list shows. Small: the file at once. Large
     (above EXPORT_SYNC_MAX_ROWS): a page offering the background export."""
     form = ItemFilterForm(request.GET)
-    queryset = log_queryset(request.user, form)
+    scope = request.GET.get("scope", "")
+    queryset = log_queryset(request.user, form, scope)
     total = queryset.count()
     if total > settings.EXPORT_SYNC_MAX_ROWS:
         return render(
             request,
             "infoflow/export_confirm.html",
-            {"form": form, "total": total, "limit": settings.EXPORT_SYNC_MAX_ROWS, "filters": form.querystring()},
+            {
+                "form": form,
+                "total": total,
+                "limit": settings.EXPORT_SYNC_MAX_ROWS,
+                "filters": form.querystring(),
+                "scope": scope,
+            },
         )
 
     def write(path):
@@ -76,8 +84,9 @@ def log_export(request):
 def log_export_start(request):
     """Queue a background export with the filters posted from the confirm page."""
     form = ItemFilterForm(QueryDict(request.POST.get("filters", "")))
-    total = log_queryset(request.user, form).count()
-    job = start_log_export(user=request.user, form=form, total_rows=total, request=request)
+    scope = request.POST.get("scope", "")
+    total = log_queryset(request.user, form, scope).count()
+    job = start_log_export(user=request.user, form=form, total_rows=total, request=request, scope=scope)
     return redirect("exports:job", public_id=job.public_id)
 
 
@@ -125,7 +134,9 @@ def roster_export(request):
     return response
 
 
-def log_export_url(form) -> str:
-    """The export link for a list filtered by ``form`` (for views and templates)."""
+def log_export_url(form, scope="") -> str:
+    """The export link for the list ``scope`` filtered by ``form``."""
     query = form.querystring()
+    if scope:
+        query = "&".join(part for part in (query, urlencode({"scope": scope})) if part)
     return reverse("exports:log") + ("?" + query if query else "")

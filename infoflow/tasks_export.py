@@ -12,6 +12,7 @@ an item the user could not see at that moment.
 """
 import logging
 import os
+from urllib.parse import urlencode
 import tempfile
 from datetime import timedelta
 from functools import partial
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 EXPORT_DIR = "exports"
 
 
-def start_log_export(*, user, form, total_rows=0, request=None) -> ExportJob:
+def start_log_export(*, user, form, total_rows=0, request=None, scope="") -> ExportJob:
     """Record a background export of the log for ``user`` with the list
     filters of ``form``, write its audit row and queue the task after commit."""
     from liaison import audit
@@ -41,7 +42,8 @@ def start_log_export(*, user, form, total_rows=0, request=None) -> ExportJob:
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user,
-            filters=form.querystring(),
+            # The list the export was asked from travels with the filters.
+            filters="&".join(p for p in (form.querystring(), urlencode({"scope": scope}) if scope else "") if p),
             filters_text=form.describe()[:500],
             total_rows=total_rows,
         )
@@ -70,8 +72,9 @@ def write_job(job_pk) -> ExportJob | None:
     if claimed != 1:
         return None
     job = ExportJob.objects.select_related("user").get(pk=job_pk)
-    form = ItemFilterForm(QueryDict(job.filters))
-    queryset = log_queryset(job.user, form)
+    params = QueryDict(job.filters)
+    form = ItemFilterForm(params)
+    queryset = log_queryset(job.user, form, params.get("scope", ""))
     ExportJob.objects.filter(pk=job_pk).update(total_rows=queryset.count())
 
     name = default_storage.generate_filename(f"{EXPORT_DIR}/{job.public_id.hex}.xlsx")

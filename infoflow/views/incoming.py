@@ -12,6 +12,7 @@ from ..forms import IncomingForm
 from ..permissions import can_register_incoming
 from ..services import incoming
 from .common import ServiceFailed, paginate, service_errors
+from ..export_views import log_export_url
 from .lists import filter_form
 
 
@@ -22,6 +23,7 @@ def incoming_register(request):
     return render(request, "infoflow/incoming_register.html", {
         "page": page, "form": form, "now": timezone.now(),
         "may_register": can_register_incoming(request.user),
+        "export_url": log_export_url(form, "incoming"),
     })
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors
+from ..export_views import log_export_url
 from ..filters import ItemFilterForm
 from .common import paginate
 
@@ -34,7 +35,15 @@ def my_items(request):
     return render(
         request,
         "infoflow/my_items.html",
-        {"page": page, "form": form, "tab": bucket, "tabs": tabs, "now": timezone.now(), "keep": [("tab", bucket)]},
+        {
+            "page": page,
+            "form": form,
+            "tab": bucket,
+            "tabs": tabs,
+            "now": timezone.now(),
+            "keep": [("tab", bucket)],
+            "export_url": log_export_url(form, "mine:" + bucket),
+        },
     )
 
 
@@ -44,7 +53,11 @@ def review_inbox(request):
     # Only narrow by the filters when some are set (the rows are the user's own assignments).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     page = paginate(request, selectors.review_inbox(request.user, items=items))
-    return render(request, "infoflow/review_inbox.html", {"page": page, "form": form, "now": timezone.now()})
+    return render(
+        request,
+        "infoflow/review_inbox.html",
+        {"page": page, "form": form, "now": timezone.now(), "export_url": log_export_url(form, "reviews")},
+    )
 
 
 @login_required
@@ -56,5 +69,11 @@ def receiver_inbox(request):
     return render(
         request,
         "infoflow/receiver_inbox.html",
-        {"page": page, "form": form, "now": timezone.now(), "show_answered": show_answered},
+        {
+            "page": page,
+            "form": form,
+            "now": timezone.now(),
+            "show_answered": show_answered,
+            "export_url": log_export_url(form, "received:all" if show_answered else "received"),
+        },
     )
