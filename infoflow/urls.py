@@ -17,6 +17,7 @@ urlpatterns = [
     path("delegations/", delegation_views.delegations, name="delegations"),
     path("delegations/<int:delegation_pk>/revoke/", delegation_views.delegation_revoke, name="delegation-revoke"),
     path("ontime/", ontime_views.ontime, name="ontime"),
+    path("ontime/export/", ontime_views.ontime_export, name="ontime-export"),
     # Every URL below fetches the item through items_visible_to (404 otherwise).
     path("<int:pk>/", views.item_detail, name="item-detail"),
     path("<int:pk>/edit/", views.item_edit, name="item-edit"),

@@ -162,3 +162,35 @@ def test_bad_period_keeps_the_page(org, client):
 
     assert response.status_code == 200
     assert "结束日期不能早于开始日期。" in response.content.decode()
+
+
+def test_summary_downloads_in_excel_with_the_page_figures(org, dataset, client):
+    import io
+
+    import openpyxl
+
+    from liaison.models import AuditEntry
+
+    org["market"].name = "=HYPERLINK(\"x\")市场部"
+    org["market"].save()
+    client.force_login(org["secretary"])
+
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("infoflow:ontime-export"), {"start": "2026-03-01", "end": "2026-03-31"})
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("部门", "审核环节数", "按时审核数", "审核按时率(%)", "反馈数", "按时反馈数", "反馈按时率(%)")
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name["生产部"] == (2, 2, 100.0, 2, 1, 50.0)
+    assert by_name["合计"][0] == 5 and by_name["合计"][2] == 60.0
+    formula_cell = sheet.cell(row=[r[0] for r in rows].index('=HYPERLINK("x")市场部') + 1, column=1)
+    assert formula_cell.data_type == "s"
+    assert AuditEntry.objects.filter(action="export", user=org["secretary"]).exists()
+
+
+def test_summary_download_is_refused_to_others(org, client):
+    client.force_login(org["head_market"])
+
+    assert client.get(reverse("infoflow:ontime-export")).status_code == 403
