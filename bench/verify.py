@@ -12,9 +12,13 @@ there is one), or, when DATABASE_URL names PostgreSQL, a separate database
   (reading every record from the database, checking content hashes, seals,
   chain positions and retention columns, and the audit chain);
 - "bare":   the same SHA-256 of each content and the same HMAC over the same
-  header bytes and previous seal, in a loop over values already in memory.
+  header bytes and previous seal, in a loop over bytes already in memory
+  (headers and contents encoded beforehand, so the loop is hashing only).
 
-Prints both times and the ratio (target: within 3×).
+Each is run ``--repeat`` times and the best time kept (the machine may be
+busy). Prints both times and the ratio (target: within 3×). Attachment files
+are not part of it: verify_archive hashes every file, which takes as long as
+reading the files does.
 """
 import argparse
 import datetime
@@ -82,21 +86,33 @@ def build(total):
 
 
 def bare_loop(rows, key):
-    """The same SHA-256 and HMAC computations over the same bytes, in memory."""
+    """The same SHA-256 and HMAC computations over the same bytes, in memory:
+    ``rows`` are (header bytes, content bytes); the message is seal.mac's."""
     import hashlib
+    import hmac
 
-    from archive.seal import mac
-
-    prev = ""
+    prev = b""
+    sha, digest = hashlib.sha256, hmac.digest
     for header, content in rows:
-        digest = hashlib.sha256(content.encode()).hexdigest()
-        prev = mac(key, b"R", prev, header, digest)
-    return prev
+        prev = digest(key, b"R|" + prev + b"|" + header + b"|" + sha(content).hexdigest().encode(),
+                      "sha256").hex().encode()
+    return prev.decode()
+
+
+def best_of(repeat, function, *args, **kwargs):
+    best = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        value = function(*args, **kwargs)
+        elapsed = time.perf_counter() - t0
+        best = elapsed if best is None else min(best, elapsed)
+    return best, value
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best kept (default 3)")
     options = parser.parse_args()
     shm = Path("/dev/shm")
     workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-verify-", dir=shm if shm.is_dir() else None))
@@ -120,31 +136,25 @@ def main():
         build(options.records)
         print("%s: built %d sealed records in %.1f s" % (where, options.records, time.perf_counter() - t0))
 
-        t0 = time.perf_counter()
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats
 
             profile = cProfile.Profile()
-            result = profile.runcall(verify, check_files=False)
+            profile.runcall(verify, check_files=False)
             pstats.Stats(profile).sort_stats("tottime").print_stats(15)
-        else:
-            result = verify(check_files=False)
-        verify_time = time.perf_counter() - t0
+        verify_time, result = best_of(options.repeat, verify, check_files=False)
         assert result.ok and result.records == options.records, result.failures[:5]
 
         fields = S.RECORD_HEADER_FIELDS
-        rows = [(S.header_of(values[:-1], fields), values[-1]) for values in
+        rows = [(S.header_of(values[:-1], fields).encode(), values[-1].encode()) for values in
                 ArchivedRecord.objects.order_by("position").values_list(*fields, "content").iterator(chunk_size=5000)]
-        key = S.seal_key()
-        t0 = time.perf_counter()
-        head = bare_loop(rows, key)
-        bare_time = time.perf_counter() - t0
+        bare_time, head = best_of(options.repeat, bare_loop, rows, S.seal_key())
         assert head == result.head[1]
 
-        print("verify_archive: %.2f s (%d records, %.0f records/s)" % (
-            verify_time, options.records, options.records / verify_time))
-        print("bare HMAC loop: %.2f s" % bare_time)
+        print("verify_archive: %.2f s (%d records, %.0f records/s, best of %d)" % (
+            verify_time, options.records, options.records / verify_time, options.repeat))
+        print("bare HMAC loop: %.2f s (same SHA-256 and HMAC over the same bytes, in memory)" % bare_time)
         print("ratio: %.2f× (target ≤ 3×)" % (verify_time / bare_time))
     finally:
         cleanup()
