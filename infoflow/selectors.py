@@ -4,17 +4,30 @@ what a page shows, counts and searches is exactly what the user may see.
 
 Each list is one query for its rows (plus the paginator's count): the joins a
 template needs are taken here, counts are annotated, never loaded per row.
+
+"My items" and the review inbox are the two busiest pages; they are narrowed
+by the user's own view grants (``_view_granted``, rule 1 — and for a deputy
+rule 6 — of ``items_visible_to``) rather than by the whole visibility clause,
+whose OR of hashed subplans makes PostgreSQL scan every open step or walk the
+submitted_at index. Same rule, same rows (every row of these two lists is on
+the user's path, so it carries a grant), and bench/inbox.py keeps them within
+2x of the bare indexed query.
 """
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from officers.roles import roles_of
 
 from .models import (
+    Confidentiality,
     DeciderKind,
     TransmissionMethod,
     Item,
+    ItemUserObjectPermission,
     ProgressUpdate,
     Question,
     Receiver,
@@ -41,50 +54,114 @@ def visible_items(user):
     return items_visible_to(user)
 
 
+def _receiver_count(**conditions):
+    rows = Receiver.objects.filter(item=OuterRef("pk"), **conditions).order_by()
+    return Subquery(rows.values(n=Func(F("pk"), function="COUNT")), output_field=IntegerField())
+
+
+# Built once: annotate() resolves a copy for each query, so the lists do not
+# pay for building the subqueries on every request.
+RECEIVER_COUNTS = {
+    "receivers_total": _receiver_count(),
+    "receivers_answered": _receiver_count(state=Receiver.State.ANSWERED),
+}
+
+
 def _receiver_counts():
     """Annotations counting an item's receivers and those that answered, as
-    correlated subqueries so they never multiply the rows of other joins."""
-    total = (
-        Receiver.objects.filter(item=OuterRef("pk"))
-        .order_by()
-        .values("item")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    answered = (
-        Receiver.objects.filter(item=OuterRef("pk"), state=Receiver.State.ANSWERED)
-        .order_by()
-        .values("item")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return {
-        "receivers_total": Coalesce(Subquery(total), 0),
-        "receivers_answered": Coalesce(Subquery(answered), 0),
-    }
+    correlated ``(SELECT COUNT(*) …)`` subqueries so they never multiply the
+    rows of other joins (an aggregate without GROUP BY: 0 when there are none)."""
+    return RECEIVER_COUNTS
 
 
 # Long columns no list shows (the item page fetches them).
 LIST_DEFER = ("summary", "remarks", "route_snapshot", "cancel_reason", "initiator__password")
+
+# What the item table (_item_table.html) shows and sorts by; nothing else is
+# loaded for "my items" (20 rows of four joined models are otherwise mostly
+# columns nobody reads). A template reading another field would cost a query
+# per row: tests/infoflow/test_list_queries.py would catch it.
+ITEM_TABLE_FIELDS = (
+    "id", "number", "subject", "confidentiality", "urgency", "state", "unit_id", "initiator_id",
+    "submitted_at", "expected_feedback_at", "created_at",
+    "unit__id", "unit__name",
+    "initiator__id", "initiator__username", "initiator__first_name", "initiator__last_name",
+)
+# What review_inbox.html shows of a step and its item.
+REVIEW_FIELDS = (
+    "id", "item_id", "name", "decider", "review_round", "state", "started_at", "due_at",
+    *("item__" + name for name in ITEM_TABLE_FIELDS if name not in ("expected_feedback_at", "created_at")),
+)
 
 
 def _list_joins(queryset):
     return queryset.select_related("unit", "initiator", "category").defer(*LIST_DEFER)
 
 
-def own_items(user):
-    """Items the user drafted or handles as an officer of the originating unit.
+_VIEW_PERMISSION_IDS = {}
 
-    Not narrowed by ``items_visible_to``: every row here is visible by
-    construction — ``permissions.desired_grants`` gives the initiator and the
-    unit's active officers a view grant in every state — and the visibility
-    clause made PostgreSQL walk the whole submitted_at index (bench/inbox.py:
-    28 ms instead of a few). tests/infoflow/test_views.py checks the subset."""
+
+def _view_permission_id() -> int:
+    """The id of the item view permission, read once per process (a literal
+    in the queries: a join or scalar subquery on auth_permission costs more
+    to build and plan than the probe it feeds). Keyed by the content type's
+    id, which changes when a test database is flushed and the permissions
+    are created anew."""
+    content_type = ContentType.objects.get_for_model(Item)
+    key = content_type.pk
+    if key not in _VIEW_PERMISSION_IDS:
+        _VIEW_PERMISSION_IDS[key] = Permission.objects.get(content_type=content_type, codename="view_item").pk
+    return _VIEW_PERMISSION_IDS[key]
+
+
+def _view_granted(user_ids, item="pk"):
+    """A filter keeping rows whose item (``item``: the path to its id) one of
+    ``user_ids`` holds a view grant on — rule 1 of ``items_visible_to``, and
+    rule 6 when the ids include a deputy's principals.
+
+    Written as a correlated ``(SELECT … LIMIT 1) IS NOT NULL``, one probe of
+    the (user, permission, item) unique index per row: PostgreSQL keeps it a
+    per-row filter instead of pulling it up into a semi-join, which added a
+    relation to plan (doubling planning time) and made it guess a handful of
+    rows and join the list's tables by nested loops (bench/inbox.py)."""
+    grant = ItemUserObjectPermission.objects.filter(
+        user_id__in=user_ids, permission_id=_view_permission_id(), content_object_id=OuterRef(item)
+    ).values("pk")[:1]
+    return IsNull(Subquery(grant), False)
+
+
+def _acting_user_ids(user) -> list[int]:
+    """The user and the principals who named them their deputy for now
+    (delegation, 代理). Read with one small query and passed on as literal
+    ids: the planner then probes the (user, decision) index of the
+    assignments with each, where an ``OR user_id IN (subquery)`` made it
+    filter every pending assignment."""
+    from .services.delegation import principal_ids_for
+
+    return sorted({user.pk} | principal_ids_for(user))
+
+
+def own_items(user):
+    """Items the user drafted or handles as an officer of the originating
+    unit — those of them ``items_visible_to`` shows, by its rules 2 and 1:
+    an unrestricted item of a unit where the user is an active officer, or
+    one they hold a view grant on.
+
+    The column test comes first: PostgreSQL evaluates an OR left to right, so
+    the grant probe runs only for the rest (restricted items, items drafted
+    for another unit) and the list costs what the bare query costs, where the
+    whole visibility clause made it walk the submitted_at index
+    (bench/inbox.py). ``permissions.desired_grants`` gives the initiator and
+    the unit's active officers a view grant in every state, so nothing of
+    theirs is dropped; tests/infoflow/test_views.py checks the subset."""
     roles = roles_of(user)
     mine = Q(initiator=user)
+    visible = _view_granted([user.pk])
     if roles.officer_unit_ids:
-        mine |= Q(unit_id__in=sorted(roles.officer_unit_ids))
-    return Item.objects.filter(mine)
+        units = sorted(roles.officer_unit_ids)
+        mine |= Q(unit_id__in=units)
+        visible = Q(unit_id__in=units) & ~Q(confidentiality=Confidentiality.RESTRICTED) | visible
+    return Item.objects.filter(mine, visible)
 
 
 def my_items(user, bucket="drafts"):
@@ -92,7 +169,10 @@ def my_items(user, bucket="drafts"):
     answers, done), newest first, with receiver counts."""
     states = BUCKET_STATES.get(bucket, BUCKET_STATES["drafts"])
     return (
-        _list_joins(own_items(user).filter(state__in=states))
+        own_items(user)
+        .filter(state__in=states)
+        .select_related("unit", "initiator")
+        .only(*ITEM_TABLE_FIELDS)
         .annotate(**_receiver_counts())
         .order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
     )
@@ -109,29 +189,41 @@ def my_item_counts(user):
 def review_inbox(user, items=None):
     """Open review steps the user must decide, the earliest due first. Pool
     stages (秘书处初审) appear for every member of the pool until one takes
-    them (take_step sets the others to "not needed"). ``items`` narrows them
-    (the list filters).
+    them (take_step sets the others to "not needed"). A deputy also gets the
+    steps of the principals who named them for now (delegation, 代理), to
+    decide on their behalf. ``items`` narrows them (the list filters).
 
-    A pending assignment on an open step is itself a view grant
-    (``permissions.desired_grants``), so the rows need no visibility clause;
-    adding it tripled the planning time (bench/inbox.py).
-    tests/infoflow/test_views.py checks the subset."""
-    from .services.delegation import active_delegations
-
-    # Also the steps of principals who named this user their deputy for now
-    # (delegation, 代理): decided by the deputy on the principal's behalf.
-    deputised = active_delegations().filter(deputy_id=user.pk).values("principal_id")
-    acting = Q(user=user) | Q(user_id__in=deputised)
-    mine = StepAssignee.objects.filter(
-        acting, step=OuterRef("pk"), decision=StepAssignee.Decision.PENDING
-    ).order_by()
-    steps = ReviewStep.objects.filter(state=ReviewStep.State.OPEN).filter(Exists(mine))
+    Driven by the (user, decision) index of the pending assignments. Every
+    pending assignment on an open step carries a view grant
+    (``permissions.desired_grants``; for a deputy, the principal's), so the
+    rows are narrowed by those grants — rules 1 and 6 of ``items_visible_to``
+    — probed per row; the whole visibility clause tripled the time
+    (bench/inbox.py). tests/infoflow/test_views.py checks the subset."""
+    if not user.is_authenticated:
+        return ReviewStep.objects.none()
+    acting = _acting_user_ids(user)
+    pending = StepAssignee.Decision.PENDING
+    if len(acting) == 1:
+        # No delegation in force (the usual case): join the user's own
+        # assignment — one per step (unique_assignee_per_step), so no
+        # duplicates — and read taken_at from it; the cheapest form to build.
+        steps = ReviewStep.objects.filter(
+            state=ReviewStep.State.OPEN, assignees__user_id=user.pk, assignees__decision=pending,
+        ).annotate(my_taken_at=F("assignees__taken_at"))
+    else:
+        # A deputy may share a step with a principal (会签): a semi-join
+        # keeps each step once, the first pending assignment gives taken_at.
+        mine = StepAssignee.objects.filter(user_id__in=acting, decision=pending)
+        taken = mine.filter(step=OuterRef("pk")).order_by().values("taken_at")[:1]
+        steps = ReviewStep.objects.filter(
+            state=ReviewStep.State.OPEN, pk__in=mine.values("step_id")
+        ).annotate(my_taken_at=Subquery(taken))
+    steps = steps.filter(_view_granted(acting, item="item_id"))
     if items is not None:
         steps = steps.filter(item__in=items.values("pk"))
     return (
-        steps.select_related("item", "item__unit", "item__initiator", "item__category")
-        .defer(*("item__" + name for name in LIST_DEFER))
-        .annotate(my_taken_at=Subquery(mine.values("taken_at")[:1]))
+        steps.select_related("item", "item__unit", "item__initiator")
+        .only(*REVIEW_FIELDS)
         .order_by(Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
     )
 
