@@ -19,8 +19,13 @@ def get_item(request, pk):
     return get_object_or_404(selectors.item_detail(request.user), pk=pk)
 
 
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, count=None):
+    """Page ``request.GET["page"]`` of ``queryset``; ``count``, when the view
+    already knows the total (a tab badge), saves the paginator's COUNT."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not queried
+    return paginator.get_page(request.GET.get("page"))
 
 
 class ServiceFailed(Exception):

@@ -111,3 +111,32 @@ def test_item_page_costs_the_same_with_a_longer_story(client, org, make_item):
 
     assert "进展 9" in response.content.decode()
     assert many == few
+
+
+def test_my_items_pages_by_the_tab_count_and_by_a_count_when_filtered(client, org, make_item):
+    for n in range(MANY):
+        make_item(subject=f"甲方走访 {n}" if n < 3 else f"交货安排 {n}")
+    client.force_login(org["officer_market"])
+    url = reverse("infoflow:my-items")
+
+    unfiltered = client.get(f"{url}?tab=drafts&page=2").content.decode()
+    filtered = client.get(f"{url}?tab=drafts&q=甲方走访").content.decode()
+
+    # Newest first: the second page holds the three oldest, the "甲方走访" ones.
+    assert "第 2 / 2 页" in unfiltered and unfiltered.count("甲方走访 ") == 3
+    assert "第 1 / " not in filtered and filtered.count("甲方走访 ") == 3
+
+
+def test_my_items_page_runs_no_separate_count_without_filters(client, org, make_item):
+    make_item()
+    client.force_login(org["officer_market"])
+    url = f"{reverse('infoflow:my-items')}?tab=drafts"
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+
+    paginator_counts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "infoflow_item"')
+    ]
+    assert paginator_counts == []
