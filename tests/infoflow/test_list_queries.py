@@ -140,3 +140,25 @@ def test_my_items_page_runs_no_separate_count_without_filters(client, org, make_
         q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "infoflow_item"')
     ]
     assert paginator_counts == []
+
+
+def test_inbox_and_my_items_drop_a_restricted_item_once_its_grant_is_gone(org, make_item):
+    from guardian.shortcuts import remove_perm
+
+    from infoflow import selectors
+    from infoflow.visibility import items_visible_to
+
+    item = submitted(make_item, org, confidentiality="restricted")
+    head, officer = org["head_market"], org["officer_market"]
+    assert [s.item_id for s in selectors.review_inbox(head)] == [item.pk]
+    assert [i.pk for i in selectors.my_items(officer, "in_review")] == [item.pk]
+
+    # A restricted item is seen only through its grants (visibility rule 1):
+    # without them it leaves the lists as it leaves items_visible_to.
+    remove_perm("view_item", head, item)
+    remove_perm("view_item", officer, item)
+
+    assert not items_visible_to(head).filter(pk=item.pk).exists()
+    assert list(selectors.review_inbox(head)) == []
+    assert list(selectors.my_items(officer, "in_review")) == []
+    assert selectors.my_item_counts(officer)["in_review"] == 0
