@@ -7,11 +7,11 @@ import hashlib
 import hmac
 import json
 import datetime as dt
+import itertools
+from functools import partial
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,18 +65,28 @@ def verify(anchor=None, *, check_files=True) -> Result:
 
 
 def _verify_archive(result, key, check_files):
-    """The archive chain in one pass over the records in position order (the
-    few appraisal and destruction links merged in where their positions fall),
-    then the columns a seal does not cover, checked against the links that
-    changed them, in a few set-wise queries.
+    """The archive chain in one pass over the records in position order, the
+    few appraisal and destruction links merged in where their positions fall.
 
-    The pass does per record what the seal needs and no more: the database
-    hands over the sealed header already spelt as the seal spells it and the
-    content as its UTF-8 bytes (``record_rows``), so a row costs one SHA-256,
-    one HMAC and a few comparisons (bench/verify.py measures it)."""
+    The pass does per record what the seal needs and little more: the
+    database hands over the sealed header already spelt as the seal spells it
+    and the content as its UTF-8 bytes (``record_rows``), so a row costs one
+    SHA-256, one HMAC and a few comparisons (bench/verify.py measures it). The
+    columns outside the seal (state, retention, retention_until, the
+    attachment rows) are checked against the links that changed them: by
+    groups of equal values where they agree, record by record where not."""
     appraisals = list(Appraisal.objects.order_by("position").values_list(*S.APPRAISAL_FIELDS, "seal"))
     destructions = list(DestructionEntry.objects.order_by("position").values_list(*S.DESTRUCTION_FIELDS, "seal"))
     extras = sorted([(row[0], b"A", row) for row in appraisals] + [(row[0], b"D", row) for row in destructions])
+    last_appraisal = {row[1]: row[3] for row in appraisals}  # record id → retention after its newest appraisal
+    files = {}  # record id → [(index, sha256, name)], one query for the whole archive
+    for record_id, index, sha256, name in ArchivedFile.objects.order_by().values_list(
+            "record_id", "index", "sha256", "file"):
+        files.setdefault(record_id, []).append((index, sha256, name))
+    to_hash = []  # (label, sealed {index: sha256} or None, file rows) of kept records with attachments
+    lifecycle = _LifecycleKeys()
+    lifecycle_ok = lifecycle.ok
+    suspects = []  # ids of records whose retention columns are checked one by one
 
     chain = _Chain(result)
     next_extra = extras[0][0] if extras else None
@@ -88,31 +98,39 @@ def _verify_archive(result, key, check_files):
     sha = hashlib.sha256
     digest = hmac.digest
     compare = hmac.compare_digest
-    for chunk in record_rows():
-        for position, label, header, content_sha256, stored, content in chunk:
-            if next_extra is not None and next_extra < position:
-                chain.expected_position, chain.prev = expected_position, prev
-                while next_extra is not None and next_extra < position:
-                    chain.extra(key, *extras[i_extra][1:])
-                    i_extra += 1
-                    next_extra = extras[i_extra][0] if i_extra < len(extras) else None
-                expected_position, prev = chain.expected_position, chain.prev
-            # content is None unless the record is kept (_verify_lifecycle checks the others).
-            if content is not None and sha(content).hexdigest() != content_sha256:
+    for position, label, header, content_sha256, stored, content, file_count, pk, life in record_rows():
+        if next_extra is not None and next_extra < position:
+            chain.expected_position, chain.prev = expected_position, prev
+            while next_extra is not None and next_extra < position:
+                chain.extra(key, *extras[i_extra][1:])
+                i_extra += 1
+                next_extra = extras[i_extra][0] if i_extra < len(extras) else None
+            expected_position, prev = chain.expected_position, chain.prev
+        # content is None unless the record is kept (_verify_not_kept checks the others).
+        if content is not None:
+            if sha(content).hexdigest() != content_sha256:
                 result.fail(label, _("归档内容与封存时不一致"))
-            # seal.mac(key, b"R", prev, header, content_sha256), on bytes.
-            stored = stored.encode()
-            expected = digest(key, b"R|" + prev + b"|" + header + b"|" + content_sha256.encode(),
-                              "sha256").hex().encode()
-            if position != expected_position:
-                chain.missing(label, expected_position, position)
-            if not compare(stored, expected):
-                result.fail(label, _("封存校验值不符（记录被修改、删除或顺序被改变）"))
-            chain.prev_label = label
-            prev = stored
-            expected_position = position + 1
-            records += 1
-            last = position
+            if file_count or pk in files:
+                attached = files.get(pk, ())
+                if len(attached) != file_count:
+                    result.fail(label, _("附件数量与封存时不一致"))
+                if file_count and check_files:
+                    to_hash.append((label, _sealed_hashes(content), attached))
+        if not lifecycle_ok(life) or pk in last_appraisal:
+            suspects.append(pk)
+        # seal.mac(key, b"R", prev, header, content_sha256), on bytes.
+        stored = stored.encode()
+        expected = digest(key, b"R|" + prev + b"|" + header + b"|" + content_sha256.encode(),
+                          "sha256").hex().encode()
+        if position != expected_position:
+            chain.missing(label, expected_position, position)
+        if not compare(stored, expected):
+            result.fail(label, _("封存校验值不符（记录被修改、删除或顺序被改变）"))
+        chain.prev_label = label
+        prev = stored
+        expected_position = position + 1
+        records += 1
+        last = position
     chain.expected_position, chain.prev = expected_position, prev
     if last is not None:
         chain.links += records
@@ -128,7 +146,10 @@ def _verify_archive(result, key, check_files):
         result.fail(_("链尾"), _("链计数为 %(c)s，但最后一条记录的序号为 %(p)s：最新的记录被删除")
                     % {"c": counter, "p": result.head[0]})
 
-    _verify_lifecycle(result, appraisals, destructions, check_files)
+    _verify_not_kept(result, destructions, files)
+    _verify_retention(result, suspects, last_appraisal)
+    for label, sealed, attached in to_hash:
+        _verify_files(result, label, sealed, attached)
 
 
 class _Chain:
@@ -169,19 +190,12 @@ class _Chain:
 
 # --- the columns outside the seal ----------------------------------------------------
 
-def _verify_lifecycle(result, appraisals, destructions, check_files):
-    """State, retention, retention_until and the attachment rows and files:
-    the sealed header covers file_count, initial_retention and completed_at,
-    the appraisal and destruction links cover the changes since."""
-    kept = ArchivedRecord.State.KEPT
-    records = ArchivedRecord.objects.order_by()
-    files = {}  # record id → [(index, sha256, name)], one query for the whole archive
-    for record_id, index, sha256, name in ArchivedFile.objects.order_by().values_list(
-            "record_id", "index", "sha256", "file"):
-        files.setdefault(record_id, []).append((index, sha256, name))
-
+def _verify_not_kept(result, destructions, files):
+    """A record no longer kept has an emptied content, a destruction-list line
+    and no attachment rows (the state column is indexed: few rows)."""
     destroyed_records = {row[1] for row in destructions}
-    for pk, label, state, content in records.exclude(state=kept).values_list("pk", "number", "state", "content"):
+    records = ArchivedRecord.objects.order_by().exclude(state=ArchivedRecord.State.KEPT)
+    for pk, label, state, content in records.values_list("pk", "number", "state", "content"):
         if content:
             result.fail(label, _("已销毁档案仍有内容"))
         if state == ArchivedRecord.State.DESTROYED and pk not in destroyed_records:
@@ -189,80 +203,52 @@ def _verify_lifecycle(result, appraisals, destructions, check_files):
         if files.get(pk):
             result.fail(label, _("已销毁档案仍有附件"))
 
-    with_files = records.filter(state=kept).filter(
-        Q(file_count__gt=0) | Q(pk__in=ArchivedFile.objects.order_by().values("record_id")))
-    for pk, label, file_count, content in with_files.values_list("pk", "number", "file_count", "content").iterator(
-            chunk_size=500):
-        attached = files.get(pk, ())
-        if len(attached) != file_count:
-            result.fail(label, _("附件数量与封存时不一致"))
-        if file_count and check_files:
-            _verify_files(result, label, _sealed_hashes(content), attached)
 
-    _verify_retention(result, appraisals)
-
-
-def _verify_retention(result, appraisals):
-    """retention is the newest appraisal's, or the sealed initial one;
-    retention_until is retention_end(completed_at, retention). Records without
-    an appraisal are checked by groups of (UTC hour of completion, retention,
-    initial retention, retention_until), as the local date, and so the end, is
-    the same for a whole hour (unless it crosses local midnight or an offset
-    change: such hours, and failing groups, are checked record by record)."""
-    from django.db import connection
-
-    last_appraisal = {row[1]: row[3] for row in appraisals}  # record id → retention after its newest appraisal
-    records = ArchivedRecord.objects.order_by()
-    appraised = records.filter(pk__in=Appraisal.objects.order_by().values("record_id"))
+def _verify_retention(result, suspects, last_appraisal):
+    """retention is the newest appraisal's, or the sealed initial one, and
+    retention_until is retention_end(completed_at, retention): for the records
+    the pass could not clear by their lifecycle key."""
     fields = ("pk", "number", "completed_at", "retention", "initial_retention", "retention_until")
-    for row in appraised.values_list(*fields):
-        _check_retention(result, *row, expected_retention=last_appraisal.get(row[0]))
-
-    groups = _retention_groups(connection)
-    suspects = set()
-    if groups is not None:
-        ends = _RetentionEnds()
-        for hour, retention, initial, until in groups:
-            end = ends.for_hour(hour, retention) if retention == initial else _UNKNOWN
-            if end is _PER_RECORD or end is _UNKNOWN or end != until:
-                suspects.add((hour, retention, initial, until))
-    if groups is None or suspects:
-        unappraised = records.exclude(pk__in=Appraisal.objects.order_by().values("record_id"))
-        for row in unappraised.values_list(*fields).iterator(chunk_size=CHUNK):
-            until = row[5].isoformat() if row[5] else None
-            if groups is None or (S.ts(row[2])[:13], row[3], row[4], until) in suspects:
-                _check_retention(result, *row, expected_retention=row[4])
+    for start in range(0, len(suspects), 500):
+        batch = suspects[start:start + 500]
+        for pk, label, completed_at, retention, initial, until in (
+                ArchivedRecord.objects.order_by().filter(pk__in=batch).values_list(*fields)):
+            if retention != last_appraisal.get(pk, initial):
+                result.fail(label, _("保管期限与鉴定记录不一致"))
+            elif retention not in RETENTION_YEARS or until != retention_end(completed_at, retention):
+                result.fail(label, _("保管到期日与保管期限不一致"))
 
 
-def _check_retention(result, pk, label, completed_at, retention, initial, until, *, expected_retention):
-    if retention != expected_retention:
-        result.fail(label, _("保管期限与鉴定记录不一致"))
-    elif retention not in RETENTION_YEARS or until != retention_end(completed_at, retention):
-        result.fail(label, _("保管到期日与保管期限不一致"))
+class _LifecycleKeys:
+    """Whether a record's lifecycle key ("YYYY-MM-DD HH|retention|initial
+    retention|retention_until or -", UTC hour of completion, see record_rows)
+    shows retention equal to the initial one and retention_until equal to its
+    end. Decided once per key: the local date, and so the end, is the same
+    for a whole UTC hour, unless the hour crosses local midnight (offsets that
+    are not whole hours) or a change of offset; such keys are not cleared, so
+    their records are checked one by one."""
 
+    def __init__(self):
+        self.verdicts = {}
+        self.ends = _RetentionEnds()
 
-# How each backend spells the UTC hour of a time ("YYYY-MM-DDTHH", the start
-# of seal.ts()) and a date as ISO text.
-_GROUP_SQL = {
-    "sqlite": ("replace(substr({c}, 1, 13), ' ', 'T')", "CAST({c} AS TEXT)"),
-    "postgresql": ("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')", "to_char({c}, 'YYYY-MM-DD')"),
-}
+    def ok(self, key):
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.verdicts[key] = self._decide(key)
+        return verdict
 
-
-def _retention_groups(connection):
-    """[(hour, retention, initial_retention, retention_until as text)] for the
-    records without an appraisal, or None on a backend not spelt above."""
-    spelling = _GROUP_SQL.get(connection.vendor)
-    if spelling is None:
-        return None
-    quote = connection.ops.quote_name
-    sql = "SELECT %s, %s, %s, %s FROM %s WHERE %s NOT IN (SELECT %s FROM %s) GROUP BY 1, 2, 3, 4" % (
-        spelling[0].format(c=quote("completed_at")), quote("retention"), quote("initial_retention"),
-        spelling[1].format(c=quote("retention_until")), quote(ArchivedRecord._meta.db_table), quote("id"),
-        quote("record_id"), quote(Appraisal._meta.db_table))
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
+    def _decide(self, key):
+        parts = key.split("|") if isinstance(key, str) else ()
+        if len(parts) != 4:
+            return False
+        hour, retention, initial, until = parts
+        if retention != initial:
+            return False
+        end = self.ends.for_hour(hour.replace(" ", "T"), retention)
+        if end is _PER_RECORD or end is _UNKNOWN:
+            return False
+        return (end or "-") == until
 
 
 class _RetentionEnds:
@@ -301,7 +287,7 @@ _UNKNOWN = object()
 # --- reading the records ----------------------------------------------------------
 
 # The columns of record_rows(), one tuple per record.
-ROW_COLUMNS = ("position", "number", "header", "content_sha256", "seal", "content")
+ROW_COLUMNS = ("position", "number", "header", "content_sha256", "seal", "content", "file_count", "id", "lifecycle")
 _TIMES = {"completed_at", "archived_at"}
 
 # How each backend spells the sealed header (seal.header_of: the canonical JSON
@@ -311,19 +297,24 @@ _TIMES = {"completed_at", "archived_at"}
 # to U+10FFFF: tests/archive/test_verify_rows.py); a value they spelt otherwise
 # would fail its seal, never pass a changed one. Django keeps SQLite times as
 # naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]", cut here to the millisecond
-# like ts() (strftime's %f would round where ts() truncates).
+# like ts() (strftime's %f would round where ts() truncates). "lifecycle" is
+# the key _LifecycleKeys decides on.
 _SQL = {
     "sqlite": {
         "header": "CAST(json_array({values}) AS BLOB)",
         "value": "{c}",
         "time": "substr(replace({c}, ' ', 'T') || '.000', 1, 23) || '+00:00'",
         "bytes": "CAST({c} AS BLOB)",
+        "lifecycle": "substr(completed_at, 1, 13) || '|' || retention || '|' || initial_retention || '|' || "
+                     "coalesce(retention_until, '-')",
     },
     "postgresql": {
         "header": "convert_to('[' || concat_ws(',', {values}) || ']', 'UTF8')",
         "value": "coalesce(to_json({c})::text, 'null')",
         "time": "to_json(to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+00:00\"'))::text",
         "bytes": "convert_to({c}, 'UTF8')",
+        "lifecycle": "to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') || '|' || retention || '|' || "
+                     "initial_retention || '|' || coalesce(to_char(retention_until, 'YYYY-MM-DD'), '-')",
     },
 }
 
@@ -337,12 +328,11 @@ def _spelling(connection):
 
 
 def record_rows(using="default"):
-    """Every record as a tuple of ROW_COLUMNS in position order, in chunks of
-    CHUNK rows: the header and the content as UTF-8 bytes, the content None
-    unless the record is kept. On SQLite and PostgreSQL the database does the
-    spelling and the rows come from a plain cursor (server-side on PostgreSQL,
-    with binary results, so 100,000 records never sit in memory at once);
-    elsewhere the ORM's values are converted here."""
+    """Every record as a tuple of ROW_COLUMNS, in position order: the header
+    and the content as UTF-8 bytes, the content None unless the record is
+    kept. On SQLite and PostgreSQL the database does the spelling and the rows
+    come from the driver's own cursor, CHUNK at a time (binary results on
+    PostgreSQL); elsewhere the ORM's values are converted here."""
     from django.db import connections
 
     connection = connections[using]
@@ -351,28 +341,33 @@ def record_rows(using="default"):
         yield from _orm_record_rows(using)
         return
     quote = connection.ops.quote_name
-    header = spelling["header"].format(values=", ".join(
-        spelling["time" if name in _TIMES else "value"].format(c=quote(name)) for name in S.RECORD_HEADER_FIELDS))
-    content = "CASE WHEN %s = '%s' THEN %s END" % (
-        quote("state"), ArchivedRecord.State.KEPT, spelling["bytes"].format(c=quote("content")))
-    columns = {"header": header, "content": content}
+    columns = {
+        "header": spelling["header"].format(values=", ".join(
+            spelling["time" if name in _TIMES else "value"].format(c=quote(name))
+            for name in S.RECORD_HEADER_FIELDS)),
+        "content": "CASE WHEN %s = '%s' THEN %s END" % (
+            quote("state"), ArchivedRecord.State.KEPT, spelling["bytes"].format(c=quote("content"))),
+        "lifecycle": spelling["lifecycle"],
+    }
     sql = "SELECT %s FROM %s ORDER BY %s" % (
         ", ".join(columns.get(name) or quote(name) for name in ROW_COLUMNS),
         quote(ArchivedRecord._meta.db_table), quote("position"))
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        with transaction.atomic(using=using):
-            with connection.connection.cursor(name="verify_archive_records", binary=True) as cursor:
-                cursor.itersize = CHUNK
-                cursor.execute(sql)
-                while chunk := cursor.fetchmany(CHUNK):
-                    yield chunk
+        import psycopg
+
+        # Streamed in chunks (libpq's chunked rows mode): the server spells the
+        # next rows while these are hashed, and only a chunk is held at a time.
+        cursor = psycopg.Cursor(connection.connection)
+        try:
+            yield from cursor.stream(sql, binary=True, size=CHUNK)
+        finally:
+            cursor.close()
     else:
         cursor = connection.connection.cursor()
         try:
             cursor.execute(sql)
-            while chunk := cursor.fetchmany(CHUNK):
-                yield chunk
+            yield from itertools.chain.from_iterable(iter(partial(cursor.fetchmany, CHUNK), []))
         finally:
             cursor.close()
 
@@ -382,19 +377,19 @@ def _orm_record_rows(using="default"):
     and the reference the databases' spelling is tested against."""
     n = len(S.RECORD_HEADER_FIELDS)
     rows = (ArchivedRecord.objects.using(using).order_by("position")
-            .values_list(*S.RECORD_HEADER_FIELDS, "content_sha256", "seal", "content", "state")
+            .values_list(*S.RECORD_HEADER_FIELDS, "content_sha256", "seal", "content", "state", "pk",
+                         "retention", "retention_until")
             .iterator(chunk_size=CHUNK))
-    chunk = []
+    i_completed = S.RECORD_HEADER_FIELDS.index("completed_at")
+    i_initial = S.RECORD_HEADER_FIELDS.index("initial_retention")
+    i_files = S.RECORD_HEADER_FIELDS.index("file_count")
     for row in rows:
-        content_sha256, seal, content, state = row[n:]
+        content_sha256, seal, content, state, pk, retention, until = row[n:]
         header = S.header_of(row[:n], S.RECORD_HEADER_FIELDS).encode()
         content = content.encode() if state == ArchivedRecord.State.KEPT else None
-        chunk.append((row[0], row[1], header, content_sha256, seal, content))
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        lifecycle = "|".join((S.ts(row[i_completed])[:13].replace("T", " "), retention, row[i_initial],
+                              until.isoformat() if until else "-"))
+        yield row[0], row[1], header, content_sha256, seal, content, row[i_files], pk, lifecycle
 
 
 def _sealed_hashes(content):

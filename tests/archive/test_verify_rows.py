@@ -31,8 +31,8 @@ def sql(statement, params=()):
         cursor.execute(statement, params)
 
 
-def rows(chunks):
-    return [row for chunk in chunks for row in chunk]
+def rows(iterator):
+    return list(iterator)
 
 
 @pytest.fixture
