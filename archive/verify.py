@@ -12,6 +12,7 @@ from functools import partial
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,7 @@ def _verify_archive(result, key, check_files):
         files.setdefault(record_id, []).append((index, sha256, name))
     to_hash = []  # (label, sealed {index: sha256} or None, file rows) of kept records with attachments
     lifecycle = _LifecycleKeys()
-    lifecycle_ok = lifecycle.ok
+    cleared, clears = lifecycle.cleared, lifecycle.clears
     suspects = []  # ids of records whose retention columns are checked one by one
 
     chain = _Chain(result)
@@ -116,7 +117,7 @@ def _verify_archive(result, key, check_files):
                     result.fail(label, _("附件数量与封存时不一致"))
                 if file_count and check_files:
                     to_hash.append((label, _sealed_hashes(content), attached))
-        if not lifecycle_ok(life) or pk in last_appraisal:
+        if (life not in cleared and not clears(life)) or pk in last_appraisal:
             suspects.append(pk)
         # seal.mac(key, b"R", prev, header, content_sha256), on bytes.
         stored = stored.encode()
@@ -229,14 +230,14 @@ class _LifecycleKeys:
     their records are checked one by one."""
 
     def __init__(self):
-        self.verdicts = {}
+        self.cleared = set()
         self.ends = _RetentionEnds()
 
-    def ok(self, key):
-        verdict = self.verdicts.get(key)
-        if verdict is None:
-            verdict = self.verdicts[key] = self._decide(key)
-        return verdict
+    def clears(self, key):
+        if self._decide(key):
+            self.cleared.add(key)
+            return True
+        return False
 
     def _decide(self, key):
         parts = key.split("|") if isinstance(key, str) else ()
@@ -303,20 +304,31 @@ _SQL = {
     "sqlite": {
         "header": "CAST(json_array({values}) AS BLOB)",
         "value": "{c}",
+        "number": "{c}",
         "time": "substr(replace({c}, ' ', 'T') || '.000', 1, 23) || '+00:00'",
         "bytes": "CAST({c} AS BLOB)",
         "lifecycle": "substr(completed_at, 1, 13) || '|' || retention || '|' || initial_retention || '|' || "
                      "coalesce(retention_until, '-')",
     },
     "postgresql": {
-        "header": "convert_to('[' || concat_ws(',', {values}) || ']', 'UTF8')",
+        "header": "'[' || concat_ws(',', {values}) || ']'",
         "value": "coalesce(to_json({c})::text, 'null')",
-        "time": "to_json(to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+00:00\"'))::text",
-        "bytes": "convert_to({c}, 'UTF8')",
-        "lifecycle": "to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') || '|' || retention || '|' || "
-                     "initial_retention || '|' || coalesce(to_char(retention_until, 'YYYY-MM-DD'), '-')",
+        "number": "coalesce({c}::text, 'null')",
+        "time": "'\"' || to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+00:00\"') || '\"'",
+        "bytes": "{c}",  # text columns are read as bytes (record_rows)
+        "lifecycle": "CAST(to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') || '|' || retention || '|' || "
+                     "initial_retention || '|' || coalesce(to_char(retention_until, 'YYYY-MM-DD'), '-') AS varchar)",
     },
 }
+
+
+def _kind(name):
+    if name in _TIMES:
+        return "time"
+    field = ArchivedRecord._meta.get_field(name.removesuffix("_id"))
+    if field.is_relation:
+        field = field.target_field
+    return "number" if isinstance(field, models.IntegerField) else "value"
 
 
 def _spelling(connection):
@@ -343,8 +355,7 @@ def record_rows(using="default"):
     quote = connection.ops.quote_name
     columns = {
         "header": spelling["header"].format(values=", ".join(
-            spelling["time" if name in _TIMES else "value"].format(c=quote(name))
-            for name in S.RECORD_HEADER_FIELDS)),
+            spelling[_kind(name)].format(c=quote(name)) for name in S.RECORD_HEADER_FIELDS)),
         "content": "CASE WHEN %s = '%s' THEN %s END" % (
             quote("state"), ArchivedRecord.State.KEPT, spelling["bytes"].format(c=quote("content"))),
         "lifecycle": spelling["lifecycle"],
@@ -355,10 +366,14 @@ def record_rows(using="default"):
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         import psycopg
+        from psycopg.types.string import ByteaBinaryLoader
 
         # Streamed in chunks (libpq's chunked rows mode): the server spells the
         # next rows while these are hashed, and only a chunk is held at a time.
+        # Values of type text (the header and the content; not the varchar
+        # columns) arrive as their UTF-8 bytes, undecoded.
         cursor = psycopg.Cursor(connection.connection)
+        cursor.adapters.register_loader("text", ByteaBinaryLoader)
         try:
             yield from cursor.stream(sql, binary=True, size=CHUNK)
         finally:

@@ -24,6 +24,7 @@ import argparse
 import datetime
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -112,7 +113,7 @@ def best_of(repeat, function, *args, **kwargs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each, the best kept (default 5)")
     options = parser.parse_args()
     shm = Path("/dev/shm")
     workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-verify-", dir=shm if shm.is_dir() else None))
@@ -158,6 +159,7 @@ def main():
         print("ratio: %.2f× (target ≤ 3×)" % (verify_time / bare_time))
     finally:
         cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

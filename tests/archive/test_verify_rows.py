@@ -78,7 +78,8 @@ def test_the_database_quotes_every_character_as_the_seal_does():
         for i in range(0, len(everything), 50_000):
             text = everything[i:i + 50_000]
             cursor.execute(sql, [text])
-            assert bytes(cursor.fetchone()[0]) == S.header_of([text], ["x"]).encode()
+            spelt = cursor.fetchone()[0]
+            assert (spelt.encode() if isinstance(spelt, str) else bytes(spelt)) == S.header_of([text], ["x"]).encode()
 
 
 @pytest.mark.django_db
