@@ -5,13 +5,15 @@ what a page shows, counts and searches is exactly what the user may see.
 Each list is one query for its rows (plus the paginator's count): the joins a
 template needs are taken here, counts are annotated, never loaded per row.
 
-"My items" and the review inbox are the two busiest pages; they are narrowed
-by the user's own view grants (``_view_granted``, rule 1 — and for a deputy
-rule 6 — of ``items_visible_to``) rather than by the whole visibility clause,
-whose OR of hashed subplans makes PostgreSQL scan every open step or walk the
-submitted_at index. Same rule, same rows (every row of these two lists is on
-the user's path, so it carries a grant), and bench/inbox.py keeps them within
-2x of the bare indexed query.
+"My items" and the review inbox are the two busiest pages. They stay inside
+``items_visible_to`` by the rules that cover their rows — the user's own view
+grants (``_view_granted``: rule 1, and rule 6 for a deputy) and, for my
+items, rule 2 (an unrestricted item of the officer's unit) — rather than by
+the whole visibility clause: its OR of hashed grant subplans made PostgreSQL
+scan every open step for the inbox, and hashed all of the user's grants for
+every query. Every row of these lists is on the user's path and carries a
+grant, so the rows are the same; bench/inbox.py measures them against the
+bare indexed query.
 """
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -102,11 +104,11 @@ _VIEW_PERMISSION_IDS = {}
 
 
 def _view_permission_id() -> int:
-    """The id of the item view permission, read once per process (a literal
-    in the queries: a join or scalar subquery on auth_permission costs more
-    to build and plan than the probe it feeds). Keyed by the content type's
-    id, which changes when a test database is flushed and the permissions
-    are created anew."""
+    """The id of the item view permission, read once per process and passed
+    as a literal: a join on auth_permission inside the grant subquery makes
+    PostgreSQL guess one grant row, and a scalar subquery costs more to build
+    than the probe it feeds. Keyed by the content type's id, which changes
+    when a test database is flushed and the permissions are created anew."""
     content_type = ContentType.objects.get_for_model(Item)
     key = content_type.pk
     if key not in _VIEW_PERMISSION_IDS:
@@ -149,8 +151,7 @@ def own_items(user):
 
     The column test comes first: PostgreSQL evaluates an OR left to right, so
     the grant probe runs only for the rest (restricted items, items drafted
-    for another unit) and the list costs what the bare query costs, where the
-    whole visibility clause made it walk the submitted_at index
+    for another unit) and the query plans and runs like the bare one
     (bench/inbox.py). ``permissions.desired_grants`` gives the initiator and
     the unit's active officers a view grant in every state, so nothing of
     theirs is dropped; tests/infoflow/test_views.py checks the subset."""
@@ -197,8 +198,10 @@ def review_inbox(user, items=None):
     pending assignment on an open step carries a view grant
     (``permissions.desired_grants``; for a deputy, the principal's), so the
     rows are narrowed by those grants — rules 1 and 6 of ``items_visible_to``
-    — probed per row; the whole visibility clause tripled the time
-    (bench/inbox.py). tests/infoflow/test_views.py checks the subset."""
+    — probed per row; the whole visibility clause made PostgreSQL scan every
+    open step (bench/inbox.py). tests/infoflow/test_views.py checks the
+    subset, tests/infoflow/test_list_queries.py that a lost grant drops a
+    restricted item."""
     if not user.is_authenticated:
         return ReviewStep.objects.none()
     acting = _acting_user_ids(user)
