@@ -204,7 +204,12 @@ class ArchivedRecord(SealedModel):
         verbose_name = _("档案")
         verbose_name_plural = _("档案")
         constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="unique_archive_sequence")]
-        indexes = [models.Index(fields=["class_top", "class_mid", "class_date"])]
+        indexes = [
+            models.Index(fields=["class_top", "class_mid", "class_date"]),
+            # verify_archive checks retention by groups read from this index alone.
+            models.Index(fields=["completed_at", "retention", "initial_retention", "retention_until"],
+                         name="archive_record_lifecycle"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.subject}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,8 +75,7 @@ def _verify_archive(result, key, check_files):
     and the content as its UTF-8 bytes (``record_rows``), so a row costs one
     SHA-256, one HMAC and a few comparisons (bench/verify.py measures it). The
     columns outside the seal (state, retention, retention_until, the
-    attachment rows) are checked against the links that changed them: by
-    groups of equal values where they agree, record by record where not."""
+    attachment rows) are checked against the links that changed them."""
     appraisals = list(Appraisal.objects.order_by("position").values_list(*S.APPRAISAL_FIELDS, "seal"))
     destructions = list(DestructionEntry.objects.order_by("position").values_list(*S.DESTRUCTION_FIELDS, "seal"))
     extras = sorted([(row[0], b"A", row) for row in appraisals] + [(row[0], b"D", row) for row in destructions])
@@ -85,9 +85,6 @@ def _verify_archive(result, key, check_files):
             "record_id", "index", "sha256", "file"):
         files.setdefault(record_id, []).append((index, sha256, name))
     to_hash = []  # (label, sealed {index: sha256} or None, file rows) of kept records with attachments
-    lifecycle = _LifecycleKeys()
-    cleared, clears = lifecycle.cleared, lifecycle.clears
-    suspects = []  # ids of records whose retention columns are checked one by one
 
     chain = _Chain(result)
     next_extra = extras[0][0] if extras else None
@@ -99,7 +96,7 @@ def _verify_archive(result, key, check_files):
     sha = hashlib.sha256
     digest = hmac.digest
     compare = hmac.compare_digest
-    for position, label, header, content_sha256, stored, content, file_count, pk, life in record_rows():
+    for position, label, header, content_sha256, stored, content, file_count, pk in record_rows():
         if next_extra is not None and next_extra < position:
             chain.expected_position, chain.prev = expected_position, prev
             while next_extra is not None and next_extra < position:
@@ -117,8 +114,6 @@ def _verify_archive(result, key, check_files):
                     result.fail(label, _("附件数量与封存时不一致"))
                 if file_count and check_files:
                     to_hash.append((label, _sealed_hashes(content), attached))
-        if (life not in cleared and not clears(life)) or pk in last_appraisal:
-            suspects.append(pk)
         # seal.mac(key, b"R", prev, header, content_sha256), on bytes.
         stored = stored.encode()
         expected = digest(key, b"R|" + prev + b"|" + header + b"|" + content_sha256.encode(),
@@ -148,7 +143,7 @@ def _verify_archive(result, key, check_files):
                     % {"c": counter, "p": result.head[0]})
 
     _verify_not_kept(result, destructions, files)
-    _verify_retention(result, suspects, last_appraisal)
+    _verify_retention(result, last_appraisal)
     for label, sealed, attached in to_hash:
         _verify_files(result, label, sealed, attached)
 
@@ -205,51 +200,71 @@ def _verify_not_kept(result, destructions, files):
             result.fail(label, _("已销毁档案仍有附件"))
 
 
-def _verify_retention(result, suspects, last_appraisal):
+def _verify_retention(result, last_appraisal):
     """retention is the newest appraisal's, or the sealed initial one, and
-    retention_until is retention_end(completed_at, retention): for the records
-    the pass could not clear by their lifecycle key."""
+    retention_until is retention_end(completed_at, retention).
+
+    Records never appraised are checked by groups of (UTC hour of completion,
+    retention, initial retention, retention_until), read from the index on
+    those columns: the local date, and so the end, is the same for a whole
+    UTC hour unless the hour crosses local midnight (offsets that are not
+    whole hours) or a change of offset. Appraised records, records whose
+    retention differs from the initial one, and the records of any group not
+    cleared are checked one by one."""
+    from django.db import connection
+
+    records = ArchivedRecord.objects.order_by()
+    suspects = set(last_appraisal)
+    suspects.update(records.exclude(retention=F("initial_retention")).values_list("pk", flat=True))
+    groups = _retention_groups(connection)
+    if groups is None:
+        suspects.update(records.values_list("pk", flat=True))
+        groups = ()
+    ends = _RetentionEnds()
+    for hour, retention, initial, until in groups:
+        if retention != initial:
+            continue  # each of these records is a suspect already
+        end = ends.for_hour(hour, retention)
+        if end is _PER_RECORD or end is _UNKNOWN or end != until:
+            start = dt.datetime.fromisoformat(hour + ":00:00+00:00") if end is not _UNKNOWN else None
+            if start is None:
+                suspects.update(records.values_list("pk", flat=True))
+                break
+            suspects.update(records.filter(completed_at__gte=start, completed_at__lt=start + dt.timedelta(hours=1))
+                            .values_list("pk", flat=True))
+
     fields = ("pk", "number", "completed_at", "retention", "initial_retention", "retention_until")
+    suspects = sorted(suspects)
     for start in range(0, len(suspects), 500):
-        batch = suspects[start:start + 500]
         for pk, label, completed_at, retention, initial, until in (
-                ArchivedRecord.objects.order_by().filter(pk__in=batch).values_list(*fields)):
+                records.filter(pk__in=suspects[start:start + 500]).values_list(*fields)):
             if retention != last_appraisal.get(pk, initial):
                 result.fail(label, _("保管期限与鉴定记录不一致"))
             elif retention not in RETENTION_YEARS or until != retention_end(completed_at, retention):
                 result.fail(label, _("保管到期日与保管期限不一致"))
 
 
-class _LifecycleKeys:
-    """Whether a record's lifecycle key ("YYYY-MM-DD HH|retention|initial
-    retention|retention_until or -", UTC hour of completion, see record_rows)
-    shows retention equal to the initial one and retention_until equal to its
-    end. Decided once per key: the local date, and so the end, is the same
-    for a whole UTC hour, unless the hour crosses local midnight (offsets that
-    are not whole hours) or a change of offset; such keys are not cleared, so
-    their records are checked one by one."""
+# How each backend spells the UTC hour of completion as "YYYY-MM-DDTHH" (the
+# start of seal.ts()) and retention_until as ISO text, for _retention_groups.
+_GROUP_SQL = {
+    "sqlite": ("replace(substr({c}, 1, 13), ' ', 'T')", "CAST({c} AS TEXT)"),
+    "postgresql": ("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')", "to_char({c}, 'YYYY-MM-DD')"),
+}
 
-    def __init__(self):
-        self.cleared = set()
-        self.ends = _RetentionEnds()
 
-    def clears(self, key):
-        if self._decide(key):
-            self.cleared.add(key)
-            return True
-        return False
-
-    def _decide(self, key):
-        parts = key.split("|") if isinstance(key, str) else ()
-        if len(parts) != 4:
-            return False
-        hour, retention, initial, until = parts
-        if retention != initial:
-            return False
-        end = self.ends.for_hour(hour.replace(" ", "T"), retention)
-        if end is _PER_RECORD or end is _UNKNOWN:
-            return False
-        return (end or "-") == until
+def _retention_groups(connection):
+    """[(hour, retention, initial_retention, retention_until text or None)]
+    over all records, or None on a backend not spelt above."""
+    spelling = _GROUP_SQL.get(connection.vendor)
+    if spelling is None:
+        return None
+    quote = connection.ops.quote_name
+    sql = "SELECT %s, %s, %s, %s FROM %s GROUP BY 1, 2, 3, 4" % (
+        spelling[0].format(c=quote("completed_at")), quote("retention"), quote("initial_retention"),
+        spelling[1].format(c=quote("retention_until")), quote(ArchivedRecord._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
 
 
 class _RetentionEnds:
@@ -288,7 +303,7 @@ _UNKNOWN = object()
 # --- reading the records ----------------------------------------------------------
 
 # The columns of record_rows(), one tuple per record.
-ROW_COLUMNS = ("position", "number", "header", "content_sha256", "seal", "content", "file_count", "id", "lifecycle")
+ROW_COLUMNS = ("position", "number", "header", "content_sha256", "seal", "content", "file_count", "id")
 _TIMES = {"completed_at", "archived_at"}
 
 # How each backend spells the sealed header (seal.header_of: the canonical JSON
@@ -298,8 +313,7 @@ _TIMES = {"completed_at", "archived_at"}
 # to U+10FFFF: tests/archive/test_verify_rows.py); a value they spelt otherwise
 # would fail its seal, never pass a changed one. Django keeps SQLite times as
 # naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]", cut here to the millisecond
-# like ts() (strftime's %f would round where ts() truncates). "lifecycle" is
-# the key _LifecycleKeys decides on.
+# like ts() (strftime's %f would round where ts() truncates).
 _SQL = {
     "sqlite": {
         "header": "CAST(json_array({values}) AS BLOB)",
@@ -307,8 +321,6 @@ _SQL = {
         "number": "{c}",
         "time": "substr(replace({c}, ' ', 'T') || '.000', 1, 23) || '+00:00'",
         "bytes": "CAST({c} AS BLOB)",
-        "lifecycle": "substr(completed_at, 1, 13) || '|' || retention || '|' || initial_retention || '|' || "
-                     "coalesce(retention_until, '-')",
     },
     "postgresql": {
         "header": "'[' || concat_ws(',', {values}) || ']'",
@@ -316,8 +328,6 @@ _SQL = {
         "number": "coalesce({c}::text, 'null')",
         "time": "'\"' || to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+00:00\"') || '\"'",
         "bytes": "{c}",  # text columns are read as bytes (record_rows)
-        "lifecycle": "CAST(to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') || '|' || retention || '|' || "
-                     "initial_retention || '|' || coalesce(to_char(retention_until, 'YYYY-MM-DD'), '-') AS varchar)",
     },
 }
 
@@ -358,7 +368,6 @@ def record_rows(using="default"):
             spelling[_kind(name)].format(c=quote(name)) for name in S.RECORD_HEADER_FIELDS)),
         "content": "CASE WHEN %s = '%s' THEN %s END" % (
             quote("state"), ArchivedRecord.State.KEPT, spelling["bytes"].format(c=quote("content"))),
-        "lifecycle": spelling["lifecycle"],
     }
     sql = "SELECT %s FROM %s ORDER BY %s" % (
         ", ".join(columns.get(name) or quote(name) for name in ROW_COLUMNS),
@@ -392,19 +401,14 @@ def _orm_record_rows(using="default"):
     and the reference the databases' spelling is tested against."""
     n = len(S.RECORD_HEADER_FIELDS)
     rows = (ArchivedRecord.objects.using(using).order_by("position")
-            .values_list(*S.RECORD_HEADER_FIELDS, "content_sha256", "seal", "content", "state", "pk",
-                         "retention", "retention_until")
+            .values_list(*S.RECORD_HEADER_FIELDS, "content_sha256", "seal", "content", "state", "pk")
             .iterator(chunk_size=CHUNK))
-    i_completed = S.RECORD_HEADER_FIELDS.index("completed_at")
-    i_initial = S.RECORD_HEADER_FIELDS.index("initial_retention")
     i_files = S.RECORD_HEADER_FIELDS.index("file_count")
     for row in rows:
-        content_sha256, seal, content, state, pk, retention, until = row[n:]
+        content_sha256, seal, content, state, pk = row[n:]
         header = S.header_of(row[:n], S.RECORD_HEADER_FIELDS).encode()
         content = content.encode() if state == ArchivedRecord.State.KEPT else None
-        lifecycle = "|".join((S.ts(row[i_completed])[:13].replace("T", " "), retention, row[i_initial],
-                              until.isoformat() if until else "-"))
-        yield row[0], row[1], header, content_sha256, seal, content, row[i_files], pk, lifecycle
+        yield row[0], row[1], header, content_sha256, seal, content, row[i_files], pk
 
 
 def _sealed_hashes(content):
