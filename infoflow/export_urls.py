@@ -7,6 +7,7 @@ app_name = "exports"
 
 urlpatterns = [
     path("log/", views.log_export, name="log"),
+    path("log/all/", views.log_overview, name="log-overview"),
     path("log/background/", views.log_export_start, name="log-start"),
     path("jobs/", views.job_list, name="jobs"),
     path("jobs/<uuid:public_id>/", views.job_detail, name="job"),

@@ -79,6 +79,51 @@ def log_export(request):
     return response
 
 
+class WholeLogForm(ItemFilterForm):
+    """The whole communication log's filters: the period (submission dates)
+    and the department. A subset of the list filters, so the export link is
+    the same ``exports:log`` with the same query string."""
+
+    FIELDS = ("date_from", "date_to", "unit")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in self.FIELDS:
+                del self.fields[name]
+        self.order_fields(self.FIELDS)
+
+
+def may_export_whole_log(user) -> bool:
+    """Who gets the menu entry: those who see every unrestricted item
+    (secretariat, supervision) and the superuser. Others may open the page
+    too; their log is what they may see (infoflow.export_scope: no scope)."""
+    from officers.roles import roles_of
+
+    return user.is_superuser or roles_of(user).sees_everything_unrestricted
+
+
+@login_required
+@require_GET
+def log_overview(request):
+    """The organisation's communication log (信息交流记录表) for a period and
+    a department: how many rows it holds and a button naming them."""
+    form = WholeLogForm(request.GET or None)
+    total = log_queryset(request.user, form).count()
+    query = form.querystring()
+    return render(
+        request,
+        "infoflow/export_log.html",
+        {
+            "form": form,
+            "total": total,
+            "filtered": bool(query),
+            "export_url": reverse("exports:log") + ("?" + query if query else ""),
+            "whole": may_export_whole_log(request.user),
+        },
+    )
+
+
 @login_required
 @require_POST
 def log_export_start(request):

@@ -45,6 +45,7 @@ def my_items(request):
             "now": timezone.now(),
             "keep": [("tab", bucket)],
             "export_url": log_export_url(form, "mine:" + bucket),
+            "export_what": TAB_LABELS[bucket],
         },
     )
 
