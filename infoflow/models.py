@@ -404,6 +404,11 @@ class ReviewStep(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Who was passed over and to whom, with the rule (回避, 双人审核, account
+    # deactivated): [{"reason", "person", "deputy", "to", "at"}], names as
+    # they were, so the timeline says why someone else decides
+    # (infoflow.services.routing, services.deactivation).
+    handovers = models.JSONField(_("转交记录"), default=list, blank=True, editable=False)
     # The next moment the deadline sweep has something to say about this open
     # step (reminder, overdue, next escalation); the sweep moves it forward,
     # so "nothing due" is one range scan (infoflow.services.deadlines).
@@ -619,10 +624,12 @@ class Delegation(models.Model):
 
 
 class Chase(models.Model):
-    """A reminder (催办) sent by hand about an overdue answer."""
+    """A reminder (催办) sent by hand about an overdue answer (``receiver``)
+    or an overdue review step (``step``)."""
 
     item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="chases")
     receiver = models.ForeignKey(Receiver, verbose_name=_("接收方"), null=True, blank=True, on_delete=models.CASCADE, related_name="chases")
+    step = models.ForeignKey(ReviewStep, verbose_name=_("审核环节"), null=True, blank=True, on_delete=models.CASCADE, related_name="chases")
     sent_by = models.ForeignKey(User, verbose_name=_("催办人"), on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("催办时间"), default=timezone.now)
     recipients = models.PositiveSmallIntegerField(_("通知人数"), default=0)
