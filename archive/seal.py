@@ -182,9 +182,13 @@ def seal_audit_entry(entry) -> str:
 
 def _audit_pre_save(sender, instance, raw=False, using=None, **kwargs):
     """Framework glue (archive/apps.py): seal each audit row as it is inserted.
-    Restores (raw) keep the stored seal. On PostgreSQL an advisory lock makes
-    read-previous-then-insert atomic across processes: held to the end of the
-    transaction inside one, around the single insert in autocommit."""
+    Restores (raw) keep the stored seal. AuditEntry.save runs read-previous
+    and insert in one transaction. On SQLite that transaction begins IMMEDIATE
+    (settings), so it holds the database's write lock before reading the
+    previous seal and concurrent appenders queue behind it. On PostgreSQL an
+    advisory lock makes read-previous-then-insert atomic across processes:
+    held to the end of the transaction inside one, around the single insert in
+    autocommit (a save_base call outside AuditEntry.save)."""
     if raw or instance.seal or instance.pk is not None:
         return
     connection = connections[using or "default"]

@@ -1,7 +1,7 @@
 """Cross-cutting models: the working calendar and the append-only audit log."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -122,7 +122,13 @@ class AuditEntry(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise PermissionDenied(_("审计日志只能追加，不能修改。"))
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        # The seal reads the newest row's seal (archive.seal._audit_pre_save):
+        # that read and this insert are one transaction, which SQLite begins
+        # IMMEDIATE (settings: the write lock first, so concurrent appenders
+        # queue) and in which PostgreSQL holds the append advisory lock.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied(_("审计日志只能追加，不能删除。"))
