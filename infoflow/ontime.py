@@ -77,8 +77,16 @@ class OnTimeReport:
         return sum(u.review_total for u in self.units)
 
     @property
+    def review_on_time(self):
+        return sum(u.review_on_time for u in self.units)
+
+    @property
+    def feedback_on_time(self):
+        return sum(u.feedback_on_time for u in self.units)
+
+    @property
     def review_rate(self):
-        return UnitRate._rate(sum(u.review_on_time for u in self.units), self.review_total)
+        return UnitRate._rate(self.review_on_time, self.review_total)
 
     @property
     def feedback_total(self):
@@ -86,7 +94,7 @@ class OnTimeReport:
 
     @property
     def feedback_rate(self):
-        return UnitRate._rate(sum(u.feedback_on_time for u in self.units), self.feedback_total)
+        return UnitRate._rate(self.feedback_on_time, self.feedback_total)
 
 
 def review_rates(start, end, now, units=None):
@@ -137,15 +145,44 @@ def overdue_steps(now, units=None):
     )
 
 
+RECEIPT, ANSWER = "签收", "反馈"
+
+
+@dataclass(frozen=True)
+class OverdueDuty:
+    """One deadline a receiver has missed: what it was for and when it was due."""
+
+    what: str  # "签收" or "反馈"; the template translates it
+    due_at: dt.datetime
+
+
+def overdue_duties(receiver, now):
+    """The deadlines ``receiver`` has missed, earliest first: the receipt
+    (签收) while it is unacknowledged, the answer (反馈) while unanswered.
+    A receipt overdue with the answer still ahead shows the receipt's
+    deadline, never the future answer deadline as if it were late."""
+    duties = []
+    if receiver.state == Receiver.State.SENT and receiver.response_due_at and receiver.response_due_at < now:
+        duties.append(OverdueDuty(RECEIPT, receiver.response_due_at))
+    if receiver.answer_due_at and receiver.answer_due_at < now:
+        duties.append(OverdueDuty(ANSWER, receiver.answer_due_at))
+    return duties
+
+
 def overdue_receivers(now, units=None):
     overdue = Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now)
     qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED)).filter(overdue)
     if units is not None:
         qs = qs.filter(Q(unit_id__in=units) | Q(item__unit_id__in=units))
-    return list(
+    rows = list(
         qs.select_related("item", "item__unit", "unit", "user", "external_unit", "contact")
         .order_by("answer_due_at", "pk")[:OVERDUE_LIMIT]
     )
+    for row in rows:
+        row.overdue = overdue_duties(row, now)
+    # The list reads by the deadline that was missed first.
+    rows.sort(key=lambda row: (row.overdue[0].due_at if row.overdue else now, row.pk))
+    return rows
 
 
 def ontime_report(user, start, end, now=None) -> OnTimeReport:

@@ -18,9 +18,11 @@ from .common import ServiceFailed, get_item, service_errors
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_l("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_l("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text=_l("含当日"))
+    # An <input type="date"> takes ISO dates only, whatever the language's format.
+    start = forms.DateField(label=_l("开始日期"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_l("结束日期"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text=_l("含当日"))
 
     def clean(self):
         data = super().clean()
@@ -51,6 +53,9 @@ def ontime(request):
     form = PeriodForm(request.GET or None)
     start, end, start_day, end_day = _period(form)
     report = ontime_report(request.user, start, end)
+    if not form.is_bound or form.is_valid():
+        # The filter shows the period the figures are for, defaults included.
+        form = PeriodForm(initial={"start": start_day, "end": end_day})
     return render(request, "infoflow/ontime.html", {
         "form": form, "report": report, "start_day": start_day, "end_day": end_day, "now": timezone.now(),
     })
