@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from liaison import audit
+from liaison.security import locked_until
 
 User = get_user_model()
 
@@ -27,12 +28,14 @@ class UserAdmin(DjangoUserAdmin):
         (liaison.security) and record an UNLOCK row for each."""
         count = 0
         for user in queryset.order_by("username"):
+            was_locked = locked_until(user.get_username()) is not None
             cleared = axes_reset(username=user.get_username())
             audit.record(
                 audit.Action.UNLOCK,
                 request=request,
                 obj=user,
-                detail="清除 %s 条登录失败记录" % cleared,
+                detail=("账户处于锁定状态，已解除；" if was_locked else "账户未处于锁定状态；")
+                + "清除 %s 条登录失败记录" % cleared,
             )
             count += 1
         self.message_user(

@@ -117,6 +117,11 @@ class WindowedAxesHandler(AxesDatabaseHandler):
                 attempt_time=now,
                 locked_out=False,
             )
+            # AccessFailureLog.attempt_time is auto_now_add: the stored time is
+            # a little after the request's, and counting up to the request's
+            # time would miss this very failure (no lock, no lockout row).
+            # Count up to the stored time instead.
+            now = request.axes_attempt_time = failure.attempt_time
             request.axes_failures_since_start = self.get_failures(request, credentials)
             if locked_until(username, now) is not None:
                 failure.locked_out = True

@@ -169,6 +169,57 @@ def test_staff_without_change_permission_cannot_unlock(client, alice):
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCK).exists()
 
 
+# The lockout in real time: no frozen clock, so the window logic really runs
+# on the times the database stores (issue 10: the frozen clock hid that the
+# stored failure time is later than the request's and no lock was recorded).
+
+
+def test_lockout_in_real_time_writes_one_lockout_row_with_user_ip_and_time(client, alice):
+    from django.utils import timezone
+
+    before = timezone.now()
+    statuses = [
+        client.post(LOGIN, {"username": "alice", "password": "wrong-password-1"}, REMOTE_ADDR="10.2.3.4").status_code
+        for _ in range(7)
+    ]
+    after = timezone.now()
+    refused = client.post(LOGIN, {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.2.3.4")
+
+    assert statuses == [200] * 4 + [403] * 3
+    assert refused.status_code == 403
+    lockouts = list(AuditEntry.objects.filter(action=AuditEntry.Action.LOCKOUT))
+    assert [(r.user, r.username, r.ip, r.result) for r in lockouts] == [(alice, "alice", "10.2.3.4", "failure")]
+    assert before <= lockouts[0].at <= after
+    # The failure that started the lock is marked in axes' log too.
+    assert list(AccessFailureLog.objects.order_by("attempt_time").values_list("locked_out", flat=True)) == [
+        False, False, False, False, True,
+    ]
+
+
+def test_admin_unlock_in_real_time_writes_one_unlock_row_and_lifts_the_lock(client, alice):
+    from django.test import Client
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        client.post(LOGIN, {"username": "alice", "password": "wrong-password-1"}, REMOTE_ADDR="10.2.3.4")
+    assert login(client).status_code == 403
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "unlock_login", "_selected_action": [alice.pk]},
+        REMOTE_ADDR="10.9.9.9",
+    )
+
+    assert response.status_code == 302
+    unlocks = list(AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCK))
+    assert [(r.user, r.username, r.object_id, r.ip) for r in unlocks] == [(admin_user, "root", str(alice.pk), "10.9.9.9")]
+    assert unlocks[0].detail.startswith("账户处于锁定状态，已解除")
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOCKOUT).count() == 1
+    assert login(client).status_code == 302
+
+
 def client_class_for(client):
     from django.test import Client
 
