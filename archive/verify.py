@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import seal as S
 from .models import RETENTION_YEARS, retention_end, Appraisal, ArchiveCounter, ArchivedFile, ArchivedRecord, DestructionEntry
@@ -80,11 +81,11 @@ def _verify_archive(result, key, check_files):
     destructions = list(DestructionEntry.objects.order_by("position").values_list(*S.DESTRUCTION_FIELDS, "seal"))
     extras = sorted([(row[0], b"A", row) for row in appraisals] + [(row[0], b"D", row) for row in destructions])
     last_appraisal = {row[1]: row[3] for row in appraisals}  # record id → retention after its newest appraisal
-    files = {}  # record id → [(index, sha256, name)], one query for the whole archive
-    for record_id, index, sha256, name in ArchivedFile.objects.order_by().values_list(
-            "record_id", "index", "sha256", "file"):
-        files.setdefault(record_id, []).append((index, sha256, name))
-    to_hash = []  # (label, sealed {index: sha256} or None, file rows) of kept records with attachments
+    files = {}  # record id → [(index, sha256, path, *FILE_SEALED)], one query for the whole archive
+    for record_id, *row in ArchivedFile.objects.order_by().values_list(
+            "record_id", "index", "sha256", "file", *FILE_SEALED):
+        files.setdefault(record_id, []).append(tuple(row))
+    to_hash = []  # (label, sealed {index: entry} or None, file rows) of kept records with attachments
 
     chain = _Chain(result)
     next_extra = extras[0][0] if extras else None
@@ -112,8 +113,8 @@ def _verify_archive(result, key, check_files):
                 attached = files.get(pk, ())
                 if len(attached) != file_count:
                     result.fail(label, _("附件数量与封存时不一致"))
-                if file_count and check_files:
-                    to_hash.append((label, _sealed_hashes(content), attached))
+                if file_count:
+                    to_hash.append((label, _sealed_files(content), attached))
         # seal.mac(key, b"R", prev, header, content_sha256), on bytes.
         stored = stored.encode()
         expected = digest(key, b"R|" + prev + b"|" + header + b"|" + content_sha256.encode(),
@@ -145,7 +146,7 @@ def _verify_archive(result, key, check_files):
     _verify_not_kept(result, destructions, files)
     _verify_retention(result, last_appraisal)
     for label, sealed, attached in to_hash:
-        _verify_files(result, label, sealed, attached)
+        _verify_files(result, label, sealed, attached, check_files)
 
 
 class _Chain:
@@ -411,20 +412,37 @@ def _orm_record_rows(using="default"):
         yield row[0], row[1], header, content_sha256, seal, content, row[i_files], pk
 
 
-def _sealed_hashes(content):
+# An archived file's row beside its entry in the sealed snapshot: every
+# snapshot since the first (format 1) holds these with the file's SHA-256
+# under the record's content hash, so old records are checked the same way.
+FILE_SEALED = ("original_name", "recorded_type", "detected_type", "size", "purpose")
+FILE_SEALED_LABELS = {
+    "file": _lazy("存储路径"), "original_name": _lazy("文件名"), "recorded_type": _lazy("登记类型"),
+    "detected_type": _lazy("检测类型"), "size": _lazy("大小"), "purpose": _lazy("用途"),
+}
+
+
+def _sealed_files(content):
     try:
-        return {a["index"]: a["sha256"] for a in json.loads(content)["attachments"]}
+        return {a["index"]: a for a in json.loads(content)["attachments"]}
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _verify_files(result, label, sealed, attached):
+def _verify_files(result, label, sealed, attached, check_files=True):
     if sealed is None:
         result.fail(label, _("归档内容无法读取"))
         return
-    for index, stored_sha, name in sorted(attached):
-        if sealed.get(index) != stored_sha:
+    for index, stored_sha, name, *described in sorted(attached):
+        entry = sealed.get(index)
+        if not isinstance(entry, dict) or entry.get("sha256") != stored_sha:
             result.fail(label, _("附件 %(i)s 的登记校验值与封存时不一致") % {"i": index})
+            continue
+        changed = [f for f, value in zip(("file",) + FILE_SEALED, [name, *described]) if entry.get(f) != value]
+        if changed:
+            result.fail(label, _("附件 %(i)s 的%(fields)s与封存时不一致") % {
+                "i": index, "fields": "、".join(str(FILE_SEALED_LABELS[f]) for f in changed)})
+        if not check_files:
             continue
         actual = file_sha256(name)
         if actual is None:

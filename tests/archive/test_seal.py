@@ -132,6 +132,32 @@ def test_a_file_row_pointing_at_another_file_is_caught(three):
     assert failing(verify()) == ["ND-2026-1002"]
 
 
+@pytest.mark.parametrize("column, value, named", [
+    ("original_name", "合同终稿.pdf", "文件名"),
+    ("recorded_type", "application/x-msdownload", "登记类型"),
+    ("detected_type", "image/png", "检测类型"),
+    ("size", 1, "大小"),
+    ("purpose", "evidence", "用途"),
+])
+@pytest.mark.django_db
+def test_a_file_rows_name_type_size_or_purpose_changed_in_the_database_is_caught(three, column, value, named):
+    sql('UPDATE archive_archivedfile SET "%s" = %%s WHERE record_id = %%s AND "index" = 1' % column,
+        [value, three[1].pk])
+
+    for result in (verify(), verify(check_files=False)):  # the sealed snapshot, not the file, catches it
+        assert result.failures == [("ND-2026-1002", "附件 1 的%s与封存时不一致" % named)]
+
+
+@pytest.mark.django_db
+def test_a_file_row_pointing_at_an_identical_copy_elsewhere_is_caught(three):
+    # Same bytes, so the file hash alone cannot tell: the sealed path does.
+    other = three[0].files.get(index=1).file.name
+    assert three[2].files.get(index=1).sha256 == three[0].files.get(index=1).sha256
+    sql("UPDATE archive_archivedfile SET file = %s WHERE record_id = %s AND \"index\" = 1", [other, three[2].pk])
+
+    assert verify(check_files=False).failures == [("ND-2026-1003", "附件 1 的存储路径与封存时不一致")]
+
+
 @pytest.mark.django_db
 def test_a_deleted_file_row_is_caught(three):
     sql("DELETE FROM archive_archivedfile WHERE record_id = %s AND \"index\" = 2", [three[2].pk])
