@@ -16,6 +16,8 @@ class CalendarYear(models.Model):
         PACKAGE = "chinesecalendar", _("chinesecalendar 数据包")
         NOTICE = "notice", _("国务院办公厅通知")
         MANUAL = "manual", _("手工录入")
+        # No notice yet: the days of the 全国年节及纪念日放假办法, computed.
+        PROVISIONAL = "provisional", _("法定节假日（暂定）")
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
@@ -36,9 +38,40 @@ class CalendarYear(models.Model):
         return f"{self.year} ({self.get_source_display()})"
 
 
+class HolidayNotice(models.Model):
+    """A State Council notice as imported: the yearly notice of ``year`` or a
+    supplementary notice that amends it (国务院办公厅关于延长2020年春节假期的
+    通知). Its days point back here (CalendarDay.notice)."""
+
+    class Kind(models.TextChoices):
+        YEARLY = "yearly", _("年度放假通知")
+        AMENDMENT = "amendment", _("补充通知")
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("通知标题"), max_length=200)
+    text = models.TextField(_("通知原文"))
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "-imported_at"]
+        verbose_name = _("放假通知")
+        verbose_name_plural = _("放假通知")
+
+    def __str__(self):
+        return self.title
+
+
 class CalendarDay(models.Model):
     """One exception to "Monday–Friday work, weekends off": a public holiday
-    (on any day) or an adjusted weekend workday (调休上班)."""
+    (on any day) or an adjusted weekend workday (调休上班).
+
+    ``plan_year`` is the year whose arrangement set the day: the 元旦 of notice
+    Y may set days in December of Y-1, which belong to plan Y, so importing
+    notice Y-1 again leaves them alone."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("放假")
@@ -48,6 +81,11 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("节日"), max_length=50, blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=CalendarYear.Source.choices)
+    plan_year = models.PositiveSmallIntegerField(_("所属年度安排"), null=True, blank=True, db_index=True)
+    notice = models.ForeignKey(
+        HolidayNotice, verbose_name=_("来自通知"), null=True, blank=True, on_delete=models.SET_NULL, related_name="days"
+    )
+    sentence = models.TextField(_("通知原句"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
