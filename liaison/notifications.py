@@ -15,9 +15,11 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -55,6 +57,98 @@ def _item_attr(item, name):
     return value
 
 
+def build(
+    *,
+    recipient,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str,
+    item=None,
+    confidentiality: str = "internal",
+    due=None,
+) -> Notification:
+    """An unsaved notice row (see ``notify`` for the rules on its text)."""
+    level = confidentiality if confidentiality in _STRICTNESS else "restricted"
+    item_level = _item_attr(item, "confidentiality")
+    if item_level in _STRICTNESS and _STRICTNESS[item_level] > _STRICTNESS[level]:
+        level = item_level
+    if due is None:
+        due = _item_attr(item, "due_at")
+    return Notification(
+        recipient=recipient,
+        key=key[:200],
+        kind=kind,
+        subject=subject[:200],
+        body=body,
+        url=url,
+        item_number=_item_attr(item, "number") or "",
+        due_at=due,
+        confidentiality=level,
+    )
+
+
+_local = threading.local()
+INSERT_BATCH = 1000
+
+
+@contextmanager
+def batch():
+    """Collect the rows ``write`` is given inside the block and insert them
+    at its end in batches (a sweep with many cases: one INSERT per thousand
+    rows instead of one SAVEPOINT/INSERT/RELEASE per notice)."""
+    outer = getattr(_local, "buffer", None)
+    if outer is not None:  # nested: the outermost block inserts
+        yield
+        return
+    _local.buffer = []
+    try:
+        yield
+        rows, _local.buffer = _local.buffer, None
+        _insert(rows)
+    finally:
+        _local.buffer = None
+
+
+def write(rows) -> None:
+    """Insert notice rows in the caller's transaction: the outbox. A row whose
+    (recipient, key) exists already is skipped (INSERT … ON CONFLICT DO
+    NOTHING on PostgreSQL, INSERT OR IGNORE on SQLite), so a second sweep, a
+    retried task or two sweeps at once write each notice once. Delivery is
+    queued after commit; if that never happens (the process died, the broker
+    was down), the periodic ``retry_undelivered`` finds the rows."""
+    rows = list(rows)
+    if not rows:
+        return
+    buffer = getattr(_local, "buffer", None)
+    if buffer is not None:
+        buffer.extend(rows)
+        return
+    _insert(rows)
+
+
+def _insert(rows) -> None:
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    transaction.on_commit(enqueue_pending)
+
+
+def enqueue_pending() -> bool:
+    """Queue one run of the delivery of every pending notice. A broker that is
+    down must not turn the user's action into an error: retry_undelivered
+    picks the rows up."""
+    from liaison.tasks_notify import deliver_pending
+
+    try:
+        deliver_pending.delay()
+    except Exception:  # kombu/redis raise many kinds
+        logger.exception("could not queue the delivery of pending notices; retry_undelivered will send them")
+        return False
+    return True
+
+
 def notify(
     *,
     recipient,
@@ -76,22 +170,9 @@ def notify(
     and group text is built from ``kind``, the item's number, ``due`` (or the
     item's ``due_at``) and ``url``. The stricter of ``confidentiality`` and the
     item's own 密级 applies."""
-    level = confidentiality if confidentiality in _STRICTNESS else "restricted"
-    item_level = _item_attr(item, "confidentiality")
-    if item_level in _STRICTNESS and _STRICTNESS[item_level] > _STRICTNESS[level]:
-        level = item_level
-    if due is None:
-        due = _item_attr(item, "due_at")
-    notification = Notification(
-        recipient=recipient,
-        key=key[:200],
-        kind=kind,
-        subject=subject[:200],
-        body=body,
-        url=url,
-        item_number=_item_attr(item, "number") or "",
-        due_at=due,
-        confidentiality=level,
+    notification = build(
+        recipient=recipient, key=key, kind=kind, subject=subject, body=body, url=url, item=item,
+        confidentiality=confidentiality, due=due,
     )
     try:
         with transaction.atomic():
@@ -307,6 +388,34 @@ def undelivered(now=None):
             }
         )
     return list(Notification.objects.filter(query).order_by("pk").values_list("pk", flat=True)[:1000])
+
+
+def pending(limit: int = 1000) -> list[int]:
+    """Primary keys of notices with a channel never tried, oldest first."""
+    query = Q()
+    for channel in CHANNELS:
+        query |= Q(**{f"{channel}_state": "pending"})
+    return list(Notification.objects.filter(query).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def deliver_pending(limit: int = 1000) -> int:
+    """Deliver the pending notices (run after a commit that wrote some, and by
+    whoever kicks it): each channel of each row is claimed before sending, so
+    two runs at once, or a run beside ``deliver(pk)``, send nothing twice. A
+    failed channel is left to retry_undelivered. Returns rows handled."""
+    done = 0
+    while True:
+        pks = pending(limit)
+        if not pks:
+            return done
+        for pk in pks:
+            try:
+                deliver(pk)
+            except DeliveryFailed:
+                pass  # logged in deliver(); retry_undelivered tries again
+        done += len(pks)
+        if len(pks) < limit:
+            return done
 
 
 def unread_count(user) -> int:

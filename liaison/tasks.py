@@ -21,4 +21,4 @@ def refresh_calendar():
 
 
 # Registered with the worker through this module (autodiscovery reads tasks.py).
-from liaison.tasks_notify import deliver_notification, retry_undelivered  # noqa: E402,F401
+from liaison.tasks_notify import deliver_notification, deliver_pending, retry_undelivered  # noqa: E402,F401

@@ -27,6 +27,23 @@ def deliver_notification(pk):
     return deliver(pk)
 
 
+@shared_task(
+    name="liaison.tasks_notify.deliver_pending",
+    ignore_result=True,
+    # Killed mid-run: the message goes back and the next run claims what is
+    # left; a channel claimed by the dead run is reclaimed by retry_undelivered.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def deliver_pending():
+    """Queued after each commit that wrote notices (liaison.notifications.write)."""
+    from liaison.notifications import deliver_pending as run
+
+    return run()
+
+
 @shared_task(name="liaison.tasks_notify.retry_undelivered", ignore_result=True, acks_late=True, time_limit=300)
 def retry_undelivered():
     """Queue again what was never queued (broker down at commit time), what

@@ -6,8 +6,8 @@ first, then steps/receivers, each kind in primary-key order), checks the state
 against ``Item.TRANSITIONS``, checks the actor's right
 (``infoflow.permissions``), writes with history (the actor and a change
 reason on every historical row), re-syncs the item's guardian grants and
-schedules side effects for after the commit (the ``item_event`` signal, which
-notifications hook into).
+writes the notices of the move in the same transaction (``infoflow.notices``,
+called by name where the change happens; delivery follows after commit).
 
 Errors the user sees are ``liaison.errors`` exceptions: ``StateConflict`` /
 ``StepClosed`` (someone else moved it first), ``InvalidInput`` (missing
@@ -19,30 +19,11 @@ data), ``chain`` (submit, withdraw, take, approve, return, cancel),
 ``delivery`` (transmit, receipts, questions, progress, answers, completion),
 ``incoming`` (收文), ``numbering``.
 """
-from django.db import transaction
-from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from liaison.errors import NotAllowed, StateConflict
 
 from ..models import Item
-
-# Sent after commit: sender=Item, item_id, event ("submitted", "step_opened",
-# "returned", "transmitted", "answered", "completed", …), actor_id, extra.
-item_event = Signal()
-
-
-def emit(event, item, actor=None, **extra):
-    """Schedule ``item_event`` for after the commit (nothing is sent if the
-    transaction rolls back)."""
-    item_id = item.pk
-    actor_id = getattr(actor, "pk", None)
-
-    def send():
-        item_event.send(sender=Item, item_id=item_id, event=event, actor_id=actor_id, extra=extra)
-
-    transaction.on_commit(send)
-
 
 def lock_item(item) -> Item:
     """Re-read the item under a row lock: every service on an item queues here,

@@ -24,13 +24,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.errors import InvalidInput, StateConflict, StepClosed
+from liaison.errors import InvalidInput, NotAllowed, StateConflict, StepClosed
 
 from ..models import DeciderKind, DecisionMode, Item, ReviewStep, RouteRule, StepAssignee
 from ..permissions import can_cancel, can_decide, can_submit, can_take, is_handler, sync_item_grants
-from . import emit, lock_item, not_allowed, require_move, require_state, save_with_history
+from .. import notices
+from . import lock_item, not_allowed, require_move, require_state, save_with_history
 from .numbering import next_number
-from .routing import choose_route, resolve_deciders, route_problems, stages_of
+from .routing import choose_route, route_problems, stage_deciders, stages_of
 
 STEP_CLOSED = "该环节已由他人处理，请刷新后查看最新状态。"
 
@@ -74,15 +75,23 @@ def _validate_for_submission(item, now):
             raise InvalidInput(_("预计反馈时间须晚于提交时间。"))
 
 
-def open_stage(*, item, index, actor, now):
+def open_stage(*, item, index, actor, now, submitting=False):
     """Create the step for stage ``index`` of the current round with one
     assignee per decider, due after the review limit. Raises InvalidInput when
     nobody can decide it (e.g. the unit has no head)."""
     stage = item.route_snapshot[index]
-    users = resolve_deciders(item, stage)
+    # Separation of duties: an author of the item, or (external items) who
+    # decided the stage before, stands aside and the stage passes on.
+    users, handovers = stage_deciders(item, index, moment=now, submitter=actor if submitting else None)
     if not users:
-        problems = route_problems(item, item.route_snapshot, index)
-        raise InvalidInput(problems[0])
+        if handovers:
+            from ..separation import handover_cause
+
+            raise InvalidInput(
+                _("%(why)s，“%(stage)s”环节没有可接替的审核人，请联系秘书处。")
+                % {"why": handover_cause(handovers[0]), "stage": stage["name"]}
+            )
+        raise InvalidInput(route_problems(item, item.route_snapshot, index)[0])
     step = ReviewStep(
         item=item,
         review_round=item.review_round,
@@ -94,12 +103,13 @@ def open_stage(*, item, index, actor, now):
         state=ReviewStep.State.OPEN,
         started_at=now,
         due_at=review_due(item, now),
+        handovers=handovers,
     )
     save_with_history(step, actor, "open")
     for user in users:
         save_with_history(StepAssignee(step=step, user=user), actor, "open")
     item.current_stage = index
-    emit("step_opened", item, actor, step_id=step.pk)
+    notices.step_opened(step, actor=actor)
     return step
 
 
@@ -115,7 +125,7 @@ def submit_item(*, item, actor) -> Item:
     a send-first route whose review was returned, opens a new review round.
     Raises StateConflict, NotAllowed, InvalidInput (missing fields, no
     receivers, no expected feedback time, a stage nobody can decide).
-    Schedules "submitted" and "step_opened"."""
+    Writes the "please review" notice of the opened stage."""
     item = lock_item(item)
     now = timezone.now()
     review_again = (
@@ -169,10 +179,9 @@ def submit_item(*, item, actor) -> Item:
                 item.state = Item.State.APPROVED
         else:
             item.state = Item.State.IN_REVIEW
-        open_stage(item=item, index=start, actor=actor, now=now)
+        open_stage(item=item, index=start, actor=actor, now=now, submitting=True)
     save_with_history(item, actor, "resubmit" if not first else "submit")
     sync_item_grants(item)
-    emit("submitted", item, actor)
     return item
 
 
@@ -216,6 +225,13 @@ def _my_pending(step, assignees, actor):
             raise StepClosed(_("该环节已由 %(name)s 领取。") % {"name": taker.user.get_full_name() or taker.user.username})
     if mine.decision != StepAssignee.Decision.PENDING:
         raise StepClosed(_(STEP_CLOSED))
+    # Separation of duties, again at decision time: a deputy named after the
+    # step opened may be the item's author (infoflow.separation).
+    from ..separation import bar_message, decision_bar
+
+    reason = decision_bar(actor, step)
+    if reason is not None:
+        raise NotAllowed(bar_message(reason))
     return mine
 
 
@@ -240,7 +256,6 @@ def take_step(*, step, actor) -> ReviewStep:
         if other.pk != mine.pk and other.decision == StepAssignee.Decision.PENDING:
             other.decision = StepAssignee.Decision.NOT_NEEDED
             save_with_history(other, actor, "taken_by_other")
-    emit("step_taken", item, actor, step_id=step.pk)
     return step
 
 
@@ -289,10 +304,9 @@ def approve_step(*, step, actor, opinion="") -> ReviewStep:
             if not item.send_first:
                 require_move(item, Item.State.APPROVED)
                 item.state = Item.State.APPROVED
-            emit("review_done", item, actor)
+            notices.review_done(item, actor=actor)
         save_with_history(item, actor, "approve")
     sync_item_grants(item)
-    emit("step_approved", item, actor, step_id=step.pk)
     return step
 
 
@@ -324,7 +338,7 @@ def return_step(*, step, actor, opinion) -> ReviewStep:
         item.state = Item.State.RETURNED
     save_with_history(item, actor, "return")
     sync_item_grants(item)
-    emit("returned", item, actor, step_id=step.pk)
+    notices.returned(step, actor=actor)
     return step
 
 
@@ -356,7 +370,6 @@ def withdraw_item(*, item, actor) -> Item:
     item.current_stage = None
     save_with_history(item, actor, "withdraw")
     sync_item_grants(item)
-    emit("withdrawn", item, actor)
     return item
 
 
@@ -379,7 +392,6 @@ def cancel_item(*, item, actor, reason) -> Item:
     item.current_stage = None
     save_with_history(item, actor, "cancel")
     sync_item_grants(item)
-    emit("cancelled", item, actor)
     return item
 
 

@@ -63,6 +63,7 @@ from django.utils.translation import gettext as _
 
 from officers.models import ChangeFiling, Officer, OrgUnit, RoleAssignment
 
+from .. import notices
 from ..models import Confidentiality, DeadlineCase, DeciderKind, Item, Question, Receiver, ReviewStep, StepAssignee
 
 log = logging.getLogger(__name__)
@@ -299,43 +300,27 @@ def _case(key, now, recipients, **message) -> list:
         return _notify_all(recipients, key=key, **message)
 
 
-def _receiver_recipients(receiver, people) -> list:
-    ids = [receiver.item.initiator_id]
-    if receiver.kind == Receiver.Kind.UNIT:
-        ids.append(receiver.unit.head_id)
-    elif receiver.kind == Receiver.Kind.USER:
-        ids.append(receiver.user_id)
-    return people.users(ids)
+def _case_notices(key, now, write) -> list:
+    with transaction.atomic():
+        if not _claim(key, now):
+            return []
+        return write()
 
 
 def _sweep_receivers(now, people) -> list:
     sent = []
-    base = Receiver.objects.filter(item__state=Item.State.TRANSMITTED).select_related("item", "unit", "user",
-                                                                                        "external_unit", "contact")
+    base = Receiver.objects.filter(item__state=Item.State.TRANSMITTED).select_related(
+        "item", "item__initiator", "unit", "user", "external_unit", "contact")
     response = _unhandled(base.filter(state=Receiver.State.SENT, response_due_at__lte=now), "receiver:", ":response")
     for r in response.order_by("pk"):
-        due = _fmt(r.response_due_at)
-        sent += _case(
-            "receiver:%d:response" % r.pk, now, _receiver_recipients(r, people), kind="overdue", due=r.response_due_at, item=r.item,
-            confidentiality=r.item.confidentiality, url=_item_url(r.item_id),
-            subject=_("签收超期：信息 %(number)s") % {"number": r.item.number},
-            body=_("%(receiver)s 未在 %(due)s 前签收%(what)s，请跟进签收。")
-            % {"receiver": r.label, "due": due, "what": _what(r.item)},
-        )
+        sent += _case_notices("receiver:%d:response" % r.pk, now, lambda r=r: notices.receipt_overdue(r))
     answer = _unhandled(
         base.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED), kind__in=ANSWERING_KINDS,
                     answer_due_at__lte=now),
         "receiver:", ":answer",
     )
     for r in answer.order_by("pk"):
-        due = _fmt(r.answer_due_at)
-        sent += _case(
-            "receiver:%d:answer" % r.pk, now, _receiver_recipients(r, people), kind="overdue", due=r.answer_due_at, item=r.item,
-            confidentiality=r.item.confidentiality, url=_item_url(r.item_id),
-            subject=_("反馈超期：信息 %(number)s") % {"number": r.item.number},
-            body=_("%(receiver)s 未在 %(due)s 前反馈%(what)s 的处理结果，请督促反馈。")
-            % {"receiver": r.label, "due": due, "what": _what(r.item)},
-        )
+        sent += _case_notices("receiver:%d:answer" % r.pk, now, lambda r=r: notices.answer_overdue(r))
     return sent
 
 
@@ -346,18 +331,7 @@ def _sweep_questions(now, people) -> list:
         "question:", ":overdue",
     )
     for q in due_questions.order_by("pk"):
-        officer_ids = list(
-            Officer.objects.filter(unit_id=q.responsible_unit_id, status=Officer.Status.ACTIVE)
-            .order_by("pk").values_list("user_id", flat=True)
-        )
-        sent += _case(
-            "question:%d:overdue" % q.pk, now, people.users([q.responsible_unit.head_id, *officer_ids]),
-            kind="overdue", due=q.due_at, item=q.item, confidentiality=q.item.confidentiality, url=_item_url(q.item_id),
-            subject=_("答复超期：信息 %(number)s") % {"number": q.item.number},
-            body=_("%(unit)s 负责答复的%(kind)s（%(what)s）已于 %(due)s 超期，请尽快答复。")
-            % {"unit": q.responsible_unit.name, "kind": q.get_kind_display(), "what": _what(q.item),
-               "due": _fmt(q.due_at)},
-        )
+        sent += _case_notices("question:%d:overdue" % q.pk, now, lambda q=q: notices.question_overdue(q))
     return sent
 
 

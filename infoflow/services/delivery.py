@@ -24,7 +24,8 @@ from officers.models import OrgUnit
 
 from ..models import Attachment, Item, ProgressUpdate, Question, Receiver, Transmission, TransmissionMethod
 from ..permissions import can_answer_question, can_receive, can_transmit, is_handler, sync_item_grants
-from . import emit, lock_item, not_allowed, require_state, save_with_history
+from .. import notices
+from . import lock_item, not_allowed, require_state, save_with_history
 from .drafting import _store
 
 ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNAL)
@@ -55,7 +56,6 @@ def _complete(item, actor, now, reason="complete"):
     item.state = Item.State.COMPLETED
     item.completed_at = now
     save_with_history(item, actor, reason)
-    emit("completed", item, actor)
 
 
 def _maybe_complete(item, actor, now) -> bool:
@@ -82,7 +82,7 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
     needs its written record. Every receiver becomes "sent" with its
     acknowledgement limit (response limit of the urgency) and answer due time
     (the expected feedback time). Raises StateConflict, NotAllowed,
-    InvalidInput, AttachmentRejected. Schedules "transmitted"."""
+    InvalidInput, AttachmentRejected. Asks each receiver to sign (infoflow.notices)."""
     item = lock_item(item)
     require_state(item, Item.State.APPROVED)
     if not can_transmit(actor, item):
@@ -114,7 +114,8 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
     item.state = Item.State.TRANSMITTED
     save_with_history(item, actor, "transmit")
     _send_receivers(item, actor, sent_at)
-    emit("transmitted", item, actor, transmission_id=transmission.pk)
+    notices.receivers_sent(item, item.receivers.filter(state=Receiver.State.SENT).select_related("unit", "user")
+                           .order_by("pk"), actor=actor)
     _maybe_complete(item, actor, now)
     sync_item_grants(item)
     return transmission
@@ -145,7 +146,6 @@ def acknowledge_receipt(*, receiver, actor) -> Receiver:
     receiver.acknowledged_at = now
     receiver.acknowledged_by = actor
     save_with_history(receiver, actor, "acknowledge")
-    emit("acknowledged", item, actor, receiver_id=receiver.pk)
     _maybe_complete(item, actor, now)
     return receiver
 
@@ -180,7 +180,7 @@ def answer_receiver(*, receiver, actor, result, next_steps="", files=()) -> Rece
     save_with_history(receiver, actor, "answer")
     for upload in files:
         _store(item=item, actor=actor, upload=upload, purpose=Attachment.Purpose.ANSWER, receiver=receiver)
-    emit("answered", item, actor, receiver_id=receiver.pk)
+    notices.answered(receiver, actor=actor)
     _maybe_complete(item, actor, now)
     return receiver
 
@@ -216,7 +216,7 @@ def raise_question(*, receiver, actor, kind, text, responsible_unit, due_at=None
                         responsible_unit=unit, due_at=due_at)
     save_with_history(question, actor, "raise")
     sync_item_grants(item)
-    emit("question_raised", item, actor, question_id=question.pk)
+    notices.question_raised(question, actor=actor)
     return question
 
 
@@ -238,7 +238,6 @@ def reply_question(*, question, actor, reply) -> Question:
     question.replied_by = actor
     question.replied_at = timezone.now()
     save_with_history(question, actor, "reply")
-    emit("question_replied", item, actor, question_id=question.pk)
     return question
 
 
@@ -263,7 +262,6 @@ def post_progress(*, item, actor, text, receiver=None) -> ProgressUpdate:
         raise not_allowed()
     update = ProgressUpdate(item=item, receiver=receiver, text=text.strip(), posted_by=actor)
     save_with_history(update, actor, "progress")
-    emit("progress", item, actor, update_id=update.pk)
     return update
 
 

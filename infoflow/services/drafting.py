@@ -29,7 +29,7 @@ from ..models import (
     Urgency,
 )
 from ..permissions import can_edit, is_handler
-from . import emit, lock_item, not_allowed, save_with_history
+from . import lock_item, not_allowed, save_with_history
 
 TEXT_FIELDS = {"subject", "summary", "remarks", "project"}
 CHOICE_FIELDS = {
@@ -169,7 +169,6 @@ def create_item(*, actor, unit, fields: dict, receivers: list[dict], files=()) -
     for upload in files:
         _store(item=item, actor=actor, upload=upload, purpose=Attachment.Purpose.ITEM)
     sync_item_grants(item)
-    emit("created", item, actor)
     return item
 
 
@@ -196,7 +195,6 @@ def update_item(*, item, actor, fields: dict, receivers=None) -> Item:
     if receivers is not None:
         set_receivers(item, receivers, actor)
     save_with_history(item, actor, "edit" if is_handler(actor, item) else "reviewer_edit")
-    emit("edited", item, actor)
     return item
 
 

@@ -16,7 +16,7 @@ from officers.models import OrgUnit
 
 from ..models import Attachment, Direction, Item, Transmission, TransmissionMethod
 from ..permissions import can_register_incoming, sync_item_grants
-from . import emit, not_allowed, save_with_history
+from . import not_allowed, save_with_history
 from .delivery import _send_receivers
 from .drafting import _store, apply_fields, set_receivers
 from .numbering import next_number
@@ -85,5 +85,4 @@ def register_incoming(*, actor, fields, source_name, source_reference, received_
     save_with_history(item, actor, "register")
     _send_receivers(item, actor, now)
     sync_item_grants(item)
-    emit("registered", item, actor)
     return item

@@ -47,7 +47,7 @@ def test_initiator_chases_an_overdue_answer(org, sent, frozen, django_capture_on
     chase = Chase.objects.get()
     assert chases == [chase] and chase.receiver.unit == org["prod"] and chase.recipients == 2
     assert chase_keys() == {"head_prod", "officer_prod"}
-    notice = Notification.objects.get(recipient=org["head_prod"])
+    notice = Notification.objects.get(recipient=org["head_prod"], kind="chase")
     assert notice.key == "chase:%d:%d" % (chase.pk, org["head_prod"].pk)
     assert notice.item_number == sent.number
     assert "反馈时限 2026-03-10 10:30 已过" in notice.body

@@ -1,0 +1,265 @@
+"""The notices of the information flow, one named function per occasion.
+
+A service calls these inside its transaction, right where the change
+happens (``approve_step`` → ``open_stage`` → ``notices.step_opened(step)``),
+so a notice is committed with the change it reports or not at all. Each
+function decides who is told (``infoflow.people``) and what they read, and
+inserts the rows through ``liaison.notifications.write`` (the outbox);
+delivery by e-mail and group robot follows after commit.
+
+Keys make each notice unique per recipient: a sweep running twice, or two at
+once, writes nothing twice. Nobody is told of their own action.
+
+Texts are built in settings.NOTIFY_LANGUAGE whatever language the acting
+user reads; restricted items never show their subject.
+"""
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from liaison import notifications
+
+from .models import Confidentiality, Receiver, StepAssignee
+from .people import people_with_role, unit_people, with_deputies, without
+
+
+def _in_notify_language(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _fmt(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def item_url(item_id) -> str:
+    return reverse("infoflow:item-detail", args=[item_id])
+
+
+def what(item, stage=None) -> str:
+    """Which item, without its subject when it is restricted."""
+    number = item.number or item.pk
+    if item.confidentiality == Confidentiality.RESTRICTED:
+        base = _("信息 %(number)s") % {"number": number}
+    else:
+        base = _("信息 %(number)s“%(subject)s”") % {"number": number, "subject": item.subject}
+    if stage:
+        return _("%(item)s的“%(stage)s”环节") % {"item": base, "stage": stage}
+    return base
+
+
+def name_of(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def rows(users, *, item, key, kind, subject, body, due=None, actor=None) -> list:
+    """Unsaved rows of one notice for each of ``users`` but the actor."""
+    return [
+        notifications.build(recipient=user, key=key, kind=kind, subject=subject, body=body, url=item_url(item.pk),
+                            item=item, confidentiality=item.confidentiality, due=due)
+        for user in without(users, actor)
+    ]
+
+
+def _receiver_people(receiver) -> list:
+    """Who answers for a receiver: the unit's officers and head, or the person."""
+    if receiver.kind == Receiver.Kind.UNIT:
+        return unit_people(receiver.unit)
+    if receiver.kind == Receiver.Kind.USER and receiver.user_id:
+        return with_deputies([receiver.user_id])
+    return []  # all staff and external units: nobody to tell in the portal
+
+
+# --- the moves of an item ----------------------------------------------------------
+
+
+@_in_notify_language
+def step_opened(step, *, actor=None) -> list:
+    """A review stage opened: each pending assignee (and their deputies in
+    force) is asked to review before the step's due time."""
+    item = step.item
+    out = []
+    assignees = step.assignees.filter(decision=StepAssignee.Decision.PENDING).order_by("pk")
+    for a in assignees:
+        out += rows(
+            with_deputies([a.user_id]), item=item, key="step:%d:opened" % a.pk, kind="task", due=step.due_at,
+            actor=actor,
+            subject=_("待审核：信息 %(number)s") % {"number": item.number},
+            body=_("%(what)s 已进入“%(stage)s”环节，请在期限前审核。") % {"what": what(item), "stage": step.name},
+        )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def review_done(item, *, actor=None) -> list:
+    """The last stage approved: the initiator may transmit."""
+    out = rows(
+        [item.initiator], item=item, key="item:%d:approved:%d" % (item.pk, item.review_round), kind="other",
+        actor=actor,
+        subject=_("审核通过：信息 %(number)s") % {"number": item.number},
+        body=_("%(what)s 已审核通过，请及时传递。") % {"what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def returned(step, *, actor=None) -> list:
+    item = step.item
+    out = rows(
+        [item.initiator], item=item, key="item:%d:returned:%d" % (item.pk, step.pk), kind="other", actor=actor,
+        subject=_("已退回：信息 %(number)s") % {"number": item.number},
+        body=_("%(what)s 被退回修改，请查看退回理由后修改并重新提交。") % {"what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def receivers_sent(item, receivers, *, actor=None) -> list:
+    """Transmitted: each receiver that has to sign is asked to sign and answer."""
+    out = []
+    for r in receivers:
+        if r.state != Receiver.State.SENT:
+            continue
+        out += rows(
+            _receiver_people(r), item=item, key="receiver:%d:sent" % r.pk, kind="task", actor=actor,
+            due=r.answer_due_at or r.response_due_at,
+            subject=_("请签收：信息 %(number)s") % {"number": item.number},
+            body=_("您收到%(what)s，请签收并按期反馈。") % {"what": what(item)},
+        )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def answered(receiver, *, actor=None) -> list:
+    item = receiver.item
+    out = rows(
+        [item.initiator], item=item, key="receiver:%d:answered" % receiver.pk, kind="other", actor=actor,
+        subject=_("已反馈：信息 %(number)s") % {"number": item.number},
+        body=_("%(receiver)s 已反馈%(what)s 的处理结果。") % {"receiver": receiver.label, "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def question_raised(question, *, actor=None) -> list:
+    item = question.item
+    out = rows(
+        unit_people(question.responsible_unit), item=item, key="question:%d:raised" % question.pk, kind="task",
+        actor=actor, due=question.due_at,
+        subject=_("待答复：信息 %(number)s") % {"number": item.number},
+        body=_("关于%(what)s 的%(kind)s需要贵部门答复。") % {"what": what(item), "kind": question.get_kind_display()},
+    )
+    notifications.write(out)
+    return out
+
+
+# --- deadlines (the sweeps in infoflow.sweeps) ------------------------------------------
+
+
+@_in_notify_language
+def step_reminder(step, assignees) -> list:
+    item = step.item
+    due = _fmt(step.due_at)
+    out = []
+    for a in assignees:
+        out += rows(
+            with_deputies([a.user_id]), item=item, key="step:%d:reminder" % a.pk, kind="reminder", due=step.due_at,
+            subject=_("审核提醒：信息 %(number)s 将于 %(due)s 到期") % {"number": item.number, "due": due},
+            body=_("您有一项审核将于 %(due)s 到期：%(what)s。请在期限前审核。") % {"due": due, "what": what(item, step.name)},
+        )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def step_overdue(step, assignees) -> list:
+    item = step.item
+    due = _fmt(step.due_at)
+    out = []
+    for a in assignees:
+        out += rows(
+            with_deputies([a.user_id]), item=item, key="step:%d:overdue" % a.pk, kind="overdue", due=step.due_at,
+            subject=_("审核超期：信息 %(number)s") % {"number": item.number},
+            body=_("%(what)s 已于 %(due)s 超过审核期限，请尽快审核。") % {"what": what(item, step.name), "due": due},
+        )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def step_escalated(step, assignee, superiors, *, days: int, day: str) -> list:
+    """The assignee's step is ``days`` working days overdue: their superiors
+    (the escalation ladder, infoflow.ladder) are asked to follow it up, once
+    per working day (``day`` in the key)."""
+    item = step.item
+    out = rows(
+        [u for u in superiors if u.pk != assignee.user_id], item=item,
+        key="step:%d:escalate:%s" % (assignee.pk, day), kind="escalation", due=step.due_at,
+        subject=_("审核超期督办：信息 %(number)s") % {"number": item.number},
+        body=_("%(name)s 负责的%(what)s 已于 %(due)s 超期，已超期 %(days)s 个工作日，请督促处理。")
+        % {"name": name_of(assignee.user), "what": what(item, step.name), "due": _fmt(step.due_at), "days": days},
+    )
+    notifications.write(out)
+    return out
+
+
+def _overdue_receiver_people(receiver) -> list:
+    """Initiator plus who answers for the receiver: officers and head alike."""
+    return [receiver.item.initiator, *_receiver_people(receiver)]
+
+
+@_in_notify_language
+def receipt_overdue(receiver) -> list:
+    item = receiver.item
+    out = rows(
+        _overdue_receiver_people(receiver), item=item, key="receiver:%d:response" % receiver.pk, kind="overdue",
+        due=receiver.response_due_at,
+        subject=_("签收超期：信息 %(number)s") % {"number": item.number},
+        body=_("%(receiver)s 未在 %(due)s 前签收%(what)s，请跟进签收。")
+        % {"receiver": receiver.label, "due": _fmt(receiver.response_due_at), "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def answer_overdue(receiver) -> list:
+    item = receiver.item
+    out = rows(
+        _overdue_receiver_people(receiver), item=item, key="receiver:%d:answer" % receiver.pk, kind="overdue",
+        due=receiver.answer_due_at,
+        subject=_("反馈超期：信息 %(number)s") % {"number": item.number},
+        body=_("%(receiver)s 未在 %(due)s 前反馈%(what)s 的处理结果，请督促反馈。")
+        % {"receiver": receiver.label, "due": _fmt(receiver.answer_due_at), "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@_in_notify_language
+def question_overdue(question) -> list:
+    item = question.item
+    unit = question.responsible_unit
+    out = rows(
+        unit_people(unit), item=item, key="question:%d:overdue" % question.pk, kind="overdue", due=question.due_at,
+        subject=_("答复超期：信息 %(number)s") % {"number": item.number},
+        body=_("%(unit)s 负责答复的%(kind)s（%(what)s）已于 %(due)s 超期，请尽快答复。")
+        % {"unit": unit.name, "kind": question.get_kind_display(), "what": what(item), "due": _fmt(question.due_at)},
+    )
+    notifications.write(out)
+    return out
+

@@ -1,0 +1,94 @@
+"""Who is told: the one answer to "the people of a unit" for every notice.
+
+``unit_people(unit, role)`` gives the active users holding ``role`` in
+``unit`` ("officers", "head", "supervising_leader", or several of them), plus
+each one's deputies in force (domain "Delegation": during an active period a
+deputy acts for the principal, so hears what the principal hears).
+``people_with_role(*roles)`` does the same for organisation-wide roles
+(secretariat, HR, general manager). Ordered by primary key, each user once.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from officers.models import Officer, OrgUnit, RoleAssignment
+
+from .models import Delegation
+
+OFFICERS = "officers"
+HEAD = "head"
+SUPERVISING_LEADER = "supervising_leader"
+UNIT_ROLES = (OFFICERS, HEAD, SUPERVISING_LEADER)
+EVERYONE = (OFFICERS, HEAD)  # the default: who answers for a unit
+
+
+def _roles(role) -> tuple:
+    roles = (role,) if isinstance(role, str) else tuple(role)
+    unknown = set(roles) - set(UNIT_ROLES)
+    if unknown:
+        raise ValueError("unknown unit role(s): %s" % ", ".join(sorted(unknown)))
+    return roles
+
+
+def with_deputies(user_ids: Iterable[int | None], now=None) -> list:
+    """Active users for ``user_ids`` (in that order) followed by their
+    deputies in force at ``now``, each once."""
+    ids = [i for i in dict.fromkeys(user_ids) if i]
+    if not ids:
+        return []
+    now = now or timezone.now()
+    deputies = (
+        Delegation.objects.filter(principal_id__in=ids, revoked_at__isnull=True, start__lte=now, end__gt=now)
+        .order_by("principal_id", "pk")
+        .values_list("deputy_id", flat=True)
+    )
+    ids = list(dict.fromkeys([*ids, *deputies]))
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True).in_bulk()
+    return [users[i] for i in ids if i in users]
+
+
+def unit_user_ids(unit: OrgUnit | None, role=EVERYONE) -> list[int]:
+    """The principals only (no deputies): head, supervising leader, active officers."""
+    if unit is None:
+        return []
+    roles = _roles(role)
+    ids = []
+    if HEAD in roles:
+        ids.append(unit.head_id)
+    if SUPERVISING_LEADER in roles:
+        ids.append(unit.supervising_leader_id)
+    if OFFICERS in roles:
+        ids += list(
+            Officer.objects.filter(unit_id=unit.pk, status=Officer.Status.ACTIVE)
+            .order_by("-is_primary", "pk")
+            .values_list("user_id", flat=True)
+        )
+    return [i for i in dict.fromkeys(ids) if i]
+
+
+def unit_people(unit: OrgUnit | None, role=EVERYONE, *, now=None) -> list:
+    """Active users of ``unit`` in ``role`` (a name or several), with their
+    deputies in force."""
+    return with_deputies(unit_user_ids(unit, role), now)
+
+
+def people_with_role(*roles: str, now=None) -> list:
+    """Active holders of organisation-wide roles, with their deputies in force."""
+    ids = (
+        RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    return with_deputies(ids, now)
+
+
+def without(users: Iterable, actor) -> list:
+    """Never tell the actor of their own action."""
+    actor_id = getattr(actor, "pk", actor)
+    return [u for u in users if u.pk != actor_id]
+
+
+__all__ = ["unit_people", "people_with_role", "with_deputies", "unit_user_ids", "without"]
