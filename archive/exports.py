@@ -9,6 +9,8 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoflow.export import FORMULA_TRIGGERS, cell_text
+
 from .models import Importance, Retention
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +27,7 @@ def _workbook(headers, rows, sheet_name, widths=None):
     bold = book.add_format({"bold": True})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
+    quoted = book.add_format({"quote_prefix": True})
     for col, title in enumerate(headers):
         sheet.write_string(0, col, str(title), bold)
         sheet.set_column(col, col, (widths or {}).get(col, 16))
@@ -39,7 +42,9 @@ def _workbook(headers, rows, sheet_name, widths=None):
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 sheet.write_number(r, col, value)
             else:
-                sheet.write_string(r, col, str(value))
+                # A cell over Excel's limit ends with the "full text in the system" marker.
+                text = cell_text(str(value))
+                sheet.write_string(r, col, text, quoted if text[:1] in FORMULA_TRIGGERS else None)
     book.close()
     handle.seek(0)
     return handle

@@ -103,6 +103,22 @@ def clean_text(value: str) -> str:
     return value
 
 
+# Excel holds at most 32,767 characters in a cell; XlsxWriter silently cuts a
+# longer string. A cut cell ends with this marker so a reader knows the text
+# goes on (issue 10 §5); the forms keep typed text well below the limit.
+EXCEL_CELL_LIMIT = 32767
+CUT_MARKER = "…（全文见系统）"
+
+
+def cell_text(value: str) -> str:
+    """``value`` as Excel can hold it in one cell: control characters removed
+    and, if longer than the cell limit, cut with CUT_MARKER at its end."""
+    value = clean_text(value)
+    if len(value) > EXCEL_CELL_LIMIT:
+        return value[: EXCEL_CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
+    return value
+
+
 def _name(first, last, username):
     # Same as User.get_full_name(), falling back to the user name.
     return ("%s %s" % (first, last)).strip() or username or ""
@@ -319,8 +335,8 @@ class LogWriter:
                 if value is None or value == "":
                     pass
                 elif value.__class__ is str:
-                    if control.search(value):
-                        value = clean_text(value)
+                    if control.search(value) or len(value) > EXCEL_CELL_LIMIT:
+                        value = cell_text(value)
                         if not value:
                             col += 1
                             continue
@@ -333,7 +349,7 @@ class LogWriter:
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     write_number(row, col, value)
                 else:
-                    write_string(row, col, clean_text(str(value)))
+                    write_string(row, col, cell_text(str(value)))
                 col += 1
             row += 1
             if progress is not None and (row - 1) % every == 0:

@@ -4,7 +4,7 @@ import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 
-from .export import _header_text, clean_text, user_label
+from .export import _header_text, cell_text, user_label
 
 HEADERS = ["部门", "审核环节数", "按时审核数", "审核按时率(%)", "反馈数", "按时反馈数", "反馈按时率(%)"]
 
@@ -32,7 +32,7 @@ def write_ontime(path, report, *, user, start_day, end_day, now=None) -> int:
     sheet.set_footer("&L统计期间：%s 至 %s&R第 &P 页" % (start_day.isoformat(), end_day.isoformat()))
     rows = list(report.units)
     for row, unit in enumerate(rows, start=1):
-        sheet.write_string(row, 0, clean_text(unit.name), text)
+        sheet.write_string(row, 0, cell_text(unit.name), text)
         sheet.write_number(row, 1, unit.review_total)
         sheet.write_number(row, 2, unit.review_on_time)
         if unit.review_rate is not None:

@@ -160,6 +160,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every form: undecodable bytes and NUL characters are refused with a clear page.
+    "liaison.input_check.InputCheckMiddleware",
     # After messages, so they can tell the user why they were sent to log in.
     "liaison.middleware.SessionLimitsMiddleware",
     "liaison.middleware.PasswordAgeMiddleware",
@@ -281,11 +283,13 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 PASSWORD_STRICT = _setting("LIAISON_PASSWORD_STRICT", _bool, False, "1/0")
 PASSWORD_MAX_AGE_DAYS = _setting("LIAISON_PASSWORD_MAX_AGE_DAYS", _int, 90, "a number of days")
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's validators, subclassed for messages in the project's catalogue (liaison/passwords.py).
+    {"NAME": "liaison.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "liaison.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "liaison.passwords.CommonPasswordValidator"},
+    {"NAME": "liaison.passwords.NumericPasswordValidator"},
     {"NAME": "liaison.passwords.CharacterClassesValidator"},
+    {"NAME": "liaison.passwords.GuessableValidator"},
 ]
 
 # Lockout (django-axes): 5 failures within 15 minutes lock for 30 minutes.

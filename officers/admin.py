@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.errors import LiaisonError
+from liaison.normalize import NormalizedInputAdmin
 
 from . import services
 from .admin_import import RosterImportMixin
@@ -35,7 +36,7 @@ from .models import (
 User = get_user_model()
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(NormalizedInputAdmin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         # Reverting writes old field values straight back, skipping the
         # services (filings, staff status): history is for reading only.
@@ -51,7 +52,7 @@ def _person(user):
 # --- users ----------------------------------------------------------------------
 
 
-class StaffProfileInline(admin.StackedInline):
+class StaffProfileInline(NormalizedInputAdmin, admin.StackedInline):
     model = StaffProfile
     can_delete = False
     max_num = 1

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.errors import RosterImportError
+from liaison.normalize import ascii_text, is_valid_phone, normalize_phone
 
 from .models import Officer, OrgUnit, StaffProfile
 from .roster import ROLE_DEPUTY, ROLE_PRIMARY, ROLE_VALUES, ROSTER_COLUMNS, SHEET_TITLE
@@ -41,9 +42,8 @@ MAX_BYTES = 5 * 1024 * 1024
 STAGE_MAX_AGE_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}$")
-DATE_TEXT_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
+# Dates are matched after ascii_text (full-width digits folded), in ASCII digits only.
+DATE_TEXT_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$", re.ASCII)
 
 
 @dataclass
@@ -122,7 +122,7 @@ def parse_date(value) -> date | None:
         if 32874 <= value <= 73051:  # 1990-01-01 … 2099-12-31
             return from_excel(value).date()
         return None
-    match = DATE_TEXT_RE.match(_text(value))
+    match = DATE_TEXT_RE.match(ascii_text(_text(value)))
     if not match:
         return None
     try:
@@ -131,12 +131,10 @@ def parse_date(value) -> date | None:
         return None
 
 
-def is_valid_phone(phone: str) -> bool:
-    return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone))
-
-
 def _find_unit(value, units_by_code, units_by_name):
-    unit = units_by_code.get(value) or units_by_code.get(value.lower())
+    # A code may be typed in full width (ＴＥＣＨ); a name is matched as written.
+    code = ascii_text(value)
+    unit = units_by_code.get(code) or units_by_code.get(code.lower())
     if unit is not None:
         return unit, None
     matches = units_by_name.get(value, [])
@@ -195,7 +193,7 @@ def _check_cells(number, cells) -> RosterRow:
             row.errors.append(_("缺少必填项：%(column)s。") % {"column": column.header})
 
     row.name = row.raw["name"]
-    row.username = row.raw["username"]
+    row.username = ascii_text(row.raw["username"])
     if row.username:
         try:
             UnicodeUsernameValidator()(row.username)
@@ -205,13 +203,14 @@ def _check_cells(number, cells) -> RosterRow:
             row.errors.append(
                 _("用户名“%(value)s”无效：只能使用字母、数字和 @ . + - _，最长 150 个字符。") % {"value": row.username}
             )
-    row.phone = row.raw["phone"].replace(" ", "")
+    # Folded before the check: 13８00138000 and １３８００１３８０００ are both 13800138000.
+    row.phone = normalize_phone(row.raw["phone"])
     if row.phone and not is_valid_phone(row.phone):
         row.errors.append(
             _("电话“%(value)s”格式不正确：应为 11 位手机号，或带区号的固定电话（如 010-12345678）。")
             % {"value": row.raw["phone"]}
         )
-    row.email = row.raw["email"]
+    row.email = ascii_text(row.raw["email"])
     if row.email:
         try:
             validate_email(row.email)
@@ -240,7 +239,9 @@ def _check_across_rows(rows, *, replace):
     unit_values = {row.raw["unit"] for row in rows if row.raw["unit"]}
     units = list(
         OrgUnit.objects.filter(is_active=True).filter(
-            Q(code__in=unit_values) | Q(code__in=[v.lower() for v in unit_values]) | Q(name__in=unit_values)
+            Q(code__in={ascii_text(v) for v in unit_values})
+            | Q(code__in={ascii_text(v).lower() for v in unit_values})
+            | Q(name__in=unit_values)
         )
     )
     units_by_code = {unit.code: unit for unit in units}

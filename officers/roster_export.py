@@ -9,7 +9,7 @@ import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 
-from infoflow.export import FORMULA_TRIGGERS, clean_text, user_label
+from infoflow.export import FORMULA_TRIGGERS, cell_text, user_label
 
 from .models import Officer
 from .roles import roles_of
@@ -85,7 +85,7 @@ def write_roster(path, *, user=None, now=None) -> int:
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                value = clean_text(value)
+                value = cell_text(value)
                 sheet.write_string(row_number, col, value, quoted if value[:1] in FORMULA_TRIGGERS else text)
             else:  # appointed_on: a real date
                 sheet.write_datetime(row_number, col, value, day)
