@@ -7,8 +7,11 @@ the audit chain come back exactly), ``media/`` (a copy of MEDIA_ROOT) and
 REPEATABLE READ, read-only transaction on PostgreSQL (one transaction on
 SQLite, whose WAL reader sees one snapshot), so the rows are consistent.
 
-Restore checks the manifest first (a damaged or incomplete backup changes
-nothing), migrates, refuses a database with any user or item row, then
+The manifest is authenticated: its ``mac`` is HMAC-SHA256 under the archive
+seal key over the manifest's canonical JSON (format 2), so a backup whose
+db.json was edited and whose sum was recomputed no longer verifies; nobody
+without the seal key can forge one. Restore checks that signature, then the
+sums (a damaged, incomplete or altered backup changes nothing), migrates, refuses a database with any user or item row, then
 empties the freshly migrated tables (rows data migrations created) and loads
 the dump; it copies the media files last. The archive seal key is not in the
 backup: keep it apart (README "Backup and restore"), or verify_archive fails
@@ -29,7 +32,18 @@ from django.utils.translation import gettext as _
 
 from liaison.errors import BackupError
 
-FORMAT = 1
+FORMAT = 2  # 1: unsigned manifests (before the HMAC), restored only when asked explicitly
+
+
+def manifest_mac(manifest) -> str:
+    """HMAC-SHA256 under the seal key of the manifest without its ``mac``,
+    domain-separated from the archive's chains."""
+    import hmac
+
+    from .seal import canonical, seal_key
+
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    return hmac.digest(seal_key(), b"BACKUP-MANIFEST|" + canonical(body).encode(), "sha256").hex()
 
 
 def _sha256(path):
@@ -64,17 +78,34 @@ def backup(target) -> dict:
                 files["media/" + rel] = _sha256(dest)
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(), "engine": connection.vendor,
                 "files": files}
+    manifest["mac"] = manifest_mac(manifest)
     (target / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
 
 
-def check_backup(source) -> dict:
+def check_backup(source, *, allow_unsigned=False) -> dict:
+    import hmac
+
     source = Path(source)
     try:
         manifest = json.loads((source / "MANIFEST.json").read_text())
         files = manifest["files"]
+        if not isinstance(files, dict):
+            raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
         raise BackupError(_("备份目录 %(dir)s 没有可读的 MANIFEST.json。") % {"dir": source})
+    signature = manifest.get("mac")
+    if signature is None:
+        if not (allow_unsigned and manifest.get("format") == 1):
+            raise BackupError(_(
+                "备份清单 MANIFEST.json 没有签名，无法确认备份未被改动，未做任何恢复。"
+                "旧版本生成的备份如确认可信，可加 --allow-unsigned 恢复。"
+            ))
+    elif not isinstance(signature, str) or not hmac.compare_digest(signature, manifest_mac(manifest)):
+        raise BackupError(_(
+            "备份清单 MANIFEST.json 的签名不符，未做任何恢复：备份在生成后被改动过"
+            "（例如改了 db.json 并重算了校验值），或本机的归档封存密钥与备份时不同。"
+        ))
     if "db.json" not in files:
         raise BackupError(_("备份中没有数据库文件。"))
     problems = []
@@ -97,9 +128,9 @@ def database_is_empty() -> bool:
     return not get_user_model().objects.exists() and not Item.objects.exists()
 
 
-def restore(source) -> dict:
+def restore(source, *, allow_unsigned=False) -> dict:
     source = Path(source)
-    manifest = check_backup(source)
+    manifest = check_backup(source, allow_unsigned=allow_unsigned)
     call_command("migrate", interactive=False, verbosity=0)
     if not database_is_empty():
         raise BackupError(_("数据库中已有用户或信息，拒绝恢复：请恢复到一个空数据库。"))

@@ -90,3 +90,86 @@ def test_backup_refuses_a_non_empty_folder(tmp_path):
 
     with pytest.raises(CommandError):
         call_command("backup", "-o", str(tmp_path / "bk"))
+
+
+# --- the manifest is authenticated with the seal key (issue 10, part 4) -----------
+
+
+def _edit_db_and_recompute_sum(target):
+    import hashlib
+
+    db = target / "db.json"
+    db.write_text(db.read_text().replace("关于", "有关"))
+    manifest = json.loads((target / "MANIFEST.json").read_text())
+    manifest["files"]["db.json"] = hashlib.sha256(db.read_bytes()).hexdigest()
+    (target / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+    return manifest
+
+
+@pytest.mark.django_db
+def test_the_manifest_carries_an_hmac_under_the_seal_key(make_item, tmp_path):
+    import hmac
+
+    from archive.backup import FORMAT, manifest_mac
+    from archive.seal import canonical
+
+    call_command("backup", "-o", str(tmp_path / "bk"))
+    manifest = json.loads((tmp_path / "bk" / "MANIFEST.json").read_text())
+
+    body = {k: v for k, v in manifest.items() if k != "mac"}
+    expected = hmac.digest(b"test-archive-seal-key-0123456789", b"BACKUP-MANIFEST|" + canonical(body).encode(),
+                           "sha256").hex()
+    assert FORMAT == 2 and manifest["format"] == 2
+    assert manifest["mac"] == manifest_mac(manifest) == expected
+
+
+@pytest.mark.django_db
+def test_restore_refuses_an_edited_db_json_with_a_recomputed_sum(make_item, tmp_path):
+    from archive.backup import check_backup
+
+    archive_item(item=make_item(files=[("a.pdf", PDF)]))
+    target = tmp_path / "bk"
+    call_command("backup", "-o", str(target))
+    _edit_db_and_recompute_sum(target)
+
+    with pytest.raises(CommandError) as exc:
+        call_command("restore", str(target))
+
+    assert "备份清单 MANIFEST.json 的签名不符，未做任何恢复" in str(exc.value)
+    assert "重算了校验值" in str(exc.value)
+    with pytest.raises(Exception):
+        check_backup(target, allow_unsigned=True)  # a signed manifest is never let off
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_manifest_resigned_with_another_key(make_item, settings, tmp_path):
+    from archive.backup import check_backup, manifest_mac
+
+    target = tmp_path / "bk"
+    call_command("backup", "-o", str(target))
+    manifest = _edit_db_and_recompute_sum(target)
+    settings.ARCHIVE_SEAL_KEY = "an-attackers-guess-of-the-key-000000"
+    manifest["mac"] = manifest_mac(manifest)
+    (target / "MANIFEST.json").write_text(json.dumps(manifest))
+    settings.ARCHIVE_SEAL_KEY = "test-archive-seal-key-0123456789"
+
+    with pytest.raises(Exception) as exc:
+        check_backup(target)
+    assert "签名不符" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_an_unsigned_manifest_is_refused_unless_allowed_explicitly(make_item, tmp_path):
+    from archive.backup import check_backup
+
+    target = tmp_path / "bk"
+    call_command("backup", "-o", str(target))
+    manifest = json.loads((target / "MANIFEST.json").read_text())
+    del manifest["mac"]
+    manifest["format"] = 1  # as the older version wrote it
+    (target / "MANIFEST.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(CommandError) as exc:
+        call_command("restore", str(target))
+    assert "没有签名" in str(exc.value) and "--allow-unsigned" in str(exc.value)
+    assert check_backup(target, allow_unsigned=True)["files"] == manifest["files"]

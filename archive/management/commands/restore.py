@@ -11,10 +11,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
+        parser.add_argument(
+            "--allow-unsigned", action="store_true",
+            help="也恢复旧版本生成的无签名备份（清单 format 1）；只用于确认可信的备份。",
+        )
 
     def handle(self, *args, **options):
         try:
-            manifest = restore(options["directory"])
+            manifest = restore(options["directory"], allow_unsigned=options["allow_unsigned"])
         except BackupError as exc:
             raise CommandError(exc.message)
         self.stdout.write("restored: %d files from %s" % (len(manifest["files"]), options["directory"]))
