@@ -343,6 +343,9 @@ class Receiver(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING, db_index=True)
     sent_at = models.DateTimeField(_("传递时间"), null=True, blank=True)
     response_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True, db_index=True)
+    # The receipt limit in force at transmission (settings.TIME_LIMITS["response"]).
+    response_limit_amount = models.PositiveIntegerField(_("签收时限数值"), null=True, blank=True)
+    response_limit_unit = models.CharField(_("签收时限单位"), max_length=20, blank=True)
     answer_due_at = models.DateTimeField(_("反馈时限"), null=True, blank=True, db_index=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(User, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -403,6 +406,11 @@ class ReviewStep(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
+    # The review limit in force when the step opened (settings.TIME_LIMITS):
+    # a later settings change applies to new steps only, and the sweep reads
+    # the unit here to share out the reminder time (infoflow.limits).
+    limit_amount = models.PositiveIntegerField(_("审核时限数值"), null=True, blank=True)
+    limit_unit = models.CharField(_("审核时限单位"), max_length=20, blank=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # Who was passed over and to whom, with the rule (回避, 双人审核, account
     # deactivated): [{"reason", "person", "deputy", "to", "at"}], names as

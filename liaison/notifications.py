@@ -93,20 +93,26 @@ _local = threading.local()
 INSERT_BATCH = 1000
 
 
+class Batch(list):
+    """What ``batch()`` yields: after the block, the rows it really inserted
+    (read back with their keys; rows that existed already are not in it)."""
+
+
 @contextmanager
 def batch():
     """Collect the rows ``write`` is given inside the block and insert them
-    at its end in batches (a sweep with many cases: one INSERT per thousand
-    rows instead of one SAVEPOINT/INSERT/RELEASE per notice)."""
-    outer = getattr(_local, "buffer", None)
-    if outer is not None:  # nested: the outermost block inserts
-        yield
+    at its end in batches (a sweep with many cases: one INSERT … ON CONFLICT
+    DO NOTHING per thousand rows instead of one SAVEPOINT/INSERT/RELEASE per
+    notice). Must end inside the transaction that decided the notices."""
+    result = Batch()
+    if getattr(_local, "buffer", None) is not None:  # nested: the outermost block inserts
+        yield result
         return
     _local.buffer = []
     try:
-        yield
+        yield result
         rows, _local.buffer = _local.buffer, None
-        _insert(rows)
+        result.extend(_insert(rows, fetch=True))
     finally:
         _local.buffer = None
 
@@ -128,11 +134,30 @@ def write(rows) -> None:
     _insert(rows)
 
 
-def _insert(rows) -> None:
+def _insert(rows, fetch=False) -> list:
     if not rows:
-        return
+        return []
+    # One stamp for the statement: reading back by (stamp, key) tells the
+    # rows inserted now from those another writer inserted before.
+    stamp = timezone.now()
+    for row in rows:
+        row.created_at = stamp
     Notification.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
     transaction.on_commit(enqueue_pending)
+    if not fetch:
+        return []
+    wanted = {(row.recipient_id, row.key) for row in rows}
+    found = []
+    keys = sorted({key for _r, key in wanted})
+    for start in range(0, len(keys), INSERT_BATCH):
+        found += [
+            n
+            for n in Notification.objects.filter(created_at=stamp, key__in=keys[start : start + INSERT_BATCH])
+            .select_related("recipient")
+            .order_by("pk")
+            if (n.recipient_id, n.key) in wanted
+        ]
+    return found
 
 
 def enqueue_pending() -> bool:

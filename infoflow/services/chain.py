@@ -28,7 +28,7 @@ from liaison.errors import InvalidInput, NotAllowed, StateConflict, StepClosed
 
 from ..models import DeciderKind, DecisionMode, Item, ReviewStep, RouteRule, StepAssignee
 from ..permissions import can_cancel, can_decide, can_submit, can_take, is_handler, sync_item_grants
-from .. import notices
+from .. import limits, notices
 from . import lock_item, not_allowed, require_move, require_state, save_with_history
 from .numbering import next_number
 from .routing import choose_route, route_problems, stage_deciders, stages_of
@@ -37,9 +37,7 @@ STEP_CLOSED = "该环节已由他人处理，请刷新后查看最新状态。"
 
 
 def review_due(item, moment):
-    from liaison.workdays import limit_due
-
-    return limit_due("review", item.urgency, moment)
+    return limits.due(moment, *limits.limit_of("review", item.urgency))
 
 
 def open_step(item):
@@ -102,9 +100,11 @@ def open_stage(*, item, index, actor, now, submitting=False):
         may_edit=stage.get("may_edit", False),
         state=ReviewStep.State.OPEN,
         started_at=now,
-        due_at=review_due(item, now),
         handovers=handovers,
     )
+    # The limit in force now stays with the step (a settings change moves new steps only).
+    step.limit_amount, step.limit_unit = limits.limit_of("review", item.urgency)
+    step.due_at = limits.due(now, step.limit_amount, step.limit_unit)
     save_with_history(step, actor, "open")
     for user in users:
         save_with_history(StepAssignee(step=step, user=user), actor, "open")

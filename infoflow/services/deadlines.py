@@ -63,6 +63,8 @@ from django.utils.translation import gettext as _
 
 from officers.models import ChangeFiling, Officer, OrgUnit, RoleAssignment
 
+from liaison import notifications
+
 from .. import notices
 from ..models import Confidentiality, DeadlineCase, DeciderKind, Item, Question, Receiver, ReviewStep, StepAssignee
 
@@ -76,22 +78,16 @@ Role = RoleAssignment.Role
 # --- when ----------------------------------------------------------------------
 
 
-def _limit_unit(urgency: str) -> str:
-    try:
-        return settings.TIME_LIMITS["review"][urgency][1]
-    except KeyError:
-        return "working_days"
-
-
-def reminder_at(started_at: dt.datetime, due_at: dt.datetime, urgency: str) -> dt.datetime:
+def reminder_at(started_at: dt.datetime, due_at: dt.datetime, unit: str) -> dt.datetime:
     """When the reminder of a step is due: settings.REMINDER_SHARE of its
-    time (working time for working-time limits, clock time otherwise)."""
+    time, counted in the unit of the step's own limit (working time for
+    working-time limits, clock time otherwise)."""
     from liaison.workdays import add_working_time, working_time_between
 
     share = settings.REMINDER_SHARE
     if due_at <= started_at:
         return due_at
-    if _limit_unit(urgency).startswith("working"):
+    if unit.startswith("working"):
         return min(add_working_time(started_at, working_time_between(started_at, due_at) * share), due_at)
     return started_at + (due_at - started_at) * share
 
@@ -197,45 +193,22 @@ def _notify_all(recipients, *, key, kind, subject, body, url, item=None, confide
 # --- review steps --------------------------------------------------------------
 
 
-def _step_notices(step, assignees, now, people) -> tuple[list, dt.datetime]:
-    """Send what is due for one step; return (notices, next notice_at)."""
-    item = step.item
-    conf = item.confidentiality
-    url = _item_url(item.pk)
-    due = _fmt(step.due_at)
-    what = _what(item, step.name)
-    sent = []
+def _step_notices(step, assignees, now, people) -> dt.datetime:
+    """Write what is due for one step (infoflow.notices); return the next notice_at."""
     if now < step.due_at:
-        remind = reminder_at(step.started_at or now, step.due_at, item.urgency)
+        remind = reminder_at(step.started_at or now, step.due_at, step.limit_unit or "working_days")
         if now < remind:
-            return sent, remind
-        for a in assignees:
-            sent += _notify_all(
-                [a.user], key="step:%d:reminder" % a.pk, kind="reminder", due=step.due_at, item=item, confidentiality=conf,
-                url=url,
-                subject=_("审核提醒：信息 %(number)s 将于 %(due)s 到期") % {"number": item.number, "due": due},
-                body=_("您有一项审核将于 %(due)s 到期：%(what)s。请在期限前审核。") % {"due": due, "what": what},
-            )
-        return sent, step.due_at
+            return remind
+        notices.step_reminder(step, assignees)
+        return step.due_at
 
     k = overdue_days(step.due_at, now)
-    for a in assignees:
-        sent += _notify_all(
-            [a.user], key="step:%d:overdue" % a.pk, kind="overdue", due=step.due_at, item=item, confidentiality=conf,
-            url=url,
-            subject=_("审核超期：信息 %(number)s") % {"number": item.number},
-            body=_("%(what)s 已于 %(due)s 超过审核期限，请尽快审核。") % {"what": what, "due": due},
-        )
-        if k >= 1:
-            day = timezone.localtime(escalation_at(step.due_at, k)).date().isoformat()
-            sent += _notify_all(
-                people.superiors(step, a), key="step:%d:escalate:%s" % (a.pk, day), kind="escalation", due=step.due_at, item=item,
-                confidentiality=conf, url=url,
-                subject=_("审核超期督办：信息 %(number)s") % {"number": item.number},
-                body=_("%(name)s 负责的%(what)s 已于 %(due)s 超期，已超期 %(days)s 个工作日，请督促处理。")
-                % {"name": _name(a.user), "what": what, "due": due, "days": k},
-            )
-    return sent, escalation_at(step.due_at, k + 1)
+    notices.step_overdue(step, assignees)
+    if k >= 1:
+        day = timezone.localtime(escalation_at(step.due_at, k)).date().isoformat()
+        for a in assignees:
+            notices.step_escalated(step, a, people.superiors(step, a), days=k, day=day)
+    return escalation_at(step.due_at, k + 1)
 
 
 def steps_needing_notice(now):
@@ -267,9 +240,10 @@ def _sweep_steps(now, people) -> list:
                 .order_by("pk")
             ):
                 pending.setdefault(a.step_id, []).append(a)
-            for step in steps:
-                notices, step.notice_at = _step_notices(step, pending.get(step.pk, []), now, people)
-                sent += notices
+            with notifications.batch() as written:
+                for step in steps:
+                    step.notice_at = _step_notices(step, pending.get(step.pk, []), now, people)
+            sent += written
             # Not a tracked field (excluded from history): the sweep's cursor.
             ReviewStep.objects.bulk_update(steps, ["notice_at"])
 
@@ -304,7 +278,9 @@ def _case_notices(key, now, write) -> list:
     with transaction.atomic():
         if not _claim(key, now):
             return []
-        return write()
+        with notifications.batch() as written:
+            write()
+        return list(written)
 
 
 def _sweep_receivers(now, people) -> list:

@@ -24,7 +24,7 @@ from officers.models import OrgUnit
 
 from ..models import Attachment, Item, ProgressUpdate, Question, Receiver, Transmission, TransmissionMethod
 from ..permissions import can_answer_question, can_receive, can_transmit, is_handler, sync_item_grants
-from .. import notices
+from .. import limits, notices
 from . import lock_item, not_allowed, require_state, save_with_history
 from .drafting import _store
 
@@ -32,18 +32,18 @@ ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNA
 
 
 def response_due(item, moment):
-    from liaison.workdays import limit_due
-
-    return limit_due("response", item.urgency, moment)
+    return limits.due(moment, *limits.limit_of("response", item.urgency))
 
 
 def _send_receivers(item, actor, sent_at):
     """Mark every waiting receiver sent, with its due times."""
-    response_due_at = response_due(item, sent_at)
+    amount, unit = limits.limit_of("response", item.urgency)
+    response_due_at = limits.due(sent_at, amount, unit)
     for receiver in item.receivers.select_for_update().filter(state=Receiver.State.WAITING).order_by("pk"):
         receiver.state = Receiver.State.SENT
         receiver.sent_at = sent_at
         receiver.response_due_at = response_due_at
+        receiver.response_limit_amount, receiver.response_limit_unit = amount, unit
         receiver.answer_due_at = item.expected_feedback_at if item.needs_answer else None
         if receiver.kind == Receiver.Kind.ALL_STAFF:
             receiver.state = Receiver.State.ACKNOWLEDGED

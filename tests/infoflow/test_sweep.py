@@ -74,7 +74,7 @@ def test_urgent_limit_in_plain_hours_reminds_in_plain_time(org, make_item):
     _item, step = submitted(make_item, org, at("2026-03-10 11:00"), urgency="urgent")
 
     assert step.due_at == at("2026-03-10 13:00")
-    assert reminder_at(step.started_at, step.due_at, "urgent") == at("2026-03-10 12:30")
+    assert reminder_at(step.started_at, step.due_at, step.limit_unit) == at("2026-03-10 12:30")
     assert run(at("2026-03-10 12:29")) == []
     assert [k for k, _u, _key in run(at("2026-03-10 12:30"))] == ["reminder"]
 
@@ -250,17 +250,20 @@ def test_a_step_whose_cursor_was_lost_is_not_noticed_twice(org, make_item):
     assert run(at("2026-03-11 10:05")) == []
 
 
-def test_delivery_is_queued_after_commit_once_per_notice(org, make_item, django_capture_on_commit_callbacks,
-                                                          monkeypatch):
+def test_delivery_is_queued_after_commit_once_per_batch(org, make_item, django_capture_on_commit_callbacks,
+                                                        monkeypatch):
     queued = []
-    monkeypatch.setattr("liaison.notifications.enqueue_delivery", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr("liaison.notifications.enqueue_pending", lambda: queued.append(1) or True)
     submitted(make_item, org, at("2026-03-10 09:30"))
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         sent = run(at("2026-03-11 10:00"))
+    assert queued == []
+    for callback in callbacks:
+        callback()
 
     assert len(sent) == 1
-    assert queued == list(swept().values_list("pk", flat=True))
+    assert queued == [1]
 
 
 def test_send_reminders_prints_a_line_per_notice_and_the_count(org, make_item):
