@@ -19,7 +19,7 @@ def test_demo_items_cover_every_state_and_a_second_run_changes_nothing():
     routes = set(Item.objects.values_list("route_name", flat=True))
     assert {"内部常规信息", "内部协调", "跨部门协调（会签）", "对外信息", "对外重大事项", "具有法律效力的文件",
             "信息发布", "紧急情况（先处理后报告）", "收文登记"} <= routes
-    half = ReviewStep.objects.get(item__subject="二季度生产排产与市场订单协调", state="open")
+    half = ReviewStep.objects.get(item__subject__endswith="生产排产与市场订单协调", state="open")
     assert sorted(half.assignees.values_list("decision", flat=True)) == ["approved", "pending"]
     assert Item.objects.filter(direction="incoming").exists()
     assert Receiver.objects.filter(state="answered").exists()
