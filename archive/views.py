@@ -20,6 +20,7 @@ from infoflow.models import Item
 from infoflow.visibility import items_visible_to
 from liaison import audit
 from liaison.errors import ArchiveError
+from liaison.redirects import safe_next
 from officers.models import ExternalUnit, OrgUnit
 
 from . import exports, fourprops
@@ -115,7 +116,7 @@ def file_download(request, pk, index):
     record = _visible_record(request, pk)
     archived = get_object_or_404(record.files, index=index)
     audit.record(audit.Action.DOWNLOAD, request=request, obj=record,
-                 detail="archive file %s: %s" % (index, archived.original_name))
+                 detail="archive file %s" % index)  # the file name is content: index only
     return FileResponse(archived.file.open("rb"), as_attachment=True, filename=archived.original_name)
 
 
@@ -140,7 +141,7 @@ def archive_now(request, item_pk):
         lambda r: _("信息 %(item)s 已归档，归档编号 %(number)s。") % {"item": item.number, "number": r.number})
     if record is not None:
         return redirect("archive:record-detail", pk=record.pk)
-    return redirect(request.POST.get("next") or "archive:catalogue")
+    return redirect(safe_next(request.POST.get("next"), "archive:catalogue"))
 
 
 @login_required
@@ -194,13 +195,16 @@ def report(request):
     if run is None:
         run = VerificationRun.objects.get(pk=_verification_pk())
     failing = {label for label, _m in run.failures}
-    rows = ArchivedRecord.objects.order_by("-year", "-sequence").prefetch_related("files")
+    # Only the records the user may see (restricted ones stay with their
+    # path, as in the catalogue); the number of the others is said, not shown.
+    rows = records_visible_to(request.user).order_by("-year", "-sequence").prefetch_related("files")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     gaps = fourprops.unexplained_gaps()
     return render(request, "archive/report.html", {
         "page": page, "run": run, "rows": list(fourprops.report_rows(page.object_list, failing, gaps)),
         "gaps": sorted(gaps.items()), "can_manage": can_manage(request.user),
         "clamav": fourprops.clamav_configured(),
+        "hidden_count": ArchivedRecord.objects.count() - page.paginator.count,
     })
 
 
@@ -227,7 +231,7 @@ def report_xlsx(request):
     _require_reports(request.user)
     run = VerificationRun.objects.first() or VerificationRun.objects.get(pk=_verification_pk())
     failing = {label for label, _m in run.failures}
-    rows = ArchivedRecord.objects.order_by("year", "sequence").prefetch_related("files")
+    rows = records_visible_to(request.user).order_by("year", "sequence").prefetch_related("files")
     audit.record(audit.Action.EXPORT, request=request, detail="archive four-property report")
     return exports.report_response(fourprops.report_rows(rows.iterator(chunk_size=500), failing,
                                                          fourprops.unexplained_gaps()))
@@ -249,7 +253,7 @@ def gap_explain(request):
 @login_required
 def disposal(request):
     _require_reports(request.user)
-    due = records_past_retention().select_related("unit")
+    due = records_past_retention().filter(pk__in=records_visible_to(request.user).values("pk")).select_related("unit")
     return render(request, "archive/disposal.html", {
         "due": due[:500], "batches": DisposalBatch.objects.select_related("proposed_by", "decided_by")[:50],
         "can_manage": can_manage(request.user),
@@ -264,7 +268,8 @@ def disposal_propose(request):
     User = get_user_model()
     sup = [User.objects.filter(pk=request.POST.get(name) or None).first() for name in ("supervisor_1", "supervisor_2")]
     batch = _run(request, lambda: propose_disposal(
-        records=list(ArchivedRecord.objects.filter(pk__in=[i for i in ids if i.isdigit()])), actor=request.user,
+        records=list(records_visible_to(request.user).filter(pk__in=[i for i in ids if i.isdigit()])),
+        actor=request.user,
         supervisors=sup, reason=request.POST.get("reason", "")), _("销毁申请已提交，等待分管领导审批。"))
     if batch is not None:
         return redirect("archive:batch-detail", pk=batch.pk)
@@ -282,8 +287,11 @@ def batch_detail(request, pk):
                                               note=request.POST.get("note", "")),
              _("已批准，档案内容已销毁，销毁清册已记录。") if approve else _("已不批准该销毁申请。"))
         return redirect("archive:batch-detail", pk=pk)
+    visible = records_visible_to(request.user).values("pk")
     return render(request, "archive/batch_detail.html", {
-        "batch": batch, "records": batch.records.order_by("number"), "entries": batch.entries.all(),
+        "batch": batch, "records": batch.records.filter(pk__in=visible).order_by("number"),
+        "hidden_count": batch.records.exclude(pk__in=visible).count(),
+        "entries": batch.entries.filter(record__in=visible),
         "can_decide": can_decide_disposal(request.user) and request.user.pk != batch.proposed_by_id,
     })
 
@@ -292,4 +300,5 @@ def batch_detail(request, pk):
 def destruction_xlsx(request):
     _require_reports(request.user)
     audit.record(audit.Action.EXPORT, request=request, detail="destruction list")
-    return exports.destruction_response(DestructionEntry.objects.order_by("position"))
+    return exports.destruction_response(
+        DestructionEntry.objects.filter(record__in=records_visible_to(request.user).values("pk")).order_by("position"))

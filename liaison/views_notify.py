@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.models import Notification, NotificationPreference
+from liaison.redirects import safe_next
 
 PAGE_SIZE = 20
 
@@ -54,7 +55,7 @@ def notification_read(request, pk):
             return redirect(target)
     if request.htmx:
         return notification_list(request)
-    return redirect(_safe_next(request, request.POST.get("next")) or "notification-list")
+    return redirect(safe_next(request.POST.get("next"), "notification-list"))
 
 
 @login_required
