@@ -119,8 +119,17 @@ def can_decide(user, assignee_or_step) -> bool:
         return False
     if step.decider == "secretariat_pool":
         taker = _pool_taker(step)
-        return taker is None or taker.user_id == mine.user_id
-    return True
+        if not (taker is None or taker.user_id == mine.user_id):
+            return False
+    return _separation_allows(user, step)
+
+
+def _separation_allows(user, step) -> bool:
+    """Nobody decides on an item they initiated or drafted, nor two
+    consecutive stages of an external item (infoflow.separation)."""
+    from .separation import decision_bar
+
+    return decision_bar(user, step) is None
 
 
 def can_take(user, step) -> bool:
@@ -131,7 +140,7 @@ def can_take(user, step) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     mine = acting_assignee(user, step.assignees.all())
-    return mine is not None and mine.decision == StepAssignee.Decision.PENDING
+    return mine is not None and mine.decision == StepAssignee.Decision.PENDING and _separation_allows(user, step)
 
 
 def can_transmit(user, item) -> bool:

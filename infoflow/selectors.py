@@ -376,6 +376,8 @@ def item_timeline(item):
     queries whatever the length of the story."""
     from django.utils.translation import gettext as _
 
+    from .separation import handover_text
+
     events = []
     state_labels = dict(Item.State.choices)
 
@@ -411,6 +413,11 @@ def item_timeline(item):
     step_names = {}
     for row, before in _changes(step_rows):
         step_names[row.id] = (row.name, row.review_round, row.due_at)
+        # Who stood aside and who decides instead (separation of duties,
+        # account deactivated): each handover once, when it was recorded.
+        for entry in (row.handovers or [])[len(before.handovers or []) if before is not None else 0:]:
+            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": row.name},
+                                 handover_text(entry)))
         changed = before is None or row.state != before.state
         if not changed:
             continue

@@ -12,8 +12,10 @@ with no task to run and nothing to clean up.
 
 Who may name a deputy: a reviewer for themself; the secretariat for anyone.
 Refused: the principal as their own deputy, an end not after the start, an
-end already past, and a period overlapping another live delegation of the same
-principal (two deputies at once would make "who decided" ambiguous).
+end already past, a period overlapping another live delegation of the same
+principal (two deputies at once would make "who decided" ambiguous), and a
+cycle of live delegations on overlapping days (A names B while B names A,
+or A→B→C→A).
 """
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -41,6 +43,16 @@ def principal_ids_for(deputy, moment=None) -> set[int]:
     return set(active_delegations(moment).filter(deputy_id=deputy.pk).values_list("principal_id", flat=True))
 
 
+def deputies_of(principal_ids, moment=None) -> dict:
+    """{principal id: deputy User} for the delegations in force at ``moment``
+    among ``principal_ids`` (active deputies only; one live delegation per
+    principal at a time, ``create_delegation`` sees to it)."""
+    if not principal_ids:
+        return {}
+    rows = active_delegations(moment).filter(principal_id__in=list(principal_ids), deputy__is_active=True)
+    return {d.principal_id: d.deputy for d in rows.select_related("deputy").order_by("start", "pk")}
+
+
 def delegations_visible_to(user):
     """Delegations the user gave or received; the secretariat sees all."""
     qs = Delegation.objects.select_related("principal", "deputy", "created_by", "revoked_by")
@@ -55,10 +67,50 @@ def can_manage_for(actor, principal) -> bool:
     return actor.pk == principal.pk or roles_of(actor).is_secretariat
 
 
-def _lock_principal(principal):
-    # Serialise delegations of one principal so two overlapping periods
-    # created at once cannot both pass the overlap check.
-    return get_user_model().objects.select_for_update().get(pk=principal.pk)
+DELEGATION_LOCK = 0x44454C47  # pg advisory lock id: creating a delegation
+
+
+def _lock_delegations(principal, deputy):
+    """Serialise the creation of delegations. The overlap check needs the
+    principal's row only, but a cycle (A names B while B names A, or
+    A→B→C→A) joins rows of different principals: two creations closing a
+    cycle from both ends could each pass the check before the other commits.
+    Delegations are created a few times a day, so one transaction-scoped
+    advisory lock for all is cheap; SQLite serialises writers anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DELEGATION_LOCK])
+    return list(get_user_model().objects.select_for_update().filter(pk__in=sorted({principal.pk, deputy.pk})))
+
+
+def delegation_cycle(principal, deputy, start, end) -> list | None:
+    """The live delegations that, with principal → deputy during [start,
+    end), would close a cycle (deputy → … → principal) on days common to the
+    whole path, in path order; None when there is none."""
+    # Walk the deputy's own delegations forward, keeping the window of days
+    # the path holds together; a path back to the principal is a cycle.
+    paths = [(deputy.pk, start, end, [])]
+    seen = set()
+    while paths:
+        user_id, lo, hi, path = paths.pop()
+        rows = Delegation.objects.filter(
+            principal_id=user_id, revoked_at__isnull=True, start__lt=hi, end__gt=lo
+        ).select_related("principal", "deputy").order_by("start", "pk")
+        for row in rows:
+            if row.pk in seen:
+                continue
+            seen.add(row.pk)
+            window = (max(lo, row.start), min(hi, row.end))
+            if row.deputy_id == principal.pk:
+                return path + [row]
+            paths.append((row.deputy_id, window[0], window[1], path + [row]))
+    return None
+
+
+def _name(user):
+    return user.get_full_name() or user.username
 
 
 @transaction.atomic
@@ -66,7 +118,7 @@ def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Del
     """Name ``deputy`` for ``principal`` during [start, end). Raises
     NotAllowed (not the principal nor the secretariat), InvalidInput (self,
     end not after start, end past, inactive deputy), StateConflict (overlaps
-    another live delegation of the principal)."""
+    another live delegation of the principal, or closes a cycle)."""
     if not can_manage_for(actor, principal):
         raise NotAllowed(_("只能为自己设置代理人；为他人设置须由秘书处办理。"))
     if deputy.pk == principal.pk:
@@ -77,7 +129,7 @@ def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Del
         raise InvalidInput(_("代理结束时间须晚于开始时间。"))
     if end <= timezone.now():
         raise InvalidInput(_("代理结束时间已过，请重新填写。"))
-    _lock_principal(principal)
+    _lock_delegations(principal, deputy)
     overlapping = Delegation.objects.filter(
         principal=principal, revoked_at__isnull=True, start__lt=end, end__gt=start
     ).select_related("deputy").first()
@@ -89,6 +141,14 @@ def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Del
                 "start": timezone.localtime(overlapping.start).strftime("%Y-%m-%d %H:%M"),
                 "end": timezone.localtime(overlapping.end).strftime("%Y-%m-%d %H:%M"),
             }
+        )
+    cycle = delegation_cycle(principal, deputy, start, end)
+    if cycle is not None:
+        # A names B while B names A: each would decide for the other, and
+        # the two-person review of seed 004 becomes one person's.
+        chain = " → ".join([_name(principal)] + [_name(row.principal) for row in cycle] + [_name(principal)])
+        raise StateConflict(
+            _("不能形成循环代理：%(chain)s 的代理时段重叠。请先撤销其中的代理，或调整时段。") % {"chain": chain}
         )
     delegation = Delegation(
         principal=principal, deputy=deputy, start=start, end=end, reason=(reason or "").strip(), created_by=actor

@@ -121,6 +121,106 @@ def resolve_deciders(item, stage: dict, receiver_unit_ids=None) -> list:
     raise ValueError(f"unknown decider {decider!r}")
 
 
+# Who takes a stage its own decider must stand aside from (separation of
+# duties): the decider's superior first — a head's supervising leader, for the
+# secretariat's initial review its lead (as the deadline sweep escalates,
+# services.deadlines) — then the later stages of the route, then the general
+# manager.
+FIRST_SUCCESSOR = {
+    DeciderKind.UNIT_HEAD: DeciderKind.SUPERVISING_LEADER,
+    DeciderKind.SUPERVISING_LEADER: DeciderKind.GENERAL_MANAGER,
+    DeciderKind.GENERAL_MANAGER: None,
+    DeciderKind.RECEIVER_HEADS: None,  # the receiving unit's own supervising leader, see _successors
+}
+
+
+def _pooled(stage) -> bool:
+    """One decision of any of the stage's people is enough (a pool, 或签)."""
+    return stage["decider"] == DeciderKind.SECRETARIAT_POOL or (stage.get("mode") or DecisionMode.ALL) == DecisionMode.ANY
+
+
+def _successors(item, stage, later, barred_user, receiver_unit_ids=None) -> list:
+    """Candidate groups of users, best first, for a stage ``barred_user``
+    stands aside from; the caller drops those barred themselves and takes
+    the first group left with anyone in it."""
+    User = get_user_model()
+    decider = stage["decider"]
+    found = []
+    if decider == DeciderKind.RECEIVER_HEADS:
+        if receiver_unit_ids is None:
+            receiver_unit_ids = list(
+                item.receivers.filter(kind=Receiver.Kind.UNIT).values_list("unit_id", flat=True)) if item.pk else []
+        leader_ids = OrgUnit.objects.filter(
+            pk__in=receiver_unit_ids, head_id=barred_user.pk, supervising_leader__isnull=False
+        ).values_list("supervising_leader_id", flat=True)
+        found.append(list(User.objects.filter(pk__in=leader_ids, is_active=True).order_by("pk")))
+    kinds = [FIRST_SUCCESSOR.get(decider, DeciderKind.SECRETARIAT_LEAD)]
+    kinds += [s["decider"] for s in later] + [DeciderKind.GENERAL_MANAGER]
+    for kind in dict.fromkeys(k for k in kinds if k):
+        if kind != DeciderKind.RECEIVER_HEADS:
+            found.append(resolve_deciders(item, {"decider": kind}, receiver_unit_ids))
+    return found
+
+
+def assign_stage(item, stage, *, later=(), previous=frozenset(), authors=None, moment=None,
+                 receiver_unit_ids=None) -> tuple[list, list[dict]]:
+    """The users who decide ``stage`` for ``item`` once the separation of
+    duties is applied (infoflow.separation), and the handovers that explain
+    who was passed over: ``(users, [{"reason", "person", "person_id",
+    "deputy", "to", "to_ids", "at"}])``.
+
+    A decider who initiated or drafted the item, or (external items) decided
+    the previous stage, stands aside; so does one whose deputy in force is
+    such a person, since the deputy would decide in their absence. In a pool
+    or 或签 stage the others decide; otherwise the stage passes to the next
+    decider (``_successors``). ``later`` are the route's stages after this
+    one, ``previous`` the ids of who decided the stage before."""
+    from django.utils import timezone
+
+    from ..separation import authors_of, bar_reason, display_name
+    from .delegation import deputies_of
+
+    moment = moment or timezone.now()
+    authors = authors_of(item) if authors is None else authors
+    users = resolve_deciders(item, stage, receiver_unit_ids)
+    deputies = deputies_of([u.pk for u in users], moment)
+    kept, barred = [], []
+    for user in users:
+        reason, deputy = bar_reason(user.pk, authors, previous), None
+        if reason is None and user.pk in deputies:
+            deputy = deputies[user.pk]
+            deputy_reason = bar_reason(deputy.pk, authors, previous)
+            reason = "deputy_" + deputy_reason if deputy_reason else None
+        if reason:
+            barred.append((user, reason, deputy))
+        else:
+            kept.append(user)
+    if not barred:
+        return users, []
+
+    handovers = []
+    chosen = list(kept)
+    barred_ids = {u.pk for u, _r, _d in barred}
+    for user, reason, deputy in barred:
+        if _pooled(stage) and kept:
+            to = kept
+        else:
+            candidates = []
+            for group in _successors(item, stage, later, user, receiver_unit_ids):
+                candidates = [c for c in group if c.pk not in barred_ids and bar_reason(c.pk, authors, previous) is None]
+                if candidates:
+                    break
+            # One person takes a one-person place (会签); a pool or 或签 stage passes to the whole group.
+            to = candidates if _pooled(stage) else candidates[:1]
+            chosen += [c for c in to if c.pk not in {u.pk for u in chosen}]
+        handovers.append({
+            "reason": reason, "person": display_name(user), "person_id": user.pk,
+            "deputy": display_name(deputy) if deputy else "", "to": [display_name(u) for u in to],
+            "to_ids": [u.pk for u in to], "at": moment.isoformat(),
+        })
+    return chosen, handovers
+
+
 def _problem(item, stage) -> str:
     decider = stage["decider"]
     if decider == DeciderKind.UNIT_HEAD:
@@ -135,10 +235,30 @@ def _problem(item, stage) -> str:
         "role": DeciderKind(decider).label, "stage": stage["name"]}
 
 
-def describe_stages(item, stages, receiver_unit_ids=None) -> list[dict]:
+def describe_stages(item, stages, receiver_unit_ids=None, later_stages=()) -> list[dict]:
+    """One row per stage with the users who will decide it after the
+    separation of duties, and the handovers that explain a passed-over
+    decider. The stage before is assumed decided by its people (external
+    items: nobody holds two consecutive stages). ``later_stages`` follow
+    ``stages`` in the route (a partial preview after a return)."""
+    from django.utils import timezone
+
+    from ..separation import authors_of, handover_cause, handover_text
+
+    authors = authors_of(item)
+    moment = timezone.now()
+    stages = list(stages)
     rows = []
-    for stage in stages:
-        users = resolve_deciders(item, stage, receiver_unit_ids)
+    previous = set()
+    for index, stage in enumerate(stages):
+        later = stages[index + 1:] + list(later_stages)
+        users, handovers = assign_stage(item, stage, later=later, previous=previous, authors=authors,
+                                        moment=moment, receiver_unit_ids=receiver_unit_ids)
+        problem = None
+        if not users:
+            problem = _problem(item, stage) if not handovers else _(
+                "%(why)s，“%(stage)s”环节没有可接替的审核人，请联系秘书处。"
+            ) % {"why": handover_cause(handovers[0]), "stage": stage["name"]}
         rows.append(
             {
                 "name": stage["name"],
@@ -146,9 +266,11 @@ def describe_stages(item, stages, receiver_unit_ids=None) -> list[dict]:
                 "mode": DecisionMode(stage.get("mode") or DecisionMode.ALL).label,
                 "may_edit": stage.get("may_edit", False),
                 "users": users,
-                "problem": None if users else _problem(item, stage),
+                "handovers": [handover_text(h) for h in handovers],
+                "problem": problem,
             }
         )
+        previous = {u.pk for u in users} if item.direction == "external" else set()
     return rows
 
 
@@ -166,6 +288,20 @@ def preview_route(item, receiver_unit_ids=None) -> list[dict]:
 
 def route_problems(item, stages, start=0) -> list[str]:
     return [row["problem"] for row in describe_stages(item, stages[start:]) if row["problem"]]
+
+
+def stage_deciders(item, index, *, moment=None, submitter=None) -> tuple[list, list[dict]]:
+    """Who decides stage ``index`` of the item's frozen route when it opens
+    now, after the separation of duties (``assign_stage``), knowing who
+    decided the stage before in this round. ``submitter``: the user
+    submitting right now, an author before their history row is written."""
+    from ..separation import authors_of, previous_deciders
+
+    stages = item.route_snapshot
+    previous = previous_deciders(item, item.review_round, index)
+    authors = authors_of(item) | ({submitter.pk} if submitter is not None else set())
+    return assign_stage(item, stages[index], later=stages[index + 1:], previous=previous, authors=authors,
+                        moment=moment)
 
 
 def route_label(rows) -> str:
