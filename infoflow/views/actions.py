@@ -17,6 +17,7 @@ from ..forms import (
     TransmitForm,
 )
 from ..models import Item, Receiver, ReviewStep, StepAssignee
+from ..permissions import can_receive, is_handler
 from ..services import chain, delivery, drafting
 from .common import ServiceFailed, get_item, service_errors
 
@@ -261,6 +262,14 @@ def progress(request, pk):
     receiver_pk = request.POST.get("receiver")
     if receiver_pk and receiver_pk.isdigit():
         receiver = _receiver(item, int(receiver_pk))
+    elif not is_handler(request.user, item):
+        # A receiver who did not say for which row: their own, when it is one.
+        own = [r for r in item.receivers.filter(kind__in=(Receiver.Kind.UNIT, Receiver.Kind.USER)).order_by("pk")
+               if can_receive(request.user, r)]
+        if len(own) > 1:
+            messages.error(request, _("您代表多个接收方，请选择以哪个接收方的名义记录进展。"))
+            return back_to(item)
+        receiver = own[0] if own else None
     if not form.is_valid():
         messages.error(request, _("请填写进展内容。"))
         return back_to(item)

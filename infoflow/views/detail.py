@@ -47,6 +47,9 @@ def detail_context(request, item):
         rounds.setdefault(step.review_round, []).append(step)
     attachments = list(item.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
     can_edit = permissions.can_edit(user, item)
+    # The rows the user answers for in person (a unit they serve, themselves);
+    # external rows and all staff are the handlers', who post as the item.
+    progress_receivers = [r for r in receivers if r.actionable and r.kind in ("unit", "user")]
     context = {
         "item": item,
         "now": now,
@@ -65,8 +68,10 @@ def detail_context(request, item):
         "can_cancel": permissions.can_cancel(user, item),
         "can_transmit": permissions.can_transmit(user, item),
         "can_complete": owner and item.state == Item.State.TRANSMITTED,
-        "can_progress": item.state in (Item.State.TRANSMITTED, Item.State.APPROVED, Item.State.IN_REVIEW)
-        and (owner or any(r.actionable for r in receivers)),
+        # post_progress takes notes on a transmitted item only: from its
+        # handlers, or from a receiver for its own row (chosen on the form).
+        "can_progress": item.state == Item.State.TRANSMITTED and (owner or bool(progress_receivers)),
+        "progress_receivers": progress_receivers,
         "feedback_late": bool(
             item.expected_feedback_at and (item.actual_feedback_at or now) > item.expected_feedback_at
             and item.state not in (Item.State.DRAFT, Item.State.CANCELLED, Item.State.WITHDRAWN)
