@@ -3,12 +3,19 @@ its review steps (with assignees' opinions), receivers (receipts and answers),
 transmissions (evidence), questions and replies, progress updates and the
 attachments (with the SHA-256 of the archive's own copy). Values are plain
 JSON: ids with a readable label beside every foreign key, the display text
-beside every choice, times in UTC."""
+beside every choice, times in UTC.
+
+Format 2 (issue 10) also stores the labels of the multi-value codes as they
+read when sealed (transmission methods, release channels, attachment
+purposes), in the organisation's language whatever the archiving user's;
+archive.display maps format-1 codes to today's labels instead."""
 import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 
 from .seal import ts
 
@@ -53,8 +60,19 @@ def row(obj, exclude=()):
     return out
 
 
+FORMAT = 2
+
+
 def build(item, attachments):
-    """The snapshot dict; ``attachments`` are dicts describing the archive's copies."""
+    """The snapshot dict; ``attachments`` are dicts describing the archive's
+    copies. Labels are written in the organisation's language (settings)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build(item, attachments)
+
+
+def _build(item, attachments):
+    from .display import channels_label, methods_label, purpose_label
+
     steps = []
     for step in item.steps.all().prefetch_related("assignees__user", "assignees__decided_by").order_by(
         "review_round", "stage_index"
@@ -63,17 +81,20 @@ def build(item, attachments):
         data["assignees"] = [row(a) for a in step.assignees.all()]
         steps.append(data)
     return {
-        "format": 1,
+        "format": FORMAT,
         "item": row(item, exclude=("route_rule",)) | {
             "methods_display": item.methods_display,
+            "transmission_methods_display": methods_label(item.transmission_methods),
+            "release_channels_display": channels_label(item.release_channels),
         },
         "steps": steps,
         "receivers": [row(r) for r in item.receivers.select_related(
             "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")],
-        "transmissions": [row(t) for t in item.transmissions.select_related("sent_by")],
+        "transmissions": [row(t) | {"methods_display": methods_label(t.methods)}
+                          for t in item.transmissions.select_related("sent_by")],
         "questions": [row(q) for q in item.questions.select_related("raised_by", "responsible_unit", "replied_by")],
         "progress": [row(p) for p in item.updates.select_related("posted_by")],
-        "attachments": attachments,
+        "attachments": [a | {"purpose_display": purpose_label(a.get("purpose"))} for a in attachments],
     }
 
 

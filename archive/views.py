@@ -23,7 +23,7 @@ from liaison.errors import ArchiveError
 from liaison.redirects import safe_next
 from officers.models import ExternalUnit, OrgUnit
 
-from . import exports, fourprops
+from . import display, exports, fourprops
 from .models import ArchivedRecord, DestructionEntry, DisposalBatch, Hold, Importance, Retention, VerificationRun
 from .permissions import can_archive, can_decide_disposal, can_manage, can_see_reports
 from .selectors import catalogue, classification_tree, records_past_retention, records_visible_to
@@ -97,12 +97,14 @@ def record_detail(request, pk):
     record = _visible_record(request, pk)
     if record.is_restricted:
         audit.record(audit.Action.VIEW_RESTRICTED, request=request, obj=record, detail="archive record")
-    snapshot = json.loads(record.content) if record.content else None
-    for receiver in (snapshot or {}).get("receivers", []):
-        receiver["label"] = next((receiver[k] for k in ("unit_label", "user_label", "external_unit_label",
-                                                         "kind_display") if receiver.get(k)), "")
+    # Local times and labels, never the sealed UTC text and codes (archive.display).
+    snapshot = display.present(json.loads(record.content)) if record.content else None
+    sealed_files = {a.get("index"): a for a in (snapshot or {}).get("attachments", [])}
+    files = list(record.files.all())
+    for f in files:
+        f.purpose_label = (sealed_files.get(f.index) or {}).get("purpose_display") or display.purpose_label(f.purpose)
     return render(request, "archive/record_detail.html", {
-        "record": record, "snapshot": snapshot, "files": record.files.all(),
+        "record": record, "snapshot": snapshot, "files": files,
         "holds": record.holds.select_related("set_by", "lifted_by"),
         "appraisals": record.appraisals.select_related("by"),
         "destruction": DestructionEntry.objects.filter(record=record).first(),
