@@ -1,7 +1,11 @@
 """The working-day calendar in the admin console: years and days the
 secretariat edits (rights from officers.backends: add/change/view), and the
 page "导入放假通知" where the State Council's notice is pasted, previewed and
-then saved. Saving replaces that year's days (liaison.calendar_data.store_notice).
+then saved. Saving replaces the days of that year's plan
+(liaison.calendar_data.store_notice). The same page takes a supplementary
+notice (国务院办公厅关于延长2020年春节假期的通知): it is recognised by its
+title, previewed the same way, and changes only the days it names. The
+preview shows each sentence of the notice beside the dates read from it.
 """
 from django import forms
 from django.contrib import admin, messages
@@ -17,9 +21,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .calendar_data import store_notice
+from .calendar_data import amended_days, current_days, plan_year_of, replaced_days, store_notice
 from .errors import NoticeUnreadable
-from .holiday_notice import parse_notice
+from .holiday_notice import AMEND_TITLE_RE, TITLE_RE, normalise, parse_amendment, parse_notice
 from .models import CalendarDay, CalendarYear
 
 WEEKDAY_NAMES = "一二三四五六日"
@@ -39,8 +43,20 @@ class NoticeImportForm(forms.Form):
     text = forms.CharField(
         label=_("通知全文"),
         widget=forms.Textarea(attrs={"rows": 18, "style": "width: 100%; max-width: 60em"}),
-        help_text=_("从中国政府网复制“国务院办公厅关于XXXX年部分节假日安排的通知”的全文粘贴到这里。"),
+        help_text=_(
+            "从中国政府网复制“国务院办公厅关于XXXX年部分节假日安排的通知”的全文粘贴到这里；"
+            "补充通知（如“国务院办公厅关于延长2020年春节假期的通知”）也在这里导入，只修改其中写明的日期。"
+        ),
     )
+
+
+def read_any_notice(text):
+    """A yearly notice, or a supplementary one (recognised by its title),
+    read against the stored days of its year. Raises NoticeUnreadable."""
+    normalised = normalise(text)
+    if AMEND_TITLE_RE.search(normalised) and not TITLE_RE.search(normalised):
+        return parse_amendment(text, current=current_days)
+    return parse_notice(text)
 
 
 @admin.register(CalendarYear)
@@ -94,20 +110,36 @@ class CalendarYearAdmin(CalendarHistoryAdmin):
     def days_table(self, obj):
         if obj is None or obj.year is None:
             return "—"
-        days = CalendarDay.objects.filter(date__year=obj.year).order_by("date")
+        days = CalendarDay.objects.filter(date__year=obj.year).select_related("notice").order_by("date")
         if not days:
             return gettext("（没有记录：按周末休息计算）")
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (day.date.isoformat(), weekday_name(day.date), day.get_kind_display(), day.name, day.get_source_display())
+                (
+                    day.date.isoformat(),
+                    weekday_name(day.date),
+                    day.get_kind_display(),
+                    day.name,
+                    day.get_source_display(),
+                    day.sentence or (day.notice.title if day.notice else ""),
+                )
                 for day in days
             ),
         )
         link = reverse("admin:liaison_calendarday_changelist") + "?date__year=%s" % obj.year
+        note = ""
+        if obj.source == CalendarYear.Source.PROVISIONAL:
+            note = format_html(
+                '<p class="warning">{}</p>',
+                gettext(
+                    "暂定：尚未导入 %(year)s 年的国务院办公厅放假通知，以下按《全国年节及纪念日放假办法》的法定节假日计算，不含调休；导入通知后替换。"
+                )
+                % {"year": obj.year},
+            )
         return format_html(
-            '<table><tbody>{}</tbody></table><p><a href="{}">{}</a></p>', rows, link, gettext("逐日修改")
+            '{}<table><tbody>{}</tbody></table><p><a href="{}">{}</a></p>', note, rows, link, gettext("逐日修改")
         )
 
     def save_model(self, request, obj, form, change):
@@ -146,16 +178,19 @@ class CalendarYearAdmin(CalendarHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             text = form.cleaned_data["text"]
             try:
-                notice = parse_notice(text)
+                notice = read_any_notice(text)
             except NoticeUnreadable as exc:
                 context.update(error=exc.message, problems=exc.problems)
                 return TemplateResponse(request, "admin/liaison/calendaryear/import_notice.html", context)
             if "confirm" in request.POST:
                 calendar_year = store_notice(notice=notice, text=text, actor=request.user, request=request)
+                if notice.amendment:
+                    message = gettext("已按补充通知修改 %(year)s 年的放假安排：放假 %(holidays)s 天，调休上班 %(workdays)s 天。")
+                else:
+                    message = gettext("已导入 %(year)s 年的放假安排：放假 %(holidays)s 天，调休上班 %(workdays)s 天。")
                 self.message_user(
                     request,
-                    gettext("已导入 %(year)s 年的放假安排：放假 %(holidays)s 天，调休上班 %(workdays)s 天。")
-                    % {"year": notice.year, "holidays": len(notice.holidays), "workdays": len(notice.workdays)},
+                    message % {"year": notice.year, "holidays": len(notice.holidays), "workdays": len(notice.workdays)},
                     messages.SUCCESS,
                 )
                 return redirect("admin:liaison_calendaryear_change", calendar_year.pk)
@@ -163,8 +198,13 @@ class CalendarYearAdmin(CalendarHistoryAdmin):
             context.update(
                 notice=notice,
                 rows=[(day, weekday_name(day.date)) for day in notice.days],
+                sentences=[
+                    (name, sentence, [(day, weekday_name(day.date)) for day in days])
+                    for name, sentence, days in notice.sentences()
+                ],
                 existing=existing,
-                existing_days=CalendarDay.objects.filter(date__year=notice.year).count(),
+                existing_days=len(replaced_days(notice)),
+                kept_days=amended_days(notice),
             )
         return TemplateResponse(request, "admin/liaison/calendaryear/import_notice.html", context)
 
@@ -192,7 +232,8 @@ class CalendarDayForm(forms.ModelForm):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(CalendarHistoryAdmin):
     form = CalendarDayForm
-    list_display = ("date", "weekday", "kind", "name", "source")
+    list_display = ("date", "weekday", "kind", "name", "source", "plan_year", "notice")
+    list_select_related = ("notice",)
     list_filter = (YearFilter, "kind", "source")
     search_fields = ("name",)
     date_hierarchy = "date"
@@ -205,4 +246,6 @@ class CalendarDayAdmin(CalendarHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # Whatever the row came from, an edit here is the secretariat's own.
         obj.source = CalendarYear.Source.MANUAL
+        if obj.plan_year is None:
+            obj.plan_year = plan_year_of(obj.date, obj.name)
         super().save_model(request, obj, form, change)

@@ -4,8 +4,10 @@ here (contract: "The working-day calendar").
 A day is a workday when the calendar table says so (调休上班), is off when the
 table says it is a holiday, and otherwise follows Monday–Friday. A year the
 table does not cover is filled from chinesecalendar on first use; a year the
-package does not know either (2027 at the time of writing) is answered with
-weekends off — never an error — and ``missing_years`` makes the portal warn.
+package does not know either (2027 at the time of writing) is filled with
+the statutory days of the 全国年节及纪念日放假办法 (computed, no 调休), marked
+provisional (``is_provisional``) — never an error — and ``missing_years``
+makes the portal warn until the year's notice is imported.
 
 Working time runs only inside settings.WORKING_HOURS on workdays. A moment
 outside working hours counts from the next working moment; a result that
@@ -45,7 +47,7 @@ UNITS = ("working_days", "working_hours", "hours", "minutes")
 class _Year:
     holidays: frozenset
     workdays: frozenset
-    known: bool  # has a CalendarYear row (the holidays were entered)
+    provisional: bool  # no notice and no package data: the statutory days only
     loaded_at: float
 
 
@@ -81,19 +83,24 @@ post_delete.connect(_on_calendar_change, sender="liaison.CalendarYear", dispatch
 
 
 def _load_year(year: int) -> _Year:
-    from .calendar_data import fill_year_from_package
+    from .calendar_data import fill_provisional, fill_year_from_package
     from .models import CalendarDay, CalendarYear
 
-    known = CalendarYear.objects.filter(year=year).exists()
-    if not known:
+    source = CalendarYear.objects.filter(year=year).values_list("source", flat=True).first()
+    if source in (None, CalendarYear.Source.PROVISIONAL):
         # Lazy fill: a fresh database (or a test) gets the package's years on
-        # first use; returns False for a year the package does not know.
-        known = fill_year_from_package(year)
+        # first use (replacing provisional days once a newer package knows
+        # the year); a year the package does not know gets the statutory days.
+        if fill_year_from_package(year):
+            source = CalendarYear.Source.PACKAGE
+        elif source is None and fill_provisional(year):
+            source = CalendarYear.Source.PROVISIONAL
     holidays, workdays = set(), set()
     # Days entered by hand count even before the year row exists.
     for date, kind in CalendarDay.objects.filter(date__year=year).values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(date)
-    return _Year(frozenset(holidays), frozenset(workdays), known, time.monotonic())
+    provisional = source == CalendarYear.Source.PROVISIONAL
+    return _Year(frozenset(holidays), frozenset(workdays), provisional, time.monotonic())
 
 
 def _year(year: int, memo: dict | None = None) -> _Year:
@@ -122,9 +129,19 @@ def is_workday(d: dt.date, *, _memo: dict | None = None) -> bool:
     return d.weekday() < 5
 
 
+def is_provisional(d: dt.date) -> bool:
+    """Whether the answer for ``d`` is provisional: its year has neither a
+    notice nor package data, so only the statutory days of the 全国年节及纪念日
+    放假办法 are off (no 调休 is known yet)."""
+    if isinstance(d, dt.datetime):
+        d = _local(d).date()
+    return _year(d.year).provisional
+
+
 def missing_years(today: dt.date | None = None) -> list[int]:
-    """Years whose holidays nobody has entered and the package does not know:
-    the current year always, and next year from 1 November on.
+    """Years whose notice nobody has imported and the package does not know
+    (their days are provisional): the current year always, and next year
+    from 1 November on.
 
     November: the State Council publishes the notice between late October
     and early December (the 2026 notice on 2025-11-04, the 2025 one on
@@ -136,7 +153,11 @@ def missing_years(today: dt.date | None = None) -> list[int]:
 
     today = today or timezone.localdate()
     years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
-    present = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    present = set(
+        CalendarYear.objects.filter(year__in=years)
+        .exclude(source=CalendarYear.Source.PROVISIONAL)
+        .values_list("year", flat=True)
+    )
     return [year for year in years if year not in present and not fill_year_from_package(year)]
 
 

@@ -216,3 +216,68 @@ def test_no_warning_for_next_year_in_october(client, secretary):
 
     assert response.status_code == 200
     assert "尚未录入" not in response.content.decode()
+
+
+NOTICES = Path(__file__).parent / "data" / "notices"
+
+
+@pytest.mark.django_db
+def test_preview_shows_each_sentence_beside_the_dates_read_from_it(client, secretary):
+    client.force_login(secretary)
+
+    response = client.post(IMPORT, {"text": (NOTICES / "2008.txt").read_text(encoding="utf-8"), "preview": "预览"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "预览：2008 年的放假安排（尚未保存）" in html
+    start = html.index("12月29日(星期六)上班</td>")
+    row = html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+    assert "<td>元旦</td><td>其中,1月1日(星期二)为法定节假日," in row
+    assert '<span class="notice-workday">2007-12-29（星期六）调休上班</span>' in row
+    first = html[html.index("<td>元旦</td><td>2007年12月30日—2008年1月1日放假,共3天</td>") :]
+    first = first[: first.index("</tr>")]
+    assert '<span class="notice-holiday">2007-12-31（星期一）放假</span>' in first
+    assert html.count('class="notice-sentence"') >= 7
+    assert not CalendarYear.objects.filter(year=2008).exists()
+
+
+@pytest.mark.django_db
+def test_supplementary_notice_is_previewed_and_applied_as_an_amendment(client, secretary):
+    workdays.is_workday(dt.date(2020, 3, 2))  # 2020 from the package…
+    CalendarDay.objects.filter(date__range=(dt.date(2020, 1, 31), dt.date(2020, 2, 2))).delete()
+    CalendarDay.objects.create(date=dt.date(2020, 2, 1), kind="workday", name="春节", source="notice", plan_year=2020)
+    workdays.clear_cache()  # …as the 2020 notice had it, before the extension
+    assert workdays.is_workday(dt.date(2020, 2, 1)) is True
+    text = (NOTICES / "2020-spring-festival-extension.txt").read_text(encoding="utf-8")
+    client.force_login(secretary)
+
+    preview = client.post(IMPORT, {"text": text, "preview": "预览"}).content.decode()
+
+    assert "预览：按补充通知修改 2020 年的放假安排（尚未保存）" in preview
+    assert "确认后只修改下列 3 天，2020 年的其他日期不变。其中 1 天现有记录将被替换。" in preview
+    assert "<td>延长2020年春节假期至2月2日(农历正月初九,星期日),2月3日(星期一)起正常上班。</td>" in preview
+    assert '<span class="notice-holiday">2020-02-01（星期六）放假</span>' in preview
+    assert CalendarDay.objects.get(date=dt.date(2020, 2, 1)).kind == "workday"
+
+    response = client.post(IMPORT, {"text": text, "confirm": "确认导入"})
+
+    assert response.status_code == 302
+    assert workdays.is_workday(dt.date(2020, 2, 1)) is False
+    assert workdays.is_workday(dt.date(2020, 1, 31)) is False
+    assert CalendarYear.objects.get(year=2020).source == CalendarYear.Source.PACKAGE  # the rest is unchanged
+    page = client.get(response["Location"]).content.decode()
+    assert "已按补充通知修改 2020 年的放假安排：放假 3 天，调休上班 0 天。" in page
+
+
+@pytest.mark.django_db
+def test_a_provisional_year_says_so_on_its_page(client, secretary):
+    workdays.is_workday(dt.date(2027, 3, 1))
+    year = CalendarYear.objects.get(year=2027)
+    client.force_login(secretary)
+
+    html = client.get(reverse("admin:liaison_calendaryear_change", args=[year.pk])).content.decode()
+
+    assert "暂定：尚未导入 2027 年的国务院办公厅放假通知" in html
+    assert "<td>2027-02-05</td><td>星期五</td><td>放假</td><td>春节</td><td>法定节假日（暂定）</td>" in html
+    listing = client.get("/admin/liaison/calendaryear/").content.decode()
+    assert "法定节假日（暂定）" in listing

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from liaison import workdays
-from liaison.calendar_data import package_days, store_notice
+from liaison.calendar_data import current_days, package_days, store_notice
 from liaison.errors import NoticeUnreadable
-from liaison.holiday_notice import parse_notice
+from liaison.holiday_notice import parse_amendment, parse_notice
 from liaison.models import AuditEntry, CalendarDay, CalendarYear
 
 NOTICE_2026 = (Path(__file__).parent / "data" / "notice_2026.txt").read_text(encoding="utf-8")
@@ -163,7 +163,7 @@ def test_advice_to_rest_on_new_years_eve_is_not_a_holiday():
         ("国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：2月30日放假。", "不存在的日期：2月30日"),
         (
             "国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月1日放假。二、春节：1月1日（周四）上班。",
-            "2026年1月1日 既写成放假又写成上班。",
+            "2026年1月1日 既写成放假又写成上班：1月1日(周四)上班",
         ),
     ],
 )
@@ -181,7 +181,8 @@ def test_unreadable_text_lists_what_could_not_be_read(text, problem):
 @pytest.mark.django_db
 def test_storing_a_notice_replaces_the_year_and_is_audited(secretary):
     CalendarDay.objects.create(date=dt.date(2027, 3, 1), kind="holiday", name="错误", source="manual")
-    assert workdays.is_workday(dt.date(2027, 1, 1)) is True
+    assert workdays.is_workday(dt.date(2027, 10, 4)) is True  # provisional: 国庆 is 1–3 October
+    assert workdays.is_provisional(dt.date(2027, 10, 4)) is True
 
     calendar_year = store_notice(notice=parse_notice(NOTICE_2027), text=NOTICE_2027, actor=secretary)
 
@@ -190,8 +191,12 @@ def test_storing_a_notice_replaces_the_year_and_is_audited(secretary):
     assert calendar_year.updated_by == secretary
     assert not CalendarDay.objects.filter(date=dt.date(2027, 3, 1)).exists()
     assert CalendarDay.objects.filter(date__year=2027, source="notice").count() == 34
+    assert not CalendarDay.objects.filter(source="provisional").exists()
     assert workdays.is_workday(dt.date(2027, 1, 1)) is False
     assert workdays.is_workday(dt.date(2027, 2, 14)) is True
+    assert workdays.is_workday(dt.date(2027, 10, 4)) is False
+    assert workdays.is_provisional(dt.date(2027, 10, 4)) is False
+    assert workdays.missing_years(dt.date(2027, 3, 1)) == []
     entry = AuditEntry.objects.get(action=AuditEntry.Action.SETTINGS_CHANGE)
     assert entry.user == secretary
     assert entry.object_id == str(calendar_year.pk)
@@ -207,8 +212,13 @@ def test_notice_replaces_package_data_and_previous_december_day():
 
     assert CalendarYear.objects.get(year=2023).source == CalendarYear.Source.NOTICE
     assert CalendarDay.objects.get(date=dt.date(2022, 12, 31)).kind == "holiday"
-    # chinesecalendar lists 2023-12-30/31 as 元旦 2024; the 2023 notice does not.
-    assert not CalendarDay.objects.filter(date__year=2023, source="chinesecalendar").exists()
+    assert CalendarDay.objects.get(date=dt.date(2022, 12, 31)).plan_year == 2023
+    # chinesecalendar lists 2023-12-30/31 as 元旦 2024: they belong to the
+    # 2024 plan, and the 2023 notice leaves them alone.
+    assert set(CalendarDay.objects.filter(date__year=2023, source="chinesecalendar").values_list("date", "plan_year")) == {
+        (dt.date(2023, 12, 30), 2024),
+        (dt.date(2023, 12, 31), 2024),
+    }
 
 
 # --- commands -----------------------------------------------------------------------
@@ -289,9 +299,29 @@ def test_holidays_names_days_edited_by_hand():
 
 
 @pytest.mark.django_db
-def test_holidays_for_a_year_nobody_entered_says_so():
-    with pytest.raises(CommandError, match="尚未录入 2027 年"):
-        call_command("holidays", "2027", stdout=io.StringIO())
+def test_holidays_for_a_year_without_notice_prints_the_statutory_days_as_provisional():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("holidays", "2027", stdout=out, stderr=err)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "source: provisional (全国年节及纪念日放假办法; 尚未导入放假通知)"
+    assert lines[1:] == [
+        "2027-01-01 holiday provisional",
+        "2027-02-05 holiday provisional",
+        "2027-02-06 holiday provisional",
+        "2027-02-07 holiday provisional",
+        "2027-02-08 holiday provisional",
+        "2027-04-05 holiday provisional",
+        "2027-05-01 holiday provisional",
+        "2027-05-02 holiday provisional",
+        "2027-06-09 holiday provisional",
+        "2027-09-15 holiday provisional",
+        "2027-10-01 holiday provisional",
+        "2027-10-02 holiday provisional",
+        "2027-10-03 holiday provisional",
+    ]
+    assert "尚未导入 2027 年的放假通知" in err.getvalue()
 
 
 @pytest.mark.postgres
@@ -324,3 +354,240 @@ def test_two_imports_of_the_same_year_at_once_both_succeed_one_after_the_other()
     assert CalendarYear.objects.filter(year=2027).count() == 1
     assert CalendarDay.objects.filter(date__year=2027).count() == 34
     assert AuditEntry.objects.filter(action=AuditEntry.Action.SETTINGS_CHANGE).count() == 2
+
+
+# --- every notice since 2008 ----------------------------------------------------------
+
+NOTICES = Path(__file__).parent / "data" / "notices"
+
+# Weekend days inside a holiday on which the notice and chinesecalendar differ
+# only in whether the day is listed ("5月1日放假，与周末连休": the package lists
+# the weekend in some years and not in others; "6月4日至6日放假公休": it leaves
+# out the Sunday). They are off either way, so no working day differs.
+WEEKEND_LISTING_DIFFERENCES = {
+    2011: {dt.date(2011, 6, 5)},
+    2012: {dt.date(2012, 6, 23)},
+    2014: {dt.date(2014, 4, 6)},
+    2019: {dt.date(2019, 4, 6), dt.date(2019, 4, 7), dt.date(2019, 6, 8), dt.date(2019, 6, 9), dt.date(2019, 9, 14), dt.date(2019, 9, 15)},
+    2024: {dt.date(2023, 12, 30), dt.date(2023, 12, 31)},
+}
+# Supplementary notices that changed a year after its notice.
+AMENDMENTS = {
+    2019: "2019-labour-day-adjustment",
+    2020: "2020-spring-festival-extension",
+}
+
+
+def notice_text(name):
+    return (NOTICES / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def package_plan(year):
+    """chinesecalendar's holidays and workdays of the year's plan: from the
+    元旦 days of December year-1 to December of year, less the December days
+    of the next 元旦 and the days of a separate notice (the 2015 anniversary,
+    国发明电〔2015〕3号)."""
+    from chinese_calendar import constants
+
+    from liaison.calendar_data import PACKAGE_NAMES, plan_year_of
+
+    def plan(days):
+        return {
+            d for d, name in days.items()
+            if plan_year_of(d, PACKAGE_NAMES.get(name, name)) == year and name != "Anti-Fascist 70th Day"
+        }
+
+    return plan(constants.holidays), plan(constants.workdays)
+
+
+def read_year(year):
+    """The year as the notices set it: the yearly notice, then its amendment."""
+    days = {day.date: day for day in parse_notice(notice_text(year)).days}
+    if year in AMENDMENTS:
+        current = {d: (day.kind, day.name) for d, day in days.items()}
+        amendment = parse_amendment(notice_text(AMENDMENTS[year]), current=lambda y: current)
+        days.update({day.date: day for day in amendment.days})
+    return days
+
+
+@pytest.mark.parametrize("year", range(2008, 2027))
+def test_every_notice_since_2008_gives_the_days_of_the_package(year):
+    days = read_year(year)
+    holidays = {d for d, day in days.items() if day.kind == "holiday"}
+    workdays_ = {d for d, day in days.items() if day.kind == "workday"}
+    package_holidays, package_workdays = package_plan(year)
+
+    assert workdays_ == package_workdays
+    assert holidays ^ package_holidays == WEEKEND_LISTING_DIFFERENCES.get(year, set())
+    assert all(d.weekday() >= 5 and d not in workdays_ for d in holidays ^ package_holidays)
+    # Every day keeps the sentence it was read from.
+    assert all(day.sentence for day in days.values())
+
+
+def test_2008_reads_the_workdays_inside_sentences_beginning_with_qizhong():
+    notice = parse_notice(notice_text(2008))
+
+    assert [day.date for day in notice.workdays] == [
+        dt.date(2007, 12, 29), dt.date(2008, 2, 2), dt.date(2008, 2, 3), dt.date(2008, 5, 4),
+        dt.date(2008, 9, 27), dt.date(2008, 9, 28),
+    ]
+    new_year = {day.date: day for day in notice.days if day.name == "元旦"}
+    assert sorted(new_year) == [dt.date(2007, 12, d) for d in (29, 30, 31)] + [dt.date(2008, 1, 1)]
+    assert new_year[dt.date(2007, 12, 29)].sentence.startswith("其中,1月1日(星期二)为法定节假日")
+    assert new_year[dt.date(2007, 12, 29)].sentence.endswith("12月29日(星期六)上班")
+
+
+def test_a_year_named_on_one_date_carries_to_the_next_of_that_month():
+    notice = parse_notice(
+        "国务院办公厅关于2007年部分节假日安排的通知\n"
+        "一、元旦：1月1日—3日放假，共3天。其中1月1日为法定假日，将2006年12月30日（星期六）、31日（星期日）"
+        "两个公休日分别调至2007年1月2日、3日，2006年12月30日（星期六）、31日（星期日）上班。"
+    )
+
+    assert [day.date for day in notice.workdays] == [dt.date(2006, 12, 30), dt.date(2006, 12, 31)]
+    assert [day.date for day in notice.holidays] == [dt.date(2007, 1, d) for d in (1, 2, 3)]
+
+
+def test_a_holiday_across_the_new_year_without_years_and_with_hyphens():
+    notice = parse_notice(
+        "国务院办公厅关于2030年部分节假日安排的通知\n"
+        "一、元旦：12月30日（周日）－1月1日（周二）放假调休，共3天。12月29日（周六）上班。"
+    )
+
+    assert [day.date for day in notice.holidays] == [dt.date(2029, 12, 30), dt.date(2029, 12, 31), dt.date(2030, 1, 1)]
+    assert [day.date for day in notice.workdays] == [dt.date(2029, 12, 29)]
+
+
+@pytest.mark.parametrize(
+    "item, problem",
+    [
+        # A moved weekend that the item neither gives off nor declares a workday.
+        (
+            "一、元旦：2007年12月30日—2008年1月1日放假，共3天。其中，1月1日（星期二）为法定节假日，"
+            "12月29日（星期六）公休日调至12月31日（星期一）。",
+            "2007年12月29日 的公休日调走了，但这一条既没有让它放假，也没有写明上班：其中,1月1日(星期二)为法定节假日,12月29日(星期六)公休日调至12月31日(星期一)",
+        ),
+        # A date next to neither 放假 nor 上班 inside a 其中 sentence.
+        (
+            "二、春节：2月6日—12日放假，共7天。其中，2月2日（星期六）、2月3日（星期日）照常。",
+            "无法判断以下日期是放假还是上班：其中,2月2日(星期六)、2月3日(星期日)照常",
+        ),
+        # The weekday shows that 12月29日 is not in 2008.
+        ("一、元旦：1月1日放假。2008年12月29日（星期六）上班。", "2008年12月29日(星期六) 与实际星期不符：2008年12月29日 是星期一。"),
+    ],
+)
+def test_a_date_that_cannot_be_placed_refuses_the_notice_naming_the_sentence(item, problem):
+    with pytest.raises(NoticeUnreadable) as caught:
+        parse_notice("国务院办公厅关于2008年部分节假日安排的通知\n" + item)
+
+    assert problem in caught.value.problems
+
+
+@pytest.mark.django_db
+def test_import_of_the_2008_notice_stores_the_saturday_in_december_2007(tmp_path):
+    path = tmp_path / "2008.txt"
+    path.write_text(notice_text(2008), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("import_holidays", str(path), stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "2007-12-29 workday" in lines
+    assert lines[-1] == "已导入 2008 年：放假 29 天，调休上班 6 天。"
+    assert workdays.is_workday(dt.date(2007, 12, 29)) is True
+    assert workdays.is_workday(dt.date(2007, 12, 31)) is False
+    # A deadline no longer skips the working Saturday.
+    start = dt.datetime(2007, 12, 28, 16, tzinfo=workdays._tz())
+    assert workdays.add_working_days(start, 1) == dt.datetime(2007, 12, 29, 16, tzinfo=workdays._tz())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year, december", [(2012, dt.date(2011, 12, 31)), (2019, dt.date(2018, 12, 29))])
+def test_importing_the_earlier_year_again_keeps_what_the_next_notice_set_in_december(year, december):
+    store_notice(notice=parse_notice(notice_text(year)), text=notice_text(year))
+    set_by_next = CalendarDay.objects.get(date=december)
+    assert (set_by_next.kind, set_by_next.plan_year, set_by_next.source) == ("workday", year, "notice")
+
+    for _ in range(2):
+        store_notice(notice=parse_notice(notice_text(year - 1)), text=notice_text(year - 1))
+
+    day = CalendarDay.objects.get(date=december)
+    assert (day.kind, day.plan_year, day.notice.title) == ("workday", year, "国务院办公厅关于%s年部分节假日安排的通知" % year)
+    assert day.sentence.endswith("(星期六)上班")
+    assert workdays.is_workday(december) is True
+    holidays, workdays_ = package_plan(year - 1)
+    stored = set(CalendarDay.objects.filter(plan_year=year - 1, kind="workday").values_list("date", flat=True))
+    assert stored == workdays_
+
+
+@pytest.mark.django_db
+def test_the_2020_extension_is_applied_as_an_amendment_and_survives_a_reimport(tmp_path):
+    store_notice(notice=parse_notice(notice_text(2020)), text=notice_text(2020))
+    assert workdays.is_workday(dt.date(2020, 2, 1)) is True  # the 调休 Saturday of the notice
+    path = tmp_path / "extension.txt"
+    path.write_text(notice_text("2020-spring-festival-extension"), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("import_holidays", "--amend", str(path), stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "amended: 2020 (国务院办公厅关于延长2020年春节假期的通知)",
+        "2020-01-31 holiday",
+        "2020-02-01 holiday",
+        "2020-02-02 holiday",
+        "已按补充通知修改 2020 年：放假 3 天，调休上班 0 天。",
+    ]
+    assert workdays.is_workday(dt.date(2020, 2, 1)) is False
+    assert workdays.is_workday(dt.date(2020, 2, 3)) is True
+    holidays, workdays_ = package_plan(2020)
+    assert set(CalendarDay.objects.filter(plan_year=2020, kind="holiday").values_list("date", flat=True)) == holidays
+    assert set(CalendarDay.objects.filter(plan_year=2020, kind="workday").values_list("date", flat=True)) == workdays_
+    assert CalendarYear.objects.get(year=2020).notice_title == "国务院办公厅关于2020年部分节假日安排的通知"
+
+    # The yearly notice imported again: the extension came later and holds.
+    store_notice(notice=parse_notice(notice_text(2020)), text=notice_text(2020))
+
+    assert workdays.is_workday(dt.date(2020, 2, 1)) is False
+    assert CalendarDay.objects.get(date=dt.date(2020, 2, 1)).notice.kind == "amendment"
+
+
+@pytest.mark.django_db
+def test_the_2019_labour_day_adjustment_gives_the_package_days():
+    store_notice(notice=parse_notice(notice_text(2019)), text=notice_text(2019))
+    notice = parse_amendment(notice_text("2019-labour-day-adjustment"), current=current_days)
+
+    store_notice(notice=notice, text=notice_text("2019-labour-day-adjustment"))
+
+    assert workdays.is_workday(dt.date(2019, 5, 2)) is False
+    assert workdays.is_workday(dt.date(2019, 4, 28)) is True
+    assert workdays.is_workday(dt.date(2019, 5, 5)) is True
+    _, package_workdays = package_plan(2019)
+    assert set(CalendarDay.objects.filter(plan_year=2019, kind="workday").values_list("date", flat=True)) == package_workdays
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.SETTINGS_CHANGE).latest("pk")
+    assert entry.detail.startswith("导入补充通知：国务院办公厅关于调整2019年劳动节假期安排的通知")
+
+
+@pytest.mark.django_db
+def test_an_extension_without_the_years_holiday_refuses(tmp_path):
+    CalendarYear.objects.create(year=2020, source="manual")
+    path = tmp_path / "extension.txt"
+    path.write_text(notice_text("2020-spring-festival-extension"), encoding="utf-8")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="无法读取这份补充通知，没有保存任何内容"):
+        call_command("import_holidays", "--amend", str(path), stderr=err)
+
+    assert "找不到2020年原有的“春节”假期，请先导入该年的放假通知" in err.getvalue()
+    assert not CalendarDay.objects.filter(date__year=2020).exists()
+
+
+@pytest.mark.django_db
+def test_a_supplementary_notice_without_amend_says_how_to_import_it(tmp_path):
+    path = tmp_path / "extension.txt"
+    path.write_text(notice_text("2020-spring-festival-extension"), encoding="utf-8")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_holidays", str(path), stderr=err)
+
+    assert "这是一份补充通知，请用“导入补充通知”（import_holidays --amend）导入。" in err.getvalue()

@@ -74,26 +74,104 @@ def test_first_use_fills_the_year_from_the_package():
     assert CalendarDay.objects.filter(date__year=2026, kind=CalendarDay.Kind.WORKDAY).count() == 6
 
 
-@pytest.mark.django_db
-def test_year_without_data_answers_weekends_off_and_stores_nothing():
-    assert is_workday(dt.date(2027, 1, 1)) is True  # a Friday; nobody entered 元旦 yet
-    assert is_workday(dt.date(2027, 1, 2)) is False
-    assert is_workday(dt.date(2027, 2, 8)) is True
+STATUTORY_2027 = {
+    dt.date(2027, 1, 1): "元旦",
+    # 除夕 to 正月初三: the lunar new year 2027 is 6 February.
+    dt.date(2027, 2, 5): "春节",
+    dt.date(2027, 2, 6): "春节",
+    dt.date(2027, 2, 7): "春节",
+    dt.date(2027, 2, 8): "春节",
+    dt.date(2027, 4, 5): "清明节",  # the solar term 清明
+    dt.date(2027, 5, 1): "劳动节",
+    dt.date(2027, 5, 2): "劳动节",
+    dt.date(2027, 6, 9): "端午节",  # 五月初五
+    dt.date(2027, 9, 15): "中秋节",  # 八月十五
+    dt.date(2027, 10, 1): "国庆节",
+    dt.date(2027, 10, 2): "国庆节",
+    dt.date(2027, 10, 3): "国庆节",
+}
 
-    assert not CalendarYear.objects.filter(year=2027).exists()
+
+@pytest.mark.django_db
+def test_year_without_data_gets_the_statutory_days_provisionally():
+    assert is_workday(dt.date(2027, 1, 1)) is False  # 元旦, a Friday
+    assert is_workday(dt.date(2027, 1, 2)) is False  # a Saturday
+    assert is_workday(dt.date(2027, 2, 5)) is False  # 除夕, a Friday
+    assert is_workday(dt.date(2027, 2, 8)) is False  # 正月初三, a Monday
+    assert is_workday(dt.date(2027, 2, 9)) is True
+    assert is_workday(dt.date(2027, 4, 5)) is False  # 清明, a Monday
+    assert is_workday(dt.date(2027, 6, 9)) is False  # 端午, a Wednesday
+    assert is_workday(dt.date(2027, 9, 15)) is False  # 中秋, a Wednesday
+    assert is_workday(dt.date(2027, 10, 4)) is True  # 国庆 is 3 days without a notice
+    assert workdays.is_provisional(dt.date(2027, 3, 1)) is True
+    assert workdays.is_provisional(dt.date(2026, 3, 1)) is False
+
+    assert CalendarYear.objects.get(year=2027).source == CalendarYear.Source.PROVISIONAL
+    rows = CalendarDay.objects.filter(date__year=2027)
+    assert {row.date: row.name for row in rows} == STATUTORY_2027
+    assert {(row.kind, row.source, row.plan_year) for row in rows} == {("holiday", "provisional", 2027)}
+    # …and the portal still warns: no notice for 2027.
+    assert missing_years(dt.date(2027, 3, 1)) == [2027]
+
+
+@pytest.mark.django_db
+def test_deadline_in_a_year_without_notice_skips_the_provisional_spring_festival():
+    assert add_working_days(at("2027-02-04 10:00"), 1) == at("2027-02-09 10:00")
+    assert add_working_time(at("2027-04-02 17:00"), 2 * H) == at("2027-04-06 10:30")
+
+
+def test_statutory_days_follow_the_lunar_calendar_of_every_year_the_package_knows():
+    """The computed festivals (lunardate, chinesecalendar's solar terms) are
+    days off in every year the State Council has set, 2008–2026."""
+    from chinese_calendar import constants
+
+    from liaison.calendar_data import statutory_days
+
+    for year in range(2008, 2027):
+        days = dict(statutory_days(year))
+        lunar = [d for d, name in days.items() if name in ("清明节", "端午节", "中秋节")]
+        spring = sorted(d for d, name in days.items() if name == "春节")
+        assert len(spring) == 4 and len(lunar) == 3, year
+        # 初一 and 初二 were off every year; 除夕 and 初三 only since the revisions.
+        for day in lunar + spring[1:3]:
+            # Off in the package's data (which leaves out some weekend days
+            # inside a holiday, such as 端午 2012-06-23, a Saturday).
+            off = day in constants.holidays or (day.weekday() >= 5 and day not in constants.workdays)
+            assert off, (year, day)
+
+
+@pytest.mark.django_db
+def test_a_newer_package_replaces_the_provisional_days(monkeypatch):
+    assert is_workday(dt.date(2027, 10, 4)) is True
+    from liaison import calendar_data
+
+    monkeypatch.setattr(
+        calendar_data,
+        "package_days",
+        lambda year: [(dt.date(2027, 10, d), "holiday", "国庆节") for d in range(1, 8)]
+        + [(dt.date(2027, 10, 9), "workday", "国庆节")],
+    )
+    workdays.clear_cache()
+
+    assert is_workday(dt.date(2027, 10, 4)) is False
+    assert is_workday(dt.date(2027, 10, 9)) is True
+    assert is_workday(dt.date(2027, 2, 8)) is True  # the provisional 春节 is gone with the rest
+    assert workdays.is_provisional(dt.date(2027, 5, 1)) is False
+    assert CalendarYear.objects.get(year=2027).source == CalendarYear.Source.PACKAGE
+    assert not CalendarDay.objects.filter(source="provisional").exists()
 
 
 @pytest.mark.django_db
 def test_day_entered_by_hand_takes_effect_at_once_and_goes_when_deleted():
-    assert is_workday(dt.date(2027, 1, 1)) is True
+    assert is_workday(dt.date(2027, 3, 1)) is True
 
     day = CalendarDay.objects.create(
-        date=dt.date(2027, 1, 1), kind=CalendarDay.Kind.HOLIDAY, name="元旦", source=CalendarYear.Source.MANUAL
+        date=dt.date(2027, 3, 1), kind=CalendarDay.Kind.HOLIDAY, name="停电", source=CalendarYear.Source.MANUAL
     )
-    assert is_workday(dt.date(2027, 1, 1)) is False
+    assert is_workday(dt.date(2027, 3, 1)) is False
 
     day.delete()
-    assert is_workday(dt.date(2027, 1, 1)) is True
+    assert is_workday(dt.date(2027, 3, 1)) is True
 
 
 @pytest.mark.django_db
@@ -155,10 +233,10 @@ def test_refresh_keeps_a_year_the_secretariat_entered():
         ("2026-03-02 18:00", 1, "2026-03-03 17:30"),
         ("2026-03-07 10:00", 1, "2026-03-09 17:30"),  # Saturday
         ("2026-02-16 10:00", 1, "2026-02-24 17:30"),  # inside the holiday
-        # year end into 2027, for which nobody has entered holidays
-        ("2026-12-31 16:00", 1, "2027-01-01 16:00"),
-        ("2027-01-01 16:00", 1, "2027-01-04 16:00"),
-        ("2026-12-30 10:00", 3, "2027-01-04 10:00"),
+        # year end into 2027, for which no notice is out: 元旦 is off provisionally
+        ("2026-12-31 16:00", 1, "2027-01-04 16:00"),
+        ("2027-01-01 16:00", 1, "2027-01-04 17:30"),  # on the holiday: from Monday 09:00
+        ("2026-12-30 10:00", 3, "2027-01-05 10:00"),
         ("2026-03-02 10:00", 0, "2026-03-02 10:00"),
     ],
 )
@@ -170,7 +248,8 @@ def test_add_working_days(start, n, expected):
 def test_a_long_run_does_not_query_day_by_day(django_assert_max_num_queries):
     is_workday(dt.date(2026, 1, 5))  # fill 2026 first
 
-    with django_assert_max_num_queries(6):
+    # Reading 2027 once includes filling its provisional days (year row, days).
+    with django_assert_max_num_queries(8):
         due = add_working_days(at("2026-01-05 09:00"), 300)
 
     assert working_time_between(at("2026-01-05 09:00"), due) == 300 * 7 * H
@@ -196,7 +275,7 @@ def test_a_long_run_does_not_query_day_by_day(django_assert_max_num_queries):
         ("2026-03-02 17:30", 0.5, "2026-03-03 09:30"),
         ("2026-02-13 17:00", 2, "2026-02-14 10:30"),  # into the 调休 Saturday
         ("2026-02-14 17:00", 2, "2026-02-24 10:30"),  # over the Spring Festival
-        ("2026-12-31 17:00", 1, "2027-01-01 09:30"),
+        ("2026-12-31 17:00", 1, "2027-01-04 09:30"),  # 2027 has no notice: 元旦 is off provisionally
     ],
 )
 def test_add_working_time(start, hours, expected):

@@ -1,15 +1,19 @@
 """``manage.py import_holidays FILE`` (``-`` for standard input): read the
-State Council's yearly holiday notice as published, replace that year's
-holidays and 调休 workdays with it, and print what was stored. A text that is
-not such a notice prints what could not be read, changes nothing and exits 1."""
+State Council's yearly holiday notice as published, replace the holidays and
+调休 workdays of that year's plan with it (days it sets in the previous
+December included; days the next year's notice set in this December stay),
+and print what was stored. ``--amend`` reads a supplementary notice
+(国务院办公厅关于延长2020年春节假期的通知) and changes only the days it
+names. A text that cannot be read in full prints each sentence it could not
+place, changes nothing and exits 1."""
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from liaison.calendar_data import store_notice
+from liaison.calendar_data import current_days, store_notice
 from liaison.errors import NoticeUnreadable
-from liaison.holiday_notice import parse_notice
+from liaison.holiday_notice import parse_amendment, parse_notice
 from liaison.management.commands.holidays import day_lines, source_line
 from liaison.models import CalendarDay
 
@@ -27,8 +31,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="通知全文的文本文件，- 表示标准输入")
+        parser.add_argument(
+            "--amend",
+            action="store_true",
+            help="补充通知（如国务院办公厅关于延长2020年春节假期的通知）：只修改其中写明的日期",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, amend=False, **options):
         try:
             if file == "-":
                 raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
@@ -40,13 +49,23 @@ class Command(BaseCommand):
             raise CommandError(_("无法读取文件 %(file)s：%(error)s") % {"file": file, "error": exc}) from exc
 
         try:
-            notice = parse_notice(text)
+            notice = parse_amendment(text, current=current_days) if amend else parse_notice(text)
         except NoticeUnreadable as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(exc.message) from None
 
         calendar_year = store_notice(notice=notice, text=text)
+        if notice.amendment:
+            days = list(CalendarDay.objects.filter(date__in=[d.date for d in notice.days]).order_by("date"))
+            self.stdout.write("amended: %s (%s)" % (notice.year, notice.title))
+            for line in day_lines(days):
+                self.stdout.write(line)
+            self.stdout.write(
+                _("已按补充通知修改 %(year)s 年：放假 %(holidays)s 天，调休上班 %(workdays)s 天。")
+                % {"year": notice.year, "holidays": len(notice.holidays), "workdays": len(notice.workdays)}
+            )
+            return
         days = list(CalendarDay.objects.filter(date__year=notice.year).order_by("date"))
         others = [
             day for day in CalendarDay.objects.filter(date__in=[d.date for d in notice.days]).order_by("date")
