@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -45,7 +46,8 @@ PAGE_SIZE = 20
 class CatalogueForm(forms.Form):
     q = forms.CharField(label=_l("检索"), required=False, max_length=100)
     year = forms.IntegerField(label=_l("年度"), required=False, min_value=1990, max_value=2200)
-    unit = forms.ModelChoiceField(label=_l("部门"), queryset=OrgUnit.objects.filter(is_active=True), required=False)
+    unit = forms.ModelChoiceField(label=_l("部门"), queryset=OrgUnit.objects.filter(is_active=True), required=False,
+                                  empty_label=_l("全部"))
     unit_type = forms.ChoiceField(label=_l("单位类型"), required=False,
                                   choices=[("", _l("全部"))] + ExternalUnit.Kind.choices)
     importance = forms.ChoiceField(label=_l("重要程度"), required=False, choices=[("", _l("全部"))] + Importance.choices)
@@ -132,12 +134,29 @@ def _run(request, fn, success):
     return result
 
 
+class ArchiveNowForm(forms.Form):
+    paper_location = forms.CharField(
+        label=_l("纸质原件存放位置"), max_length=200, required=False,
+        help_text=_l("如有纸质原件，填写存放位置（如“档案室 3 号柜”）。最多 200 字。"),
+    )
+
+
 @login_required
-@require_POST
 def archive_now(request, item_pk):
+    """GET asks first (as 撤回 and 作废 do: sealing cannot be undone), POST
+    archives."""
     if not can_archive(request.user):
         raise PermissionDenied
     item = get_object_or_404(items_visible_to(request.user), pk=item_pk)
+    if request.method != "POST":
+        completed = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else "—"
+        return render(request, "infoflow/confirm.html", {
+            "item": item, "title": _("立即归档"), "button": _("确认归档"), "danger": False,
+            "form": ArchiveNowForm(initial={"paper_location": request.GET.get("paper_location", "")}),
+            "back_url": reverse("archive:catalogue"),
+            "question": _("归档后档案即加封，内容不能再修改，只能按保管期限鉴定和销毁。确定现在归档这条信息吗？"),
+            "details": [(_("信息编号"), item.number or "—"), (_("信息主题"), item.subject), (_("办结时间"), completed)],
+        })
     record = _run(request, lambda: archive_item(
         item=item, actor=request.user, paper_location=request.POST.get("paper_location", "").strip()[:200]),
         lambda r: _("信息 %(item)s 已归档，归档编号 %(number)s。") % {"item": item.number, "number": r.number})

@@ -65,13 +65,38 @@ def _read_all(upload) -> bytes:
     return data
 
 
-def _ooxml_type(upload, ext):
+# A zip-based document whose parts unpack far beyond what they take packed is
+# a zip bomb, whatever its total: real Office XML packs at most some 20–50 to 1.
+MAX_RATIO = 200
+RATIO_FLOOR = 10 * 1024 * 1024  # below 10 MB unpacked the ratio does not matter
+MAX_MEMBERS = 10000
+
+
+def _check_unpacked(archive, name):
+    """Refuse an OOXML/OFD archive that unpacks to more than
+    ATTACHMENT_MAX_UNPACKED_MB, packs implausibly tight or holds too many
+    parts. Sizes are the archive's own directory entries: nothing is unpacked."""
+    infos = archive.infolist()
+    limit_mb = settings.ATTACHMENT_MAX_UNPACKED_MB
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos)
+    too_big = unpacked > limit_mb * 1024 * 1024
+    too_tight = unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1)
+    if too_big or too_tight or len(infos) > MAX_MEMBERS:
+        raise AttachmentRejected(
+            _("文件“%(name)s”解压后约 %(size)s MB，超过 %(max)s MB 的上限（或压缩比异常），可能是恶意构造的压缩文件，无法接收。")
+            % {"name": name, "size": max(1, unpacked // (1024 * 1024)), "max": limit_mb}
+        )
+
+
+def _ooxml_type(upload, ext, name):
     prefix, content_type = OOXML[ext]
     try:
         with zipfile.ZipFile(upload) as archive:
             names = archive.namelist()
             if "[Content_Types].xml" not in names or not any(n.startswith(prefix) for n in names):
                 return None
+            _check_unpacked(archive, name)
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
     finally:
@@ -79,10 +104,12 @@ def _ooxml_type(upload, ext):
     return content_type
 
 
-def _ofd_type(upload):
+def _ofd_type(upload, name):
     try:
         with zipfile.ZipFile(upload) as archive:
             ok = any(n.upper() == "OFD.XML" for n in archive.namelist())
+            if ok:
+                _check_unpacked(archive, name)
     except (zipfile.BadZipFile, OSError, ValueError):
         ok = False
     finally:
@@ -102,13 +129,13 @@ def _text_type(data, ext):
     return None
 
 
-def _detect(upload, data, ext):
+def _detect(upload, data, ext, name=""):
     head = data[:8192]
     if head.startswith(b"PK\x03\x04"):
         if ext in OOXML:
-            return _ooxml_type(upload, ext)
+            return _ooxml_type(upload, ext, name)
         if ext == ".ofd":
-            return _ofd_type(upload)
+            return _ofd_type(upload, name)
         return None  # plain zip archives are not accepted
     if head.startswith(OLE2_MAGIC):
         return OLE2.get(ext)
@@ -153,11 +180,11 @@ def inspect_upload(upload) -> dict:
     data = _read_all(upload)
     size = len(data)
     if size == 0:
-        raise AttachmentRejected(_("文件“%(name)s”是空文件。") % {"name": name})
+        raise AttachmentRejected(_("文件“%(name)s”是空文件（0 字节），请检查后重新选择。") % {"name": name})
     if size > max_mb * 1024 * 1024:
         raise AttachmentRejected(_("文件“%(name)s”超过 %(max)s MB 的大小上限。") % {"name": name, "max": max_mb})
 
-    content_type = _detect(upload, data, ext)
+    content_type = _detect(upload, data, ext, name)
     if content_type is None or ext not in EXTENSIONS.get(content_type, ()):
         raise _unsupported(name)
     if content_type in IMAGE_TYPES:

@@ -2,14 +2,83 @@
 the services (infoflow/services/), which check state and rights again."""
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from liaison.errors import AttachmentRejected
+from liaison.normalize import ascii_text
+from liaison.uploads import PendingFilesMixin
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from .models import Category, Item, Question, ReleaseChannel, TransmissionMethod
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+# Longest text each field takes, in characters (issue 10 §5): room for what
+# the field is for, far below Excel's 32,767-character cell, so the log
+# export holds every item whole. Fields not listed keep their model's limit.
+TEXT_LIMITS = {
+    "subject": 200,
+    "summary": 5000,
+    "remarks": 1000,
+    "project": 100,
+    "source_name": 200,
+    "source_reference": 100,
+    "opinion": 2000,
+    "note": 1000,
+    "written_record": 2000,
+    "text": 2000,  # a question, a progress note
+    "reply": 5000,
+    "result": 5000,
+    "next_steps": 2000,
+    "reason": 500,
+}
+
+
+def apply_text_limits(form):
+    """Give every text field of ``form`` its limit: checked on the server
+    with a message naming the field, given to the browser (maxlength) and
+    said in the help text."""
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField):
+            continue
+        if isinstance(field.widget, forms.HiddenInput):
+            continue
+        limit = TEXT_LIMITS.get(name) or field.max_length
+        if not limit:
+            continue
+        if field.max_length is None or field.max_length > limit:
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)
+        field.error_messages["max_length"] = gettext(
+            "“%(label)s”最多 %(limit)s 字，现有 %(count)s 字，请精简后再提交。"
+        ) % {"label": field.label, "limit": limit, "count": "%(show_value)d"}
+        said = gettext("最多 %(limit)s 字。") % {"limit": limit}
+        field.help_text = "%s %s" % (field.help_text, said) if field.help_text else said
+
+
+class LimitedTextMixin:
+    """Forms whose text fields carry TEXT_LIMITS."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_text_limits(self)
+
+
+class AsciiDateTimeField(forms.DateTimeField):
+    """A date and time typed with full-width digits reads as ASCII."""
+
+    def to_python(self, value):
+        return super().to_python(ascii_text(value))
+
+
+class AsciiDateField(forms.DateField):
+    def to_python(self, value):
+        return super().to_python(ascii_text(value))
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -20,7 +89,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def datetime_field(label, required=False, help_text=""):
-    return forms.DateTimeField(
+    return AsciiDateTimeField(
         label=label,
         required=required,
         help_text=help_text,
@@ -39,13 +108,36 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_empty_file", True)  # inspect_upload names the empty file
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+        """Each file checked by its content (infoflow.files.inspect_upload),
+        so a refused file marks this field before anything is saved. The
+        acceptable ones stay in ``accepted`` even when another is refused
+        (the form keeps them for the corrected submission)."""
+        from .files import inspect_upload
+
+        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
+        self.accepted = []
+        if not uploads:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        errors = []
+        for upload in uploads:
+            try:
+                super().clean(upload, initial)
+                inspect_upload(upload)
+            except forms.ValidationError as exc:
+                errors.extend(exc.error_list)
+            except AttachmentRejected as exc:
+                errors.append(forms.ValidationError(exc.message, code="rejected"))
+            else:
+                self.accepted.append(upload)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(self.accepted)
 
 
 def user_label(user):
@@ -75,7 +167,7 @@ ROUTE_INPUTS = ("unit", "direction", "kind", "category", "is_major", "has_legal_
                 "release_channels", "receiver_units")
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(PendingFilesMixin, LimitedTextMixin, forms.ModelForm):
     """Drafting an item: the columns of the communication log, its receivers
     and its attachments."""
 
@@ -123,6 +215,7 @@ class ItemForm(forms.ModelForm):
             "remarks": forms.Textarea(attrs={"rows": 2}),
             "event_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"event_date": AsciiDateField}
 
     def __init__(self, *args, user=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,8 +261,22 @@ class ItemForm(forms.ModelForm):
             raise forms.ValidationError(_("预计反馈时间须晚于现在。"))
         return value
 
+    @property
+    def submitting(self):
+        """Whether this is "保存并提交": then the form checks what submission
+        needs (chain._validate_for_submission), so the field is marked and
+        nothing is saved."""
+        return self.is_bound and "submit" in self.data
+
     def clean(self):
         cleaned = super().clean()
+        if self.submitting:
+            if cleaned.get("needs_answer") and not cleaned.get("expected_feedback_at") and (
+                "expected_feedback_at" not in self.errors
+            ):
+                self.add_error(
+                    "expected_feedback_at", _("需要反馈的信息提交时须填写预计反馈时间（具体日期和时间）。")
+                )
         if cleaned.get("release_channels") and not cleaned.get("planned_release_at"):
             self.add_error("planned_release_at", _("选择了发布渠道时，请填写计划发布时间。"))
         has_receiver = any(
@@ -210,7 +317,7 @@ class ItemForm(forms.ModelForm):
         return rows
 
 
-class IncomingForm(forms.Form):
+class IncomingForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
     """Registering an incoming document (收文) and assigning it to departments."""
 
     source_name = forms.CharField(label=_("来文单位"), max_length=200)
@@ -239,8 +346,14 @@ class IncomingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("needs_answer") and not cleaned.get("expected_feedback_at"):
+        if cleaned.get("needs_answer") and not cleaned.get("expected_feedback_at") and (
+            "expected_feedback_at" not in self.errors
+        ):
             self.add_error("expected_feedback_at", _("需要反馈的来文须填写预计反馈时间。"))
+        if cleaned.get("expected_feedback_at") and cleaned["expected_feedback_at"] <= timezone.now():
+            self.add_error("expected_feedback_at", _("预计反馈时间须晚于现在。"))
+        if cleaned.get("received_at") and cleaned["received_at"] > timezone.now():
+            self.add_error("received_at", _("收文时间不能晚于当前时间。"))
         return cleaned
 
     def item_fields(self):
@@ -253,7 +366,7 @@ class IncomingForm(forms.Form):
         }
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(LimitedTextMixin, forms.Form):
     """Approve or return a review step; a return needs a reason."""
 
     opinion = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -266,7 +379,7 @@ class OpinionForm(forms.Form):
         return cleaned
 
 
-class TransmitForm(forms.Form):
+class TransmitForm(LimitedTextMixin, forms.Form):
     methods = forms.MultipleChoiceField(
         label=_("传递方式"), choices=TransmissionMethod.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -287,7 +400,7 @@ class TransmitForm(forms.Form):
         return cleaned
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(LimitedTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
     responsible_unit = forms.ModelChoiceField(label=_("责任部门"), queryset=OrgUnit.objects.none())
@@ -298,23 +411,25 @@ class QuestionForm(forms.Form):
         self.fields["responsible_unit"].queryset = OrgUnit.objects.filter(is_active=True)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(LimitedTextMixin, forms.Form):
     reply = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(LimitedTextMixin, forms.Form):
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 4}))
     next_steps = forms.CharField(label=_("后续措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("反馈附件"))
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(LimitedTextMixin, forms.Form):
     text = forms.CharField(label=_("进展"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CancelForm(forms.Form):
+class CancelForm(LimitedTextMixin, forms.Form):
     reason = forms.CharField(label=_("作废原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AttachmentForm(forms.Form):
-    files = MultipleFileField(label=_("附件"), required=True)
+    files = MultipleFileField(
+        label=_("附件"), required=True, error_messages={"required": _("请选择要上传的文件。")}
+    )

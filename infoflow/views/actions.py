@@ -19,7 +19,7 @@ from ..forms import (
 from ..models import Item, Receiver, ReviewStep, StepAssignee
 from ..permissions import can_receive, is_handler
 from ..services import chain, delivery, drafting
-from .common import ServiceFailed, get_item, service_errors
+from .common import ServiceFailed, form_error, get_item, service_errors
 
 
 def back_to(item):
@@ -242,7 +242,7 @@ def reply(request, pk, question_pk):
     question_row = get_object_or_404(item.questions.all(), pk=question_pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写答复内容。"))
+        messages.error(request, form_error(form, _("请填写答复内容。")))
         return back_to(item)
     try:
         with service_errors(request):
@@ -271,7 +271,7 @@ def progress(request, pk):
             return back_to(item)
         receiver = own[0] if own else None
     if not form.is_valid():
-        messages.error(request, _("请填写进展内容。"))
+        messages.error(request, form_error(form, _("请填写进展内容。")))
         return back_to(item)
     try:
         with service_errors(request):
@@ -301,7 +301,7 @@ def add_attachments(request, pk):
     item = get_item(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择要上传的文件。"))
+        messages.error(request, form_error(form, _("请选择要上传的文件。")))
         return back_to(item)
     try:
         with service_errors(request):
@@ -314,10 +314,24 @@ def add_attachments(request, pk):
 
 
 @login_required
-@require_POST
 def remove_attachment(request, pk, attachment_pk):
+    """GET asks first (as 撤回 and 作废 do), POST deletes."""
     item = get_item(request, pk)
     attachment = get_object_or_404(item.attachments, pk=attachment_pk)
+    if request.method != "POST":
+        # Imported here to keep this view's change apart from the module's import block.
+        from django.core.exceptions import PermissionDenied
+
+        from ..models import Attachment
+        from ..permissions import can_edit
+
+        if not can_edit(request.user, item) or attachment.purpose != Attachment.Purpose.ITEM:
+            # May see the item, may not delete this file: no form offered (the POST is refused too).
+            raise PermissionDenied(_("只有信息的发起人或本部门联络员可以在信息可修改时删除附件。"))
+        return _confirm(
+            request, item, title=_("删除附件"), button=_("确认删除"),
+            question=_("确定删除附件“%(name)s”吗？删除后需重新上传才能恢复。") % {"name": attachment.original_name},
+        )
     try:
         with service_errors(request):
             drafting.remove_attachment(attachment=attachment, actor=request.user)

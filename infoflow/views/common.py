@@ -50,3 +50,16 @@ def service_errors(request):
 
 def is_htmx(request):
     return bool(getattr(request, "htmx", False)) or request.headers.get("HX-Request") == "true"
+
+
+def form_error(form, default):
+    """The first error of an invalid ``form`` as one message (for pages that
+    redirect back instead of re-rendering the form), ``default`` when the
+    only problem is an empty required field."""
+    for name, errors in form.errors.items():
+        for error in errors.as_data():
+            if error.code != "required":
+                message = error.message % error.params if error.params else error.message
+                label = form.fields[name].label if name in form.fields else ""
+                return str(message) if not label or str(label) in str(message) else "%s：%s" % (label, message)
+    return default

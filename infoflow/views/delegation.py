@@ -3,16 +3,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
 
 from officers.roles import roles_of
 
 from ..forms import datetime_field
-from ..services.delegation import create_delegation, delegations_visible_to, revoke_delegation
+from ..services.delegation import can_manage_for, create_delegation, delegations_visible_to, revoke_delegation
 from .common import ServiceFailed, paginate, service_errors
 
 
@@ -65,9 +66,24 @@ def delegations(request):
 
 
 @login_required
-@require_POST
 def delegation_revoke(request, delegation_pk):
+    """GET asks first (as 撤回 and 作废 do), POST revokes."""
     delegation = get_object_or_404(delegations_visible_to(request.user), pk=delegation_pk)
+    if request.method != "POST":
+        if not (can_manage_for(request.user, delegation.principal) or request.user.pk == delegation.created_by_id):
+            raise PermissionDenied(_("只有被代理人本人、设立代理的人或秘书处可以撤销代理。"))
+        local = timezone.localtime
+        return render(request, "infoflow/confirm.html", {
+            "title": _("撤销代理"), "button": _("确认撤销"), "danger": True,
+            "back_url": reverse("infoflow:delegations"),
+            "question": _("撤销后，代理人将不能再代为处理审核和反馈。确定撤销这项代理吗？"),
+            "details": [
+                (_("被代理人"), delegation.principal.get_full_name() or delegation.principal.username),
+                (_("代理人"), delegation.deputy.get_full_name() or delegation.deputy.username),
+                (_("期间"), "%s — %s" % (local(delegation.start).strftime("%Y-%m-%d %H:%M"),
+                                       local(delegation.end).strftime("%Y-%m-%d %H:%M"))),
+            ],
+        })
     try:
         with service_errors(request):
             revoke_delegation(delegation=delegation, actor=request.user)

@@ -3,10 +3,12 @@ plain "预览路线" button without JavaScript)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.uploads import PendingUploads
 from officers.models import OrgUnit
 from officers.roles import roles_of
 
@@ -64,6 +66,8 @@ def route_context(form, instance=None):
 
 def _render_form(request, form, item=None, preview=None):
     context = {"form": form, "item": item}
+    if item is not None:
+        context["attachments"] = item.attachments.filter(purpose="item").order_by("pk")
     if preview is not None:
         context.update(preview)
     elif request.method == "GET" and item is not None:
@@ -79,24 +83,33 @@ def item_create(request):
     if request.method != "POST":
         form = ItemForm(user=request.user, units=units, initial={"unit": units.first()})
         return _render_form(request, form, preview=route_context(ItemForm(user=request.user, units=units, data={"unit": units.first().pk})))
-    form = ItemForm(request.POST, request.FILES, user=request.user, units=units)
+    form = ItemForm(request.POST, request.FILES, user=request.user, units=units, pending=PendingUploads(request))
     if "preview" in request.POST:
+        form.is_valid()
+        form.keep_uploads()
         return _render_form(request, form, preview=route_context(form))
+    # One submission is one item (issue 10 §6.1): the form checks what
+    # submitting needs before anything is saved, and the draft and its
+    # submission commit together, so a refused submission leaves no draft
+    # behind and the corrected one does not make a second item. The files
+    # come back with the form (liaison.uploads).
     if not form.is_valid():
         return _render_form(request, form, preview=route_context(form))
     try:
-        with service_errors(request):
+        with service_errors(request), transaction.atomic():
             item = drafting.create_item(
                 actor=request.user,
                 unit=form.cleaned_data["unit"],
                 fields=form.item_fields(),
                 receivers=form.receivers(),
-                files=form.cleaned_data.get("files") or (),
+                files=form.uploads("files"),
             )
             if "submit" in request.POST:
                 chain.submit_item(item=item, actor=request.user)
     except ServiceFailed:
+        form.keep_uploads()
         return _render_form(request, form, preview=route_context(form))
+    form.discard_pending()
     if "submit" in request.POST:
         item.refresh_from_db()
         messages.success(request, _("信息 %(number)s 已提交。") % {"number": item.number or ""})
@@ -119,21 +132,31 @@ def item_edit(request, pk):
     if request.method != "POST":
         form = ItemForm(instance=item, user=request.user, units=units)
         return _render_form(request, form, item=item)
-    form = ItemForm(request.POST, request.FILES, instance=item, user=request.user, units=units)
+    form = ItemForm(
+        request.POST, request.FILES, instance=item, user=request.user, units=units, pending=PendingUploads(request)
+    )
     original = Item.objects.get(pk=item.pk)  # the form mutates its instance while validating
-    if "preview" in request.POST or not form.is_valid():
+    if "preview" in request.POST:
+        form.is_valid()
+        form.keep_uploads()
+        return _render_form(request, form, item=original, preview=route_context(form, original))
+    if not form.is_valid():
         return _render_form(request, form, item=original, preview=route_context(form, original))
     try:
-        with service_errors(request):
+        # As on create: the edit, its files and the submission are one change.
+        with service_errors(request), transaction.atomic():
             drafting.update_item(
                 item=original, actor=request.user, fields=form.item_fields(), receivers=form.receivers()
             )
-            for upload in form.cleaned_data.get("files") or ():
+            for upload in form.uploads("files"):
                 drafting.add_attachment(item=original, actor=request.user, upload=upload)
             if "submit" in request.POST:
                 chain.submit_item(item=original, actor=request.user)
     except ServiceFailed:
+        form.keep_uploads()
+        original = Item.objects.get(pk=item.pk)
         return _render_form(request, form, item=original, preview=route_context(form, original))
+    form.discard_pending()
     messages.success(request, _("信息已提交。") if "submit" in request.POST else _("修改已保存。"))
     return redirect("infoflow:item-detail", pk=item.pk)
 

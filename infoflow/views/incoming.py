@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.uploads import PendingUploads
+
 from .. import selectors
 from ..forms import IncomingForm
 from ..permissions import can_register_incoming
@@ -31,7 +33,8 @@ def incoming_register(request):
 def incoming_create(request):
     if not can_register_incoming(request.user):
         raise PermissionDenied
-    form = IncomingForm(request.POST or None, request.FILES or None)
+    # The scan comes back with a form that has an error (liaison.uploads).
+    form = IncomingForm(request.POST or None, request.FILES or None, pending=PendingUploads(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -39,11 +42,12 @@ def incoming_create(request):
                 item = incoming.register_incoming(
                     actor=request.user, fields=form.item_fields(), source_name=data["source_name"],
                     source_reference=data.get("source_reference") or "", received_at=data["received_at"],
-                    unit_ids=[unit.pk for unit in data["units"]], files=data.get("files") or (),
+                    unit_ids=[unit.pk for unit in data["units"]], files=form.uploads("files"),
                 )
         except ServiceFailed:
-            pass
+            form.keep_uploads()
         else:
+            form.discard_pending()
             messages.success(request, _("收文 %(number)s 已登记并分送承办部门。") % {"number": item.number or ""})
             return redirect("infoflow:item-detail", pk=item.pk)
     return render(request, "infoflow/incoming_form.html", {"form": form})
