@@ -25,10 +25,16 @@ def detail_context(request, item):
     questions = list(selectors.item_questions(item))
     owner = is_owner(user, item)
     open_steps = []
+    may_chase_steps = None
     for step in steps:
         step.late = step.is_late(now)
         if step.state != ReviewStep.State.OPEN:
             continue
+        if step.late and may_chase_steps is None:
+            from ..services.chasing import may_chase_steps as chase_rule
+
+            may_chase_steps = chase_rule(user, item)
+        step.can_chase = bool(step.late and may_chase_steps)
         step.can_take = permissions.can_take(user, step)
         # can_decide on the step also answers for a deputy (delegation).
         step.can_decide = permissions.can_decide(user, step)

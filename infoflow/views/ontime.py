@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ..ontime import can_view_ontime, ontime_report
 from ..permissions import is_handler
-from ..services.chasing import chase_item
+from ..services.chasing import chase_item, chase_step, may_chase_steps
 from .common import ServiceFailed, get_item, service_errors
 
 
@@ -87,19 +87,27 @@ def ontime_export(request):
 @login_required
 @require_POST
 def chase(request, pk):
-    """Chase overdue receivers (all, or the one posted). Without ``confirm``
-    the page asks first; the service checks rights, state and the hourly limit."""
+    """Chase overdue receivers (all, or the one posted) or one overdue review
+    step (``step``). Without ``confirm`` the page asks first; the service
+    checks rights, state and the hourly limit."""
     item = get_item(request, pk)
-    if not is_handler(request.user, item):
+    step = receiver = None
+    if request.POST.get("step"):
+        step = get_object_or_404(item.steps.all(), pk=request.POST["step"])
+        if not may_chase_steps(request.user, item):
+            raise PermissionDenied
+    elif not is_handler(request.user, item):
         raise PermissionDenied
-    receiver = None
-    if request.POST.get("receiver"):
+    if request.POST.get("receiver") and step is None:
         receiver = get_object_or_404(item.receivers.all(), pk=request.POST["receiver"])
     if not request.POST.get("confirm"):
-        return render(request, "infoflow/chase_confirm.html", {"item": item, "receiver": receiver})
+        return render(request, "infoflow/chase_confirm.html", {"item": item, "receiver": receiver, "step": step})
     try:
         with service_errors(request):
-            chases = chase_item(item=item, actor=request.user, receiver=receiver)
+            if step is not None:
+                chases = [chase_step(item=item, step=step, actor=request.user)]
+            else:
+                chases = chase_item(item=item, actor=request.user, receiver=receiver)
     except ServiceFailed:
         return redirect("infoflow:item-detail", pk=item.pk)
     messages.success(request, _("已催办，共通知 %(count)s 人。") % {"count": sum(c.recipients for c in chases)})
