@@ -151,10 +151,15 @@ class PendingFilesMixin:
                     self._opened[token] = self.pending.open(token)
                 if self._opened[token] is not None:
                     files.append(self._opened[token])
-        new = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+        new = self.cleaned_data.get(name) if self._uploaded(name) and hasattr(self, "cleaned_data") else None
         if new:
             files.extend(new if isinstance(new, (list, tuple)) else [new])
         return files
+
+    def _uploaded(self, name):
+        # A model form's file field cleans to the stored file when nothing was
+        # uploaded: only a file in this request counts as new.
+        return bool(self.files) and self.add_prefix(name) in self.files
 
     def keep_uploads(self):
         """Stash this submission's acceptable new uploads so the re-rendered
@@ -167,7 +172,7 @@ class PendingFilesMixin:
             field = self.fields[name]
             new = getattr(field, "accepted", None)
             if new is None:
-                value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+                value = self.cleaned_data.get(name) if self._uploaded(name) and hasattr(self, "cleaned_data") else None
                 new = value if isinstance(value, (list, tuple)) else ([value] if value else [])
             tokens = self.kept_tokens(name)
             tokens += [self.pending.stash(upload) for upload in new if hasattr(upload, "read")]

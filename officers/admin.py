@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.errors import LiaisonError
 from liaison.normalize import NormalizedInputAdmin
+from liaison.uploads import KeptFilesField, PendingFilesMixin
 
 from . import services
 from .admin_import import RosterImportMixin
@@ -501,10 +502,22 @@ class RegistrationAdmin(HistoryAdmin):
         return obj.open_total
 
 
-class ChangeFilingForm(forms.ModelForm):
+class ChangeFilingForm(PendingFilesMixin, forms.ModelForm):
+    """The filing record; a proof uploaded with a form that comes back with
+    an error (a filing time in the future) is kept for the corrected one
+    (liaison.uploads, issue 10 §6.1)."""
+
+    pending_file_fields = ("proof",)
+    pending_proof = KeptFilesField()  # declared so the admin's fieldset shows it; filled per request
+
     class Meta:
         model = ChangeFiling
         fields = ["filed_at", "proof", "note"]
+
+    def proof_upload(self):
+        """The proof to store: a new upload, else the kept one, else None."""
+        files = self.uploads("proof")
+        return files[-1] if files else None
 
     def clean_filed_at(self):
         filed_at = self.cleaned_data.get("filed_at")
@@ -536,6 +549,11 @@ class ChangeFilingAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form keeps uploads in the session of this request.
+        return type(form.__name__, (form,), {"pending_request": request})
+
     def get_readonly_fields(self, request, obj=None):
         fields = ["registration", "reason", "detail", "changed_at", "due_at", "filed_by", "late"]
         if obj is not None and obj.filed_at is not None:
@@ -544,14 +562,19 @@ class ChangeFilingAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         first_record = "filed_at" in form.changed_data and obj.filed_at is not None
+        proof = form.proof_upload()
         if not first_record:
+            if proof is not None:
+                obj.proof = proof
             super().save_model(request, obj, form, change)
+            form.discard_pending()
             return
         services.record_filing(
             filing=obj,
             actor=request.user,
             filed_at=obj.filed_at,
-            proof=form.cleaned_data.get("proof") if "proof" in form.changed_data else None,
+            proof=proof,
             note=obj.note,
         )
+        form.discard_pending()
         obj.refresh_from_db()
