@@ -125,6 +125,8 @@ class _Demo:
 
     def transmit(self, item, by, at, methods=("system",), **kwargs):
         item = Item.objects.get(pk=item.pk)
+        if item.state != Item.State.APPROVED and methods == ("system",):
+            return None  # a routine item the portal sent on submission (delivery.transmits_on_submission)
         return self.do(at, delivery.transmit_item, item=item, actor=self.u(by), methods=list(methods),
                        sent_at=at, **kwargs)
 
@@ -174,9 +176,11 @@ class _Demo:
                           by="officer_market", unit="market", at=self.ago(2),
                           receivers=[self.unit_receiver("prod")],
                           summary="本月计划拜访重点客户12家，请生产部了解交付安排，3日内反馈排产情况。",
-                          expected_feedback_at=self.feedback(5), category=Category.objects.get(code="customer"))
+                          expected_feedback_at=self.feedback(5), category=Category.objects.get(code="customer"),
+                          needs_coordination=True)
         if item:
             self.submit(item, "officer_market", self.ago(2, 10, 30))
+            self.approve(item, "head_market", self.ago(2, 14), "同意，请按计划传递。")  # 待传递
 
     def external_at_head(self):
         item = self.draft("致苏州宏达机电关于交货期调整的函", by="officer_market", unit="market", at=self.ago(0, 9),

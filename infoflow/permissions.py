@@ -144,7 +144,9 @@ def can_take(user, step) -> bool:
 
 
 def can_transmit(user, item) -> bool:
-    return item.state == Item.State.APPROVED and is_handler(user, item)
+    """Handlers transmit an approved item, and record a further method used
+    on a transmitted one (an item the portal sent on submission, then phoned)."""
+    return item.state in (Item.State.APPROVED, Item.State.TRANSMITTED) and is_handler(user, item)
 
 
 def can_receive(user, receiver) -> bool:

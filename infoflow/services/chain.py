@@ -181,7 +181,12 @@ def submit_item(*, item, actor) -> Item:
             item.state = Item.State.IN_REVIEW
         open_stage(item=item, index=start, actor=actor, now=now, submitting=True)
     save_with_history(item, actor, "resubmit" if not first else "submit")
-    sync_item_grants(item)
+    from .delivery import transmit_on_submission, transmits_on_submission
+
+    if not stages and transmits_on_submission(item):
+        transmit_on_submission(item=item, actor=actor, now=now)  # syncs the grants
+    else:
+        sync_item_grants(item)
     return item
 
 

@@ -74,6 +74,30 @@ def _maybe_complete(item, actor, now) -> bool:
     return True
 
 
+# Receivers who read the portal: its own message reaches them.
+PORTAL_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.ALL_STAFF)
+
+
+def transmits_on_submission(item) -> bool:
+    """An item whose route has no review stage and whose receivers all read
+    the portal goes out on submission by the portal's own message (系统消息):
+    the preview promised "无需审核，提交后直接传递给接收方", so nothing waits
+    in 待传递 for the officer to pick a method. An external receiver needs a
+    method the officer chooses (letter, e-mail, phone), so such an item waits."""
+    kinds = set(item.receivers.values_list("kind", flat=True))
+    return not item.route_snapshot and bool(kinds) and kinds <= set(PORTAL_KINDS)
+
+
+def transmit_on_submission(*, item, actor, now) -> Transmission:
+    """Called by ``submit_item`` inside its transaction, the item locked and
+    just approved (no stage): record the portal's own message as the
+    transmission and send every receiver, as ``transmit_item`` does."""
+    return _record_transmission(
+        item=item, actor=actor, methods=[TransmissionMethod.SYSTEM], sent_at=now, now=now,
+        note=str(_("无需审核，提交后由系统消息直接传递。")),
+    )
+
+
 @transaction.atomic
 def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", written_record="",
                   evidence=()) -> Transmission:
@@ -81,10 +105,13 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
     time (default now, not in the future), note, evidence files; a phone call
     needs its written record. Every receiver becomes "sent" with its
     acknowledgement limit (response limit of the urgency) and answer due time
-    (the expected feedback time). Raises StateConflict, NotAllowed,
-    InvalidInput, AttachmentRejected. Asks each receiver to sign (infoflow.notices)."""
+    (the expected feedback time). On an item already transmitted (by the
+    portal on submission, or by another method) it records a further method
+    used (补记), leaving the receivers as they are. Raises StateConflict,
+    NotAllowed, InvalidInput, AttachmentRejected. Asks each receiver to sign
+    (infoflow.notices)."""
     item = lock_item(item)
-    require_state(item, Item.State.APPROVED)
+    require_state(item, Item.State.APPROVED, Item.State.TRANSMITTED)
     if not can_transmit(actor, item):
         raise not_allowed()
     methods = [m for m in dict.fromkeys(methods or ()) if m]
@@ -100,7 +127,13 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
         raise InvalidInput(_("传递时间不能晚于当前时间。"))
     if item.submitted_at and sent_at < item.submitted_at:
         raise InvalidInput(_("传递时间不能早于信息发起时间。"))
+    return _record_transmission(item=item, actor=actor, methods=methods, sent_at=sent_at, now=now, note=note,
+                                written_record=written_record, evidence=evidence)
 
+
+def _record_transmission(*, item, actor, methods, sent_at, now, note="", written_record="", evidence=()):
+    """Write the transmission; an approved item becomes transmitted and its
+    receivers are sent, a transmitted one only gains the methods."""
     transmission = Transmission(
         item=item, methods=",".join(methods), sent_at=sent_at, sent_by=actor, note=(note or "").strip(),
         written_record=(written_record or "").strip(),
@@ -110,6 +143,9 @@ def transmit_item(*, item, actor, methods: list[str], sent_at=None, note="", wri
         _store(item=item, actor=actor, upload=upload, purpose=Attachment.Purpose.EVIDENCE, transmission=transmission)
 
     item.transmission_methods = ",".join(dict.fromkeys(item.methods_list + methods))
+    if item.state == Item.State.TRANSMITTED:
+        save_with_history(item, actor, "transmit_more")
+        return transmission
     item.transmitted_at = sent_at
     item.state = Item.State.TRANSMITTED
     save_with_history(item, actor, "transmit")

@@ -22,6 +22,14 @@ from ..services import chain, delivery, drafting
 from .common import ServiceFailed, form_error, get_item, service_errors
 
 
+def submitted_message(item) -> str:
+    """What the officer reads after submitting: said plainly when the portal
+    already sent it (delivery.transmits_on_submission)."""
+    if item.state == Item.State.TRANSMITTED:
+        return _("信息 %(number)s 已提交，无需审核，已通过系统消息传递给接收方。") % {"number": item.number or ""}
+    return _("信息 %(number)s 已提交。") % {"number": item.number or ""}
+
+
 def back_to(item):
     return redirect("infoflow:item-detail", pk=item.pk)
 
@@ -36,7 +44,7 @@ def submit(request, pk):
     except ServiceFailed:
         return back_to(item)
     item.refresh_from_db()
-    messages.success(request, _("信息 %(number)s 已提交。") % {"number": item.number or ""})
+    messages.success(request, submitted_message(item))
     return back_to(item)
 
 
@@ -154,7 +162,10 @@ def transmit(request, pk):
         except ServiceFailed:
             pass
         else:
-            messages.success(request, _("已记录传递，等待各接收方签收和反馈。"))
+            if item.state == Item.State.TRANSMITTED:
+                messages.success(request, _("已补记传递方式。"))
+            else:
+                messages.success(request, _("已记录传递，等待各接收方签收和反馈。"))
             return back_to(item)
     receivers = list(item.receivers.select_related("unit", "user", "external_unit", "contact"))
     return render(request, "infoflow/transmit_form.html", {"item": item, "form": form, "receivers": receivers})

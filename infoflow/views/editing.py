@@ -112,7 +112,9 @@ def item_create(request):
     form.discard_pending()
     if "submit" in request.POST:
         item.refresh_from_db()
-        messages.success(request, _("信息 %(number)s 已提交。") % {"number": item.number or ""})
+        from .actions import submitted_message
+
+        messages.success(request, submitted_message(item))
     else:
         messages.success(request, _("草稿已保存。"))
     return redirect("infoflow:item-detail", pk=item.pk)

@@ -39,7 +39,7 @@ def deciders(item):
 def test_routine_internal_item_needs_no_review(org, make_item, frozen):
     item = submit_item(item=make_item(), actor=org["officer_market"])
 
-    assert item.state == Item.State.APPROVED
+    assert item.state == Item.State.TRANSMITTED  # by the portal's message on submission (test_direct_transmission)
     assert item.number == "NX-2026-001"
     assert item.route_name == "内部常规信息"
     assert item.steps.count() == 0
@@ -423,7 +423,7 @@ def test_a_notice_needs_no_expected_feedback_time(org, make_item, frozen):
 
     assert item.needs_answer is False and item.expected_feedback_at is None
     assert item.to_all_staff is True
-    assert item.state == Item.State.APPROVED
+    assert item.state == Item.State.COMPLETED  # sent on submission; all staff has nobody to sign
 
 
 def test_submit_without_receivers_is_refused(org, make_item, frozen):

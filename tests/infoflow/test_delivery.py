@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from infoflow.models import Attachment, Item, Question, Receiver, Transmission
-from infoflow.services.chain import submit_item
+from infoflow.services.chain import approve_step, open_step, submit_item
 from infoflow.services.delivery import (
     acknowledge_receipt,
     answer_receiver,
@@ -25,9 +25,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def approved(org, make_item, frozen):
-    """Routine internal item from market to prod and finance, ready to transmit."""
-    item = make_item(receivers=[{"kind": "unit", "unit": org["prod"]}, {"kind": "unit", "unit": org["finance"]}])
-    return submit_item(item=item, actor=org["officer_market"])
+    """Internal item from market to prod and finance, approved by the market
+    head, ready to transmit (a routine one goes out on submission)."""
+    item = make_item(needs_coordination=True,
+                     receivers=[{"kind": "unit", "unit": org["prod"]}, {"kind": "unit", "unit": org["finance"]}])
+    item = submit_item(item=item, actor=org["officer_market"])
+    approve_step(step=open_step(item), actor=org["head_market"], opinion="同意")
+    return Item.objects.get(pk=item.pk)
 
 
 @pytest.fixture
@@ -114,7 +118,7 @@ def test_answer_wrong_user_state_and_input(org, sent, approved):
 
 
 def test_answer_before_transmission_is_refused(org, make_item, frozen):
-    item = submit_item(item=make_item(), actor=org["officer_market"])
+    item = submit_item(item=make_item(needs_coordination=True), actor=org["officer_market"])
 
     with pytest.raises(StateConflict):
         answer_receiver(receiver=receiver(item, "prod"), actor=org["officer_prod"], result="x")
@@ -163,12 +167,12 @@ def test_notice_completes_when_everyone_signed(org, make_item, frozen):
     assert item.actual_feedback_at is None
 
 
-def test_notice_to_all_staff_only_completes_at_transmission(org, make_item, frozen):
+def test_notice_to_all_staff_completes_when_the_portal_sends_it_on_submission(org, make_item, frozen):
     item = submit_item(item=make_item(kind="notice", receivers=[{"kind": "all_staff"}]), actor=org["officer_market"])
 
-    transmit_item(item=item, actor=org["officer_market"], methods=["system"])
-
-    assert Item.objects.get(pk=item.pk).state == Item.State.COMPLETED
+    item = Item.objects.get(pk=item.pk)
+    assert item.state == Item.State.COMPLETED
+    assert list(item.transmissions.values_list("methods", flat=True)) == ["system"]
 
 
 def test_manual_completion(org, sent, make_item, frozen):

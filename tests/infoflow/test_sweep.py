@@ -14,7 +14,7 @@ from django.utils import timezone
 from infoflow.models import DeadlineCase, Item, Receiver, ReviewStep
 from infoflow.services.chain import approve_step, open_step, submit_item
 from infoflow.services.deadlines import reminder_at, sweep
-from infoflow.services.delivery import raise_question, transmit_item
+from infoflow.services.delivery import raise_question
 from liaison.models import Notification
 from officers.models import ChangeFiling, ExternalUnit, Registration
 from tests.factories import RoleFactory, UserFactory
@@ -157,8 +157,7 @@ def test_supervising_leader_overdue_escalates_to_the_general_manager(org, make_i
 def transmitted(make_item, org, moment, feedback):
     with time_machine.travel(moment, tick=False):
         item = submit_item(item=make_item(expected_feedback_at=feedback), actor=org["officer_market"])
-        assert item.state == Item.State.APPROVED
-        transmit_item(item=item, actor=org["officer_market"], methods=["system"])
+        assert item.state == Item.State.TRANSMITTED  # routine: the portal sends it on submission
     return Item.objects.get(pk=item.pk)
 
 

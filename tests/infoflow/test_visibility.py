@@ -35,7 +35,8 @@ def test_an_item_in_review_is_seen_by_its_path_and_the_overseers(org, make_item,
 
 
 def test_receivers_see_the_item_once_transmitted(org, make_item, frozen):
-    item = submit_item(item=make_item(), actor=org["officer_market"])
+    item = submit_item(item=make_item(needs_coordination=True), actor=org["officer_market"])
+    approve_step(step=open_step(item), actor=org["head_market"], opinion="同意")
     assert "officer_prod" not in seers(org, item)
 
     transmit_item(item=item, actor=org["officer_market"], methods=["system"])
@@ -64,7 +65,10 @@ def test_withdrawing_hides_a_restricted_item_from_the_reviewer_again(org, make_i
 
 
 def test_all_staff_items_are_seen_by_everyone_once_sent(org, make_item, frozen):
-    item = submit_item(item=make_item(kind="notice", receivers=[{"kind": "all_staff"}]), actor=org["officer_market"])
+    item = make_item(kind="notice", needs_coordination=True, receivers=[{"kind": "all_staff"}])
+    item = submit_item(item=item, actor=org["officer_market"])
+    assert "employee" not in seers(org, item)
+    approve_step(step=open_step(item), actor=org["head_market"], opinion="同意")
     assert "employee" not in seers(org, item)
 
     transmit_item(item=item, actor=org["officer_market"], methods=["system"])
@@ -74,8 +78,7 @@ def test_all_staff_items_are_seen_by_everyone_once_sent(org, make_item, frozen):
 
 def test_restricted_all_staff_item_is_not_seen_by_everyone(org, make_item, frozen):
     item = make_item(kind="notice", confidentiality="restricted", receivers=[{"kind": "all_staff"}])
-    item = submit_item(item=item, actor=org["officer_market"])
-    transmit_item(item=item, actor=org["officer_market"], methods=["system"])
+    item = submit_item(item=item, actor=org["officer_market"])  # sent by the portal on submission
 
     assert seers(org, item) == {"officer_market"}
 
