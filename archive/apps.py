@@ -17,3 +17,10 @@ class ArchiveConfig(AppConfig):
 
         pre_save.connect(_audit_pre_save, sender=AuditEntry, dispatch_uid="archive-seal-audit")
         post_save.connect(_audit_post_save, sender=AuditEntry, dispatch_uid="archive-seal-audit-unlock")
+
+        # Framework glue: archive-due notices join the one sweep runner.
+        from liaison import sweeps as runner
+
+        from .sweeps import ARCHIVE_DUE
+
+        runner.register(ARCHIVE_DUE)

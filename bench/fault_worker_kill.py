@@ -95,7 +95,7 @@ def reset_steps():
 
 
 def kill_run(env, steps, whole_worker, logdir):
-    from infoflow.tasks import send_reminders
+    from liaison.tasks import run_sweeps as send_reminders
     from liaison.models import Notification
 
     log = open(logdir / ("worker-%s.log" % ("whole" if whole_worker else "pool")), "w")

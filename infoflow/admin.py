@@ -228,3 +228,4 @@ class RouteTrialForm(forms.Form):
                                                  required=False, widget=forms.CheckboxSelectMultiple)
     receiver_units = forms.ModelMultipleChoiceField(label=_("接收部门"), required=False,
                                                     queryset=OrgUnit.objects.filter(is_active=True))
+from . import admin_ladder  # noqa: E402,F401  (the escalation ladder)

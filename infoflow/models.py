@@ -245,8 +245,10 @@ class Item(models.Model):
     received_at = models.DateTimeField(_("收文时间"), null=True, blank=True)
 
     archive_number = models.CharField(_("归档编号"), max_length=30, blank=True)
+    # The archive-due sweep's cursor (archive.sweeps, liaison.sweeps).
+    archive_notice_at = models.DateTimeField(_("归档提醒时间"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["route_snapshot"])
+    history = HistoricalRecords(excluded_fields=["route_snapshot", "archive_notice_at"])
 
     class Meta:
         ordering = ["-submitted_at", "-created_at", "-pk"]
@@ -260,6 +262,7 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["unit", "state", "submitted_at"]),
             models.Index(fields=["initiator", "state"]),
+            models.Index(fields=["archive_notice_at"], condition=Q(state="completed"), name="item_completed_notice_at"),
         ]
 
     def __str__(self):
@@ -353,12 +356,19 @@ class Receiver(models.Model):
     answered_by = models.ForeignKey(User, verbose_name=_("反馈人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answer_result = models.TextField(_("处理结果"), blank=True)
     answer_next_steps = models.TextField(_("后续措施"), blank=True)
-    history = HistoricalRecords()
+    # The deadline sweep's cursor (liaison.sweeps): the next moment it has
+    # something to say about this case; NULL not looked at yet.
+    notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["notice_at"])
 
     class Meta:
         ordering = ["item", "pk"]
         verbose_name = _("接收方")
         verbose_name_plural = _("接收方")
+        indexes = [
+            models.Index(fields=["notice_at"], condition=Q(state__in=("sent", "acknowledged")),
+                         name="receiver_waiting_notice_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="receiver_target_matches_kind",
@@ -564,12 +574,16 @@ class Question(models.Model):
     reply = models.TextField(_("答复"), blank=True)
     replied_by = models.ForeignKey(User, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The deadline sweep's cursor (liaison.sweeps): the next moment it has
+    # something to say about this case; NULL not looked at yet.
+    notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["notice_at"])
 
     class Meta:
         ordering = ["item", "raised_at"]
         verbose_name = _("疑问与协调")
         verbose_name_plural = _("疑问与协调")
+        indexes = [models.Index(fields=["notice_at"], condition=Q(state="open"), name="question_open_notice_at")]
 
     def __str__(self):
         return f"{self.item} · {self.get_kind_display()}"
@@ -593,7 +607,7 @@ class ProgressUpdate(models.Model):
 
 
 from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
-from .deadline_models import DeadlineCase  # noqa: E402,F401  (the deadline sweep's ledger)
+from .ladder_models import EscalationRung  # noqa: E402,F401  (the escalation ladder, data)
 
 
 class Delegation(models.Model):

@@ -28,7 +28,7 @@ from .models import Confidentiality, Receiver, StepAssignee
 from .people import people_with_role, unit_people, with_deputies, without
 
 
-def _in_notify_language(func):
+def in_notify_language(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE):
@@ -37,7 +37,7 @@ def _in_notify_language(func):
     return wrapper
 
 
-def _fmt(moment) -> str:
+def fmt(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
@@ -82,7 +82,7 @@ def _receiver_people(receiver) -> list:
 # --- the moves of an item ----------------------------------------------------------
 
 
-@_in_notify_language
+@in_notify_language
 def step_opened(step, *, actor=None) -> list:
     """A review stage opened: each pending assignee (and their deputies in
     force) is asked to review before the step's due time."""
@@ -100,7 +100,7 @@ def step_opened(step, *, actor=None) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def review_done(item, *, actor=None) -> list:
     """The last stage approved: the initiator may transmit."""
     out = rows(
@@ -113,7 +113,7 @@ def review_done(item, *, actor=None) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def returned(step, *, actor=None) -> list:
     item = step.item
     out = rows(
@@ -125,7 +125,7 @@ def returned(step, *, actor=None) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def receivers_sent(item, receivers, *, actor=None) -> list:
     """Transmitted: each receiver that has to sign is asked to sign and answer."""
     out = []
@@ -142,7 +142,7 @@ def receivers_sent(item, receivers, *, actor=None) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def answered(receiver, *, actor=None) -> list:
     item = receiver.item
     out = rows(
@@ -154,7 +154,7 @@ def answered(receiver, *, actor=None) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def question_raised(question, *, actor=None) -> list:
     item = question.item
     out = rows(
@@ -170,10 +170,10 @@ def question_raised(question, *, actor=None) -> list:
 # --- deadlines (the sweeps in infoflow.sweeps) ------------------------------------------
 
 
-@_in_notify_language
+@in_notify_language
 def step_reminder(step, assignees) -> list:
     item = step.item
-    due = _fmt(step.due_at)
+    due = fmt(step.due_at)
     out = []
     for a in assignees:
         out += rows(
@@ -185,10 +185,10 @@ def step_reminder(step, assignees) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def step_overdue(step, assignees) -> list:
     item = step.item
-    due = _fmt(step.due_at)
+    due = fmt(step.due_at)
     out = []
     for a in assignees:
         out += rows(
@@ -200,7 +200,7 @@ def step_overdue(step, assignees) -> list:
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def step_escalated(step, assignee, superiors, *, days: int, day: str) -> list:
     """The assignee's step is ``days`` working days overdue: their superiors
     (the escalation ladder, infoflow.ladder) are asked to follow it up, once
@@ -211,7 +211,7 @@ def step_escalated(step, assignee, superiors, *, days: int, day: str) -> list:
         key="step:%d:escalate:%s" % (assignee.pk, day), kind="escalation", due=step.due_at,
         subject=_("审核超期督办：信息 %(number)s") % {"number": item.number},
         body=_("%(name)s 负责的%(what)s 已于 %(due)s 超期，已超期 %(days)s 个工作日，请督促处理。")
-        % {"name": name_of(assignee.user), "what": what(item, step.name), "due": _fmt(step.due_at), "days": days},
+        % {"name": name_of(assignee.user), "what": what(item, step.name), "due": fmt(step.due_at), "days": days},
     )
     notifications.write(out)
     return out
@@ -222,7 +222,7 @@ def _overdue_receiver_people(receiver) -> list:
     return [receiver.item.initiator, *_receiver_people(receiver)]
 
 
-@_in_notify_language
+@in_notify_language
 def receipt_overdue(receiver) -> list:
     item = receiver.item
     out = rows(
@@ -230,13 +230,13 @@ def receipt_overdue(receiver) -> list:
         due=receiver.response_due_at,
         subject=_("签收超期：信息 %(number)s") % {"number": item.number},
         body=_("%(receiver)s 未在 %(due)s 前签收%(what)s，请跟进签收。")
-        % {"receiver": receiver.label, "due": _fmt(receiver.response_due_at), "what": what(item)},
+        % {"receiver": receiver.label, "due": fmt(receiver.response_due_at), "what": what(item)},
     )
     notifications.write(out)
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def answer_overdue(receiver) -> list:
     item = receiver.item
     out = rows(
@@ -244,13 +244,13 @@ def answer_overdue(receiver) -> list:
         due=receiver.answer_due_at,
         subject=_("反馈超期：信息 %(number)s") % {"number": item.number},
         body=_("%(receiver)s 未在 %(due)s 前反馈%(what)s 的处理结果，请督促反馈。")
-        % {"receiver": receiver.label, "due": _fmt(receiver.answer_due_at), "what": what(item)},
+        % {"receiver": receiver.label, "due": fmt(receiver.answer_due_at), "what": what(item)},
     )
     notifications.write(out)
     return out
 
 
-@_in_notify_language
+@in_notify_language
 def question_overdue(question) -> list:
     item = question.item
     unit = question.responsible_unit
@@ -258,7 +258,7 @@ def question_overdue(question) -> list:
         unit_people(unit), item=item, key="question:%d:overdue" % question.pk, kind="overdue", due=question.due_at,
         subject=_("答复超期：信息 %(number)s") % {"number": item.number},
         body=_("%(unit)s 负责答复的%(kind)s（%(what)s）已于 %(due)s 超期，请尽快答复。")
-        % {"unit": unit.name, "kind": question.get_kind_display(), "what": what(item), "due": _fmt(question.due_at)},
+        % {"unit": unit.name, "kind": question.get_kind_display(), "what": what(item), "due": fmt(question.due_at)},
     )
     notifications.write(out)
     return out

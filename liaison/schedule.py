@@ -16,8 +16,10 @@ BEAT_SCHEDULE = {
     # Check every archived record, its files and the audit chain; failures go to the secretariat.
     "archive-verify": {"task": "archive.tasks.verify_daily", "schedule": crontab(minute=40, hour=18)},  # 02:40
     # Send notices never queued (broker down) or failed with tries left (liaison.tasks_notify).
-    "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 300.0},
-    # The deadline sweep: reminders, overdue notices, escalation (infoflow.tasks).
+    # Also what a process killed between its commit and the queueing left (the outbox).
+    "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 60.0},
+    # Every deadline sweep: reminders, overdue notices, escalation, archive due,
+    # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.
-    "deadline-sweep": {"task": "infoflow.tasks.send_reminders", "schedule": 60.0, "options": {"expires": 55}},
+    "deadline-sweep": {"task": "liaison.tasks.run_sweeps", "schedule": 60.0, "options": {"expires": 55}},
 }

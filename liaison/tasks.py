@@ -2,6 +2,8 @@ import logging
 
 from celery import shared_task
 
+from liaison import sweeps
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,6 +20,25 @@ def refresh_calendar():
 
     years = fill_from_chinesecalendar()
     logger.info("calendar refreshed for years %s", years)
+
+
+@shared_task(
+    name="liaison.tasks.run_sweeps",
+    ignore_result=True,
+    # A worker killed mid-sweep leaves the message unacknowledged and another
+    # worker runs the sweep again: the killed batch's transaction rolled back
+    # (its notices and cursors together), the committed ones are not redone.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=240,
+    time_limit=300,
+)
+def run_sweeps():
+    """Beat, every minute: one run of every deadline sweep (liaison.sweeps)."""
+    sent = sweeps.run()
+    if sent:
+        logger.info("run_sweeps: %d notices", len(sent))
+    return len(sent)
 
 
 # Registered with the worker through this module (autodiscovery reads tasks.py).

@@ -6,3 +6,11 @@ class OfficersConfig(AppConfig):
     name = "officers"
     verbose_name = _("组织与联络员")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Framework glue: officer change filings join the one sweep runner.
+        from liaison import sweeps as runner
+
+        from .sweeps import FILINGS
+
+        runner.register(FILINGS)

@@ -49,6 +49,8 @@ ROLE_GRANTS[Role.SECRETARIAT] += [
     ("infoflow", "routestage", ("add", "change", "view", "delete")),
     ("infoflow", "category", ADD_CHANGE_VIEW),
     ("infoflow", "item", ("view",)),
+    # The escalation ladder of overdue review steps is data too (infoflow.ladder).
+    ("infoflow", "escalationrung", ("change", "view")),
 ]
 ROLE_GRANTS[Role.SUPERVISION] += [("infoflow", "item", ("view",)), ("infoflow", "routerule", ("view",))]
 # The secretariat's lead does what the secretariat does.

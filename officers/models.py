@@ -293,12 +293,16 @@ class ChangeFiling(models.Model):
     )
     proof = models.FileField(_("报备凭证"), upload_to="officers/filings/%Y/", blank=True)
     note = models.TextField(_("备注"), blank=True)
-    history = HistoricalRecords()
+    # The filing sweep's cursor (officers.sweeps, liaison.sweeps).
+    notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["notice_at"])
 
     class Meta:
         ordering = ["filed_at", "due_at"]
         verbose_name = _("变更报备")
         verbose_name_plural = _("变更报备")
+        indexes = [models.Index(fields=["notice_at"], condition=models.Q(filed_at__isnull=True),
+                                name="changefiling_open_notice_at")]
 
     def __str__(self):
         return f"{self.registration} · {self.get_reason_display()}"

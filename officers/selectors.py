@@ -1,7 +1,13 @@
 """Reads of the organisation, with their joins."""
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from .models import Officer, OrgUnit
+
+
+def role_holders(*roles):
+    """Active users holding any of the organisation-wide ``roles``, by primary key."""
+    return list(get_user_model().objects.filter(is_active=True, roles__role__in=roles).distinct().order_by("pk"))
 
 
 def active_officers():

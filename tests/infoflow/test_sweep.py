@@ -11,7 +11,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from infoflow.models import DeadlineCase, Item, Receiver, ReviewStep
+from infoflow.models import Item, Receiver, ReviewStep
 from infoflow.services.chain import approve_step, open_step, submit_item
 from infoflow.services.deadlines import reminder_at, sweep
 from infoflow.services.delivery import raise_question
@@ -178,7 +178,6 @@ def test_overdue_receipt_and_answer_go_to_the_initiator_and_the_receiving_office
         ("overdue", "officer_prod", "receiver:%d:answer" % receiver.pk),
     ]
     assert run(at("2026-03-17 17:00")) == []
-    assert DeadlineCase.objects.count() == 2
 
 
 def test_an_acknowledged_receiver_gets_no_receipt_notice(org, make_item):
@@ -229,7 +228,7 @@ def test_officer_change_filing_due_and_late_go_to_hr(org):
 
 
 def test_a_retried_task_sends_nothing_twice(org, make_item):
-    from infoflow.tasks import send_reminders
+    from liaison.tasks import run_sweeps as send_reminders
 
     submitted(make_item, org, at("2026-03-10 09:30"))
 
@@ -288,3 +287,23 @@ def test_opening_a_step_tells_its_assignee_once_after_commit(org, make_item, dja
     assert notice.recipient == org["head_market"]
     assert notice.key == "step:%d:opened" % step.assignees.get().pk
     assert notice.due_at == step.due_at
+
+
+def test_an_hour_down_catches_up_with_one_notice_per_case_and_a_second_run_sends_nothing(org, make_item):
+    """Beat was down from 09:00 to 10:05 on the day everything fell due: the
+    first run after sends each case's notice once (not one per missed minute)."""
+    _item, step = submitted(make_item, org, at("2026-03-10 09:30"))
+    item = transmitted(make_item, org, at("2026-03-10 09:30"), feedback=at("2026-03-12 09:45"))
+    receiver = item.receivers.get()
+
+    first = run(at("2026-03-12 10:05"))
+    again = run(at("2026-03-12 10:06"))
+
+    assert sorted({key for _k, _u, key in first}) == sorted({
+        "step:%d:overdue" % step.assignees.get().pk,
+        "step:%d:escalate:2026-03-12" % step.assignees.get().pk,
+        "receiver:%d:response" % receiver.pk,
+        "receiver:%d:answer" % receiver.pk,
+    })
+    assert len(first) == swept().count()
+    assert again == []

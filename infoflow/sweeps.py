@@ -1,0 +1,149 @@
+"""The information flow's due cases, run by liaison.sweeps (registered in
+InfoflowConfig.ready): open review steps, receivers waiting to sign or
+answer, open questions.
+
+Each case's ``notice_at`` is its cursor: the handler sends what fell due
+since the cursor (comparing the old cursor with each deadline, so nothing is
+said twice) and moves the cursor to the next deadline, or to NEVER.
+
+Review steps: a reminder once settings.REMINDER_SHARE of the step's time has
+passed (working time for working-time limits, clock time otherwise — the
+step's own stored unit), an overdue notice at the due time, then while it
+stays overdue an escalation up the ladder (infoflow.ladder) once per working
+day: escalation k is due k working days after the due time and its key
+carries that day's date, so a sweep that missed several days sends only the
+latest one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from liaison.sweeps import NEVER, Sweep
+from liaison.workdays import add_working_days, add_working_time, working_day_length, working_time_between
+
+from . import notices
+from .ladder import Ladder
+from .models import Item, Question, Receiver, ReviewStep, StepAssignee
+
+ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNAL)
+
+
+def reminder_at(started_at: dt.datetime, due_at: dt.datetime, unit: str) -> dt.datetime:
+    """When the reminder of a step is due: settings.REMINDER_SHARE of its
+    time, counted in the unit of the step's own limit."""
+    share = settings.REMINDER_SHARE
+    if due_at <= started_at:
+        return due_at
+    if unit.startswith("working"):
+        return min(add_working_time(started_at, working_time_between(started_at, due_at) * share), due_at)
+    return started_at + (due_at - started_at) * share
+
+
+def overdue_days(due_at: dt.datetime, now: dt.datetime) -> int:
+    """Whole working days since the due time (0 on the day it fell due)."""
+    return working_time_between(due_at, now) // working_day_length()
+
+
+def escalation_at(due_at: dt.datetime, k: int) -> dt.datetime:
+    return add_working_days(due_at, k)
+
+
+def _fell_due(case, moment, now) -> bool:
+    """``moment`` has passed and the cursor had not passed it yet."""
+    return moment is not None and moment <= now and (case.notice_at is None or case.notice_at <= moment)
+
+
+# --- review steps ----------------------------------------------------------------
+
+
+def _step(step, assignees, now, ladder) -> dt.datetime:
+    """Write what fell due for one step; return its next cursor."""
+    if now < step.due_at:
+        remind = reminder_at(step.started_at or now, step.due_at, step.limit_unit or "working_days")
+        if now < remind:
+            return remind
+        if step.notice_at is None or step.notice_at <= remind:
+            notices.step_reminder(step, assignees)
+        return step.due_at
+    if _fell_due(step, step.due_at, now):
+        notices.step_overdue(step, assignees)
+    k = overdue_days(step.due_at, now)
+    if k >= 1:
+        day = timezone.localtime(escalation_at(step.due_at, k)).date().isoformat()
+        for a in assignees:
+            notices.step_escalated(step, a, ladder.superiors(step, a), days=k, day=day)
+    return escalation_at(step.due_at, k + 1)
+
+
+def open_steps():
+    return ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__isnull=False)
+
+
+def handle_steps(steps, now) -> None:
+    pending: dict[int, list] = {}
+    for a in (
+        StepAssignee.objects.filter(step__in=steps, decision=StepAssignee.Decision.PENDING)
+        .select_related("user")
+        .order_by("pk")
+    ):
+        pending.setdefault(a.step_id, []).append(a)
+    ladder = Ladder()
+    for step in steps:
+        step.notice_at = _step(step, pending.get(step.pk, []), now, ladder)
+
+
+# --- receivers ---------------------------------------------------------------------
+
+
+def waiting_receivers():
+    return Receiver.objects.filter(
+        state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED), item__state=Item.State.TRANSMITTED
+    )
+
+
+def handle_receivers(receivers, now) -> None:
+    """Receipt overdue (still unsigned) and answer overdue (units, people,
+    external units) → the initiator and who answers for the receiver."""
+    for r in receivers:
+        upcoming = [NEVER]
+        if r.state == Receiver.State.SENT and r.response_due_at:
+            if _fell_due(r, r.response_due_at, now):
+                notices.receipt_overdue(r)
+            elif r.response_due_at > now:
+                upcoming.append(r.response_due_at)
+        if r.kind in ANSWERING_KINDS and r.answer_due_at:
+            if _fell_due(r, r.answer_due_at, now):
+                notices.answer_overdue(r)
+            elif r.answer_due_at > now:
+                upcoming.append(r.answer_due_at)
+        r.notice_at = min(upcoming)
+
+
+# --- questions ---------------------------------------------------------------------
+
+
+def open_questions():
+    return Question.objects.filter(state=Question.State.OPEN)
+
+
+def handle_questions(questions, now) -> None:
+    for q in questions:
+        if q.due_at > now:
+            q.notice_at = q.due_at
+            continue
+        if _fell_due(q, q.due_at, now):
+            notices.question_overdue(q)
+        q.notice_at = NEVER
+
+
+SWEEPS = (
+    Sweep(name="review_step", open_cases=open_steps, handle=handle_steps, select_related=("item", "item__unit"),
+          order=10),
+    Sweep(name="receiver", open_cases=waiting_receivers, handle=handle_receivers,
+          select_related=("item", "item__initiator", "unit", "user", "external_unit", "contact"), order=20),
+    Sweep(name="question", open_cases=open_questions, handle=handle_questions,
+          select_related=("item", "responsible_unit"), order=30),
+)

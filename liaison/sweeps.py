@@ -1,0 +1,138 @@
+"""One runner for every deadline sweep (reminders, overdue notices,
+escalation, archive due, officer filings…).
+
+An app describes each kind of due case as a ``Sweep`` and registers it from
+its AppConfig.ready() (framework glue; this module imports no app). Every
+kind claims its cases the same way, with a per-case cursor like healthchecks'
+``alert_after``: the case's row carries ``notice_at``, the next moment the
+sweep has something to say about it (NULL: not looked at yet; ``NEVER``:
+nothing more to say). The runner, per kind and in batches:
+
+1. selects the open cases whose cursor is due, ``FOR UPDATE SKIP LOCKED``
+   (two sweeps at once take disjoint cases; a case being acted on right now
+   is left for the next minute);
+2. lets the kind write its notices through the outbox
+   (``liaison.notifications.write``) and set each row's next ``notice_at``;
+3. inserts the batch's notices with one INSERT … ON CONFLICT DO NOTHING per
+   thousand rows and moves the cursors with one UPDATE, in the same
+   transaction — so a killed sweep leaves either both or neither.
+
+A sweep that did not run for an hour catches up with one notice per case,
+never one per missed minute. With nothing due, the whole run is one
+statement: one EXISTS per kind on its partial index.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from liaison import notifications
+from liaison.workdays import is_workday
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# "Nothing more to say about this case": far beyond any deadline, so the
+# due-range scan never reaches it.
+NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One kind of due case.
+
+    ``open_cases()`` gives the rows that may still need a notice (its filter
+    matches the condition of the kind's partial index on ``cursor``);
+    ``handle(rows, now)`` writes what is due for each row and sets
+    ``row.<cursor>`` to the next moment (or ``NEVER``); ``before_batch(rows)``
+    may load what ``handle`` needs for the whole batch at once."""
+
+    name: str
+    open_cases: Callable[[], QuerySet]
+    handle: Callable[[list, dt.datetime], None]
+    cursor: str = "notice_at"
+    select_related: tuple = field(default_factory=tuple)
+    order: int = 100
+
+    def due(self, now) -> QuerySet:
+        return self.open_cases().filter(Q(**{f"{self.cursor}__isnull": True}) | Q(**{f"{self.cursor}__lte": now}))
+
+
+_REGISTRY: dict[str, Sweep] = {}
+
+
+def register(sweep: Sweep) -> Sweep:
+    """Add a kind of due case (called from an AppConfig.ready())."""
+    _REGISTRY[sweep.name] = sweep
+    return sweep
+
+
+def registered() -> list[Sweep]:
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.name))
+
+
+def kinds_due(now, sweeps=None) -> list[Sweep]:
+    """Which kinds have a due case, in one statement (the idle case)."""
+    sweeps = list(sweeps if sweeps is not None else registered())
+    if not sweeps:
+        return []
+    parts, params = [], []
+    for sweep in sweeps:
+        sql, args = sweep.due(now).values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS ({sql})")
+        params.extend(args)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        flags = cursor.fetchone()
+    return [s for s, flag in zip(sweeps, flags) if flag]
+
+
+def run_one(sweep: Sweep, now) -> list:
+    """Handle every due case of one kind; return the notices inserted."""
+    model = sweep.open_cases().model
+    sent = []
+    while True:
+        with transaction.atomic():
+            rows = list(
+                sweep.due(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related(*sweep.select_related)
+                .order_by("pk")[:BATCH]
+            )
+            if not rows:
+                return sent
+            with notifications.batch() as written:
+                sweep.handle(rows, now)
+            # The cursor is not a tracked field (excluded from history).
+            model.objects.bulk_update(rows, [sweep.cursor])
+        sent += written
+        stuck = [r for r in rows if getattr(r, sweep.cursor) is None or getattr(r, sweep.cursor) <= now]
+        if stuck:  # a handler that left a cursor behind would loop forever
+            raise RuntimeError("sweep %s left the cursor of %s at or before now" % (sweep.name, stuck[0].pk))
+        if len(rows) < BATCH:
+            return sent
+
+
+def run(now=None) -> list:
+    """Run every registered sweep at ``now``; return the notices inserted.
+    Safe to run twice, late, or two at once."""
+    now = now or timezone.now()
+    due = kinds_due(now)
+    if not due:
+        return []
+    # Load this year's calendar before any transaction: a year filled inside
+    # one is not cached until it commits (liaison.workdays), which would make
+    # every working-time sum below read the calendar table again.
+    is_workday(timezone.localtime(now).date())
+    sent = []
+    for sweep in due:
+        sent += run_one(sweep, now)
+    if sent:
+        log.info("deadline sweep sent %d notices", len(sent))
+    return sent
