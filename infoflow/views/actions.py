@@ -30,6 +30,22 @@ def submitted_message(item) -> str:
     return _("信息 %(number)s 已提交。") % {"number": item.number or ""}
 
 
+def approval_message(item, step) -> str:
+    """What the reviewer who just approved reads: where the item went."""
+    item = Item.objects.get(pk=item.pk)
+    number = item.number or ""
+    now_open = chain.open_step(item)
+    if now_open is not None and now_open.pk == step.pk:
+        # 会签: this stage waits for the other deciders.
+        return _("已同意，信息 %(number)s 的“%(stage)s”环节等待其他审核人会签。") % {"number": number, "stage": step.name}
+    if now_open is not None:
+        return _("已同意，信息 %(number)s 进入下一环节“%(stage)s”。") % {"number": number, "stage": now_open.name}
+    if item.state == Item.State.APPROVED:
+        return _("审核通过，信息 %(number)s 等待发起部门传递给接收方。") % {"number": number}
+    # Send first, review after (先处理后报告): it was already transmitted.
+    return _("审核通过，信息 %(number)s 的审核已全部完成（该信息已先行传递）。") % {"number": number}
+
+
 def back_to(item):
     return redirect("infoflow:item-detail", pk=item.pk)
 
@@ -136,7 +152,7 @@ def review(request, pk, step_pk):
                 pass
             else:
                 if decision == "approve":
-                    messages.success(request, _("已同意，信息 %(number)s 进入下一环节。") % {"number": item.number or ""})
+                    messages.success(request, approval_message(item, step))
                 else:
                     messages.success(request, _("已退回信息 %(number)s。") % {"number": item.number or ""})
                 return redirect("infoflow:review-inbox")
