@@ -5,6 +5,7 @@ timeline says why."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from infoflow import selectors
@@ -282,3 +283,30 @@ def test_seed_003_member_unit_whose_officer_is_head_passes_to_the_association_se
     step = _open(item)
     assert (step.name, _pending(step)) == ("部门负责人", ["assoc"])
     assert _timeline_details(item) == ["沈会员 是本信息的起草人，按回避规则由 协会秘书 审核"]
+
+
+def test_the_draft_page_says_who_reviews_instead_and_why(org, head_is_officer, frozen, client):
+    item = _draft(head_is_officer, org["market"], org["prod"], direction="external")
+    client.force_login(head_is_officer)
+
+    page = client.get(reverse("infoflow:item-detail", args=[item.pk])).content.decode()
+
+    assert "王五 是本信息的起草人，按回避规则由 李四 审核" in page
+
+
+def test_the_item_page_offers_no_review_button_to_the_author_deputy(org, frozen, client):
+    item = submit_item(
+        item=_draft(org["officer_market"], org["market"], org["prod"], direction="internal", needs_coordination=True),
+        actor=org["officer_market"],
+    )
+    step = _open(item)
+    _delegate(org["head_market"], org["officer_market"])
+    review_url = reverse("infoflow:review", args=[item.pk, step.pk])
+    client.force_login(org["officer_market"])
+
+    page = client.get(reverse("infoflow:item-detail", args=[item.pk])).content.decode()
+    refused = client.post(review_url, {"decision": "approve", "opinion": "同意"})
+
+    assert review_url not in page
+    assert refused.status_code == 403
+    assert StepAssignee.objects.get(step=step).decision == StepAssignee.Decision.PENDING
