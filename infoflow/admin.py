@@ -3,9 +3,11 @@
 Items are read-mostly here: they change only through the services (the
 portal), so the item page shows the record, its steps, receivers and
 transmissions read-only, its history (SimpleHistoryAdmin) and guardian's
-object-permission page (GuardedModelAdmin). The list starts from
-``items_visible_to`` like every other list, so restricted items stay with the
-people on their path even in the console.
+object-permission page (GuardedModelAdmin). The list, the item page and
+both history views start from ``items_visible_to`` like every other list
+(``liaison.admin_visibility.VisibleOnlyAdmin``), so restricted items and
+other people's drafts stay with the people on their path even in the
+console, for a superuser too; so do the step assignments (opinions).
 
 Routes: a RouteRule with its ordered stages inline, and the "试算路线" page
 that shows which route and stages, with names, a sample item would take.
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin_visibility import VisibleOnlyAdmin
 from officers.models import OrgUnit
 
 from .models import (
@@ -84,7 +87,7 @@ class TransmissionInline(ReadOnlyInline):
 
 
 @admin.register(Item)
-class ItemAdmin(GuardedModelAdmin, ReadOnlyHistoryAdmin):
+class ItemAdmin(VisibleOnlyAdmin, GuardedModelAdmin, ReadOnlyHistoryAdmin):
     list_display = ["number", "subject", "unit", "direction", "state", "urgency", "submitted_at",
                     "expected_feedback_at"]
     list_filter = ["state", "direction", "kind", "urgency", "confidentiality", "unit"]
@@ -95,7 +98,8 @@ class ItemAdmin(GuardedModelAdmin, ReadOnlyHistoryAdmin):
     # guardian's object-permission page: users only (groups are not used here).
     user_can_access_owned_objects_only = False
 
-    def get_queryset(self, request):
+    def visible_queryset(self, request, queryset):
+        # The selector's own queryset (not a pk__in subquery): the same plan as the portal's lists.
         return items_visible_to(request.user).select_related("unit", "initiator", "category")
 
     def get_readonly_fields(self, request, obj=None):
@@ -109,13 +113,13 @@ class ItemAdmin(GuardedModelAdmin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(StepAssignee)
-class StepAssigneeAdmin(ReadOnlyHistoryAdmin):
+class StepAssigneeAdmin(VisibleOnlyAdmin, ReadOnlyHistoryAdmin):
     list_display = ["step", "user", "decision", "decided_at"]
     list_filter = ["decision"]
     search_fields = ["step__item__number", "user__username", "user__first_name"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(step__item__in=items_visible_to(request.user)).select_related(
+    def visible_queryset(self, request, queryset):
+        return queryset.filter(step__item__in=items_visible_to(request.user).values("pk")).select_related(
             "step__item", "user")
 
     def get_readonly_fields(self, request, obj=None):

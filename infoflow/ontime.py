@@ -13,6 +13,13 @@ Queries: two grouped aggregates (reviews, feedback) and two bounded lists
 (overdue steps, overdue receivers), whatever the number of departments or
 rows. Who sees it: the secretariat, supervision and the general manager
 (every department), supervising leaders (the departments they supervise).
+
+The overdue lists name items (number, subject, link), so they hold only
+items the user may open (``items_visible_to``): a leader is not shown a
+restricted item off their path, nor an item whose link would answer 404.
+The rates are counts per department with no item named; they count every
+step and answer, so a department's rate is the same for everyone who reads
+it (the on-time Excel holds the rates only).
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -23,6 +30,7 @@ from django.utils import timezone
 from officers.roles import roles_of
 
 from .models import Receiver, ReviewStep
+from .visibility import items_visible_to
 
 OVERDUE_LIMIT = 200  # rows per overdue list on the page
 
@@ -133,8 +141,12 @@ def feedback_rates(start, end, now, units=None):
     )
 
 
-def overdue_steps(now, units=None):
+def overdue_steps(now, units=None, user=None):
+    """Open steps past due, of items ``user`` may open (``items_visible_to``:
+    a row whose link would answer 404 is not listed)."""
     qs = ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now)
+    if user is not None:
+        qs = qs.filter(item__in=items_visible_to(user).values("pk"))
     if units is not None:
         qs = qs.filter(item__unit_id__in=units)
     return list(
@@ -169,9 +181,12 @@ def overdue_duties(receiver, now):
     return duties
 
 
-def overdue_receivers(now, units=None):
+def overdue_receivers(now, units=None, user=None):
+    """Receivers past their limits, of items ``user`` may open."""
     overdue = Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now)
     qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED)).filter(overdue)
+    if user is not None:
+        qs = qs.filter(item__in=items_visible_to(user).values("pk"))
     if units is not None:
         qs = qs.filter(Q(unit_id__in=units) | Q(item__unit_id__in=units))
     rows = list(
@@ -200,6 +215,6 @@ def ontime_report(user, start, end, now=None) -> OnTimeReport:
         start=start,
         end=end,
         units=sorted(by_unit.values(), key=lambda u: u.name),
-        overdue_steps=overdue_steps(now, units),
-        overdue_receivers=overdue_receivers(now, units),
+        overdue_steps=overdue_steps(now, units, user),
+        overdue_receivers=overdue_receivers(now, units, user),
     )

@@ -2,6 +2,7 @@
 failed ones again once the mail server or robot is fixed."""
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -18,6 +19,20 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["send_again"]
+
+    def get_queryset(self, request):
+        """A notice names an item (number, subject, body): it is shown to its
+        recipient and to those who may see the item (``items_visible_to``);
+        a notice that names no item to every reader of this page, unless it
+        is marked restricted."""
+        from infoflow.visibility import items_visible_to
+
+        visible_numbers = items_visible_to(request.user).exclude(number="").values("number")
+        return super().get_queryset(request).filter(
+            Q(recipient_id=request.user.pk)
+            | Q(item_number="") & ~Q(confidentiality=Notification.Confidentiality.RESTRICTED)
+            | Q(item_number__in=visible_numbers)
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -75,7 +75,7 @@ def record(action, *, user=None, request=None, obj=None, result=Result.SUCCESS, 
     if obj is not None:
         object_type = obj._meta.label
         object_id = str(obj.pk) if obj.pk is not None else ""
-        object_repr = str(obj)[:200]
+        object_repr = describe(obj)[:200]
 
     return AuditEntry.objects.create(
         action=action,
@@ -88,6 +88,34 @@ def record(action, *, user=None, request=None, obj=None, result=Result.SUCCESS, 
         ip=client_ip(request),
         detail=detail,
     )
+
+
+# Fields whose text is an item's content (subject, summary, opinions,
+# answers, file names): an object carrying one, or hanging on an item or a
+# record, is written by number and id only — the auditor reads every row, and
+# may not see a restricted item (issue 10 §1).
+CONTENT_FIELDS = ("subject", "summary", "content", "original_name", "opinion", "answer_result", "text")
+
+
+def describe(obj) -> str:
+    """What the audit row calls ``obj``: its ``str()`` for people, units and
+    settings; for an item, a record or anything hanging on one (a step, a
+    receiver, an attachment, a file…) its number and id, never its content."""
+    fields = {f.name for f in obj._meta.concrete_fields}
+    owner = None
+    for name in ("item", "record"):
+        if name in fields:
+            owner = getattr(obj, name, None)
+            break
+    if owner is None and not (fields & set(CONTENT_FIELDS)):
+        return str(obj)
+    if owner is None:
+        owner = obj
+    number = getattr(owner, "number", "") or ""
+    label = "%s #%s" % (owner._meta.label, owner.pk) if owner.pk is not None else owner._meta.label
+    if owner is not obj:
+        label = "%s · %s #%s" % (label, obj._meta.label, obj.pk)
+    return "%s %s" % (number, label) if number else label
 
 
 def user_named(username):

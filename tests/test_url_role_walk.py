@@ -1,0 +1,420 @@
+"""Every URL of the site × every demo role: no page shows what its user may
+not see (issue 10 §1).
+
+The walk iterates the root resolver — the portal, the exports, the archive
+and the whole admin console with django-simple-history's and guardian's
+views — and requests every pattern with the ids of objects of every kind, as
+every demo role plus an outsider. The world holds four items whose subject,
+summary, opinions, answers and file names carry a marker of their own:
+
+* ``R`` a restricted external item in review at the market head;
+* ``D`` a draft of the market officer;
+* ``O`` an item of the production department in review at its head;
+* ``A`` a restricted item that went through the loop and was archived.
+
+A 200 (or a download) whose body carries the marker of an item the user may
+see neither as an item (``items_visible_to``) nor as a record
+(``records_visible_to``) fails the test, with the URL and the role. Bodies of
+Excel downloads are unpacked before they are searched.
+
+New pages join by themselves: a pattern without arguments is requested as
+it is; a pattern whose arguments the walk cannot fill fails the test unless
+it is listed in ``SKIP`` with the reason. GET only, so nothing is changed
+by the walk itself.
+"""
+import datetime as dt
+import io
+import re
+import uuid
+import zipfile
+from collections import defaultdict
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from archive.models import ArchivedRecord
+from archive.selectors import records_visible_to
+from archive.services import archive_item
+from archive.services.disposal import set_hold
+from infoflow.export_models import ExportJob
+from infoflow.models import Attachment, Delegation, Item, Question, Receiver, ReviewStep
+from infoflow.services.chain import open_step, submit_item
+from infoflow.services.delivery import acknowledge_receipt, answer_receiver, transmit_item
+from infoflow.services.drafting import add_attachment, create_item
+from infoflow.visibility import items_visible_to
+from liaison.models import AuditEntry, Notification
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+# The walk happens two weeks later: every open step and answer is overdue
+# then, so the on-time page and the reminders list them.
+WALK_AT = NOW + dt.timedelta(days=14)
+
+# One marker per item, in its subject, summary, opinions, answer and file
+# names. ASCII, so HTML escaping and Excel's shared strings keep it as is.
+MARKERS = {"R": "QZRSTR7Q", "D": "QZDRFT4K", "O": "QZOTHR9M", "A": "QZARCH2X"}
+
+ROLES = ["admin", "secretary", "officer_market", "officer_prod", "head_market", "head_prod", "leader", "gm",
+         "legal", "employee", "auditor", "outsider"]
+
+# Patterns the walk does not request, each with why. Everything else must be
+# filled and requested.
+SKIP = {
+    # Logging out ends the walking session (and is POST-only anyway).
+    "logout", "admin:logout",
+    # The catch-all of the admin answers 404 or a redirect to the slash URL.
+    "admin:<catch-all>",
+}
+
+
+# --- the world ------------------------------------------------------------------
+
+
+def _pdf(name):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+
+
+def _fields(key, **extra):
+    marker = MARKERS[key]
+    return {
+        "subject": "关于%s事项的说明" % marker,
+        "summary": "摘要 %s-SUMMARY 请按期反馈。" % marker,
+        "expected_feedback_at": timezone.now() + dt.timedelta(days=5),
+        **extra,
+    }
+
+
+@pytest.fixture
+def world(settings, market, prod, finance, officer_market, officer_prod, head_market, head_prod, leader, secretary,
+          gm, legal, auditor, employee, outsider):
+    settings.ARCHIVE_SEAL_KEY = "test-archive-seal-key-0123456789"
+    settings.ARCHIVE_FONDS_NUMBER = ""
+    import importlib
+
+    from infoflow.models import RouteRule
+
+    if not RouteRule.objects.exists():
+        importlib.import_module("infoflow.migrations.0003_default_routes").create_defaults(apps, None)
+
+    admin = UserFactory(username="admin", first_name="管理员", is_staff=True, is_superuser=True)
+    auditor.is_staff = True  # as in the demo (officers.demo.STAFF_ACCOUNTS)
+    auditor.save(update_fields=["is_staff"])
+    users = {
+        "admin": admin, "secretary": secretary, "officer_market": officer_market, "officer_prod": officer_prod,
+        "head_market": head_market, "head_prod": head_prod, "leader": leader, "gm": gm, "legal": legal,
+        "employee": employee, "auditor": auditor, "outsider": outsider,
+    }
+    to_prod = [{"kind": "unit", "unit": prod}]
+    with time_machine.travel(NOW, tick=False):
+        restricted = create_item(actor=officer_market, unit=market, receivers=to_prod,
+                                 fields=_fields("R", direction="external", confidentiality="restricted"))
+        add_attachment(item=restricted, actor=officer_market, upload=_pdf("%s-附件.pdf" % MARKERS["R"]))
+        submit_item(item=restricted, actor=officer_market)
+
+        draft = create_item(actor=officer_market, unit=market, receivers=to_prod, fields=_fields("D"))
+        add_attachment(item=draft, actor=officer_market, upload=_pdf("%s-草稿附件.pdf" % MARKERS["D"]))
+
+        other = create_item(actor=officer_prod, unit=prod, receivers=[{"kind": "unit", "unit": finance}],
+                            fields=_fields("O", direction="external"))
+        submit_item(item=other, actor=officer_prod)
+
+        archived = create_item(actor=officer_market, unit=market, receivers=to_prod,
+                               fields=_fields("A", confidentiality="restricted"))
+        add_attachment(item=archived, actor=officer_market, upload=_pdf("%s-归档附件.pdf" % MARKERS["A"]))
+        submit_item(item=archived, actor=officer_market)
+        archived.refresh_from_db()
+        if archived.state == Item.State.APPROVED:
+            transmit_item(item=archived, actor=officer_market, methods=["system"])
+        receiver = archived.receivers.get()
+        acknowledge_receipt(receiver=receiver, actor=officer_prod)
+        answer_receiver(receiver=receiver, actor=officer_prod, result="已办理 %s-ANSWER" % MARKERS["A"])
+        archived.refresh_from_db()
+        if archived.state != Item.State.COMPLETED:
+            from infoflow.services.delivery import complete_item
+
+            complete_item(item=archived, actor=officer_market)
+        record = archive_item(item=archived)
+        set_hold(record=record, actor=secretary, reason="审计需要，暂停销毁")
+
+        # Objects of the other kinds, so every id argument has something to point at.
+        Delegation.objects.create(principal=leader, deputy=legal, created_by=leader,
+                                  start=NOW, end=NOW + dt.timedelta(days=30), reason="出差")
+        job = ExportJob.objects.create(user=officer_market, state=ExportJob.State.DONE, total_rows=1, done_rows=1,
+                                       file_name="log.xlsx", expires_at=NOW + dt.timedelta(days=30))
+        job.file.save("log-%s.xlsx" % uuid.uuid4().hex, ContentFile(b"PK"), save=True)
+        Group.objects.create(name="walk")
+        restricted.refresh_from_db()
+        Notification.objects.get_or_create(
+            recipient=head_market, key="walk-%s" % restricted.pk,
+            defaults={"subject": "待审核：%s" % restricted.subject, "item_number": restricted.number or "",
+                      "confidentiality": "restricted", "url": "/items/%s/" % restricted.pk})
+
+    items = {"R": restricted, "D": draft, "O": other, "A": archived}
+    return {"users": users, "items": items, "record": record}
+
+
+def forbidden_markers(user, items):
+    """Markers of the items ``user`` may see neither as items nor as records."""
+    seen_items = set(items_visible_to(user).filter(pk__in=[i.pk for i in items.values()]).values_list("pk", flat=True))
+    seen_records = set(records_visible_to(user).values_list("item_id", flat=True))
+    return {MARKERS[key]: key for key, item in items.items() if item.pk not in seen_items | seen_records}
+
+
+# --- the patterns ----------------------------------------------------------------
+
+
+def iter_patterns(patterns=None, prefix="", namespace=""):
+    """(full regex, url name, pattern) for every leaf of the resolver."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        regex = p.pattern.regex.pattern.lstrip("^").rstrip("$")
+        regex = regex.replace("\\Z", "")
+        if isinstance(p, URLResolver):
+            ns = namespace + (p.namespace + ":" if p.namespace else "")
+            yield from iter_patterns(p.url_patterns, prefix + regex, ns)
+        elif isinstance(p, URLPattern):
+            yield prefix + regex, namespace + (p.name or ""), p
+
+
+GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)|\((?P<anon>[^?][^()]*)\)")
+
+
+def groups_of(regex):
+    """[(name or index, span)] of the capture groups of a pattern's regex."""
+    out, index = [], 0
+    for m in GROUP.finditer(regex):
+        if m.group("name"):
+            out.append((m.group("name"), m.span()))
+        else:
+            out.append((index, m.span()))
+            index += 1
+    return out
+
+
+def build_path(regex, values):
+    """The path for ``regex`` with each group replaced by ``values[name]``."""
+    pieces, last = [], 0
+    for key, (start, end) in groups_of(regex):
+        pieces.append(regex[last:start])
+        pieces.append(str(values[key]))
+        last = end
+    pieces.append(regex[last:])
+    path = "".join(pieces)
+    path = path.replace("\\.", ".").replace("\\-", "-").replace("\\/", "/")
+    return "/" + path
+
+
+ADMIN_MODEL = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
+
+
+class Filler:
+    """Argument values for each pattern: the ids of every object of the kind
+    the argument names, and for nested ids (an item's step, receiver…) each
+    pairing of every item with every child, its own and the others'."""
+
+    def __init__(self, world):
+        self.world = world
+        self.items = list(Item.objects.order_by("pk"))
+        self.item_ids = [i.pk for i in self.items]
+
+    def ids(self, model, limit=40):
+        return list(model._default_manager.order_by("-pk").values_list("pk", flat=True)[:limit])
+
+    def children(self, model):
+        return list(model.objects.order_by("pk").values_list("item_id", "pk"))
+
+    def pairs(self, model, name):
+        """Each child with its own item, and with the next item (a view must
+        look the child up among its item's own)."""
+        own = [{"pk": item, name: child} for item, child in self.children(model)]
+        ids = self.item_ids
+        cross = [{"pk": ids[(ids.index(item) + 1) % len(ids)], name: child} for item, child in self.children(model)]
+        return own + cross
+
+    # The portal's arguments by URL name (namespace included).
+    def portal(self, name, keys):
+        keys = set(keys)
+        if name.startswith("infoflow:"):
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in self.item_ids]
+            if keys == {"pk", "step_pk"}:
+                return self.pairs(ReviewStep, "step_pk")
+            if keys == {"pk", "receiver_pk"}:
+                return self.pairs(Receiver, "receiver_pk")
+            if keys == {"pk", "attachment_pk"}:
+                return self.pairs(Attachment, "attachment_pk")
+            if keys == {"pk", "question_pk"}:
+                return self.pairs(Question, "question_pk")
+            if keys == {"delegation_pk"}:
+                return [{"delegation_pk": pk} for pk in self.ids(Delegation)]
+        if name.startswith("archive:"):
+            from archive.models import DisposalBatch, Hold
+
+            if keys == {"item_pk"}:
+                return [{"item_pk": pk} for pk in self.item_ids]
+            if name == "archive:hold-lift":
+                return [{"pk": pk} for pk in self.ids(Hold)]
+            if name == "archive:batch-detail":
+                return [{"pk": pk} for pk in self.ids(DisposalBatch)]
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in self.ids(ArchivedRecord)]
+            if keys == {"pk", "index"}:
+                return [{"pk": r, "index": i} for r in self.ids(ArchivedRecord) for i in (1, 2)]
+        if name.startswith("exports:") and keys == {"public_id"}:
+            return [{"public_id": u} for u in ExportJob.objects.values_list("public_id", flat=True)]
+        if name.startswith("notification-") and keys == {"pk"}:
+            return [{"pk": pk} for pk in self.ids(Notification)]
+        return None
+
+    def admin(self, name, regex, keys):
+        keys = list(keys)
+        if name == "admin:app_list":
+            return [{"app_label": label} for label in ("auth", "axes", "liaison", "officers", "infoflow", "archive")]
+        if name == "admin:view_on_site":
+            ct = ContentType.objects.get_for_model(Item)
+            return [{"content_type_id": ct.pk, "object_id": pk} for pk in self.item_ids]
+        if name == "admin:auth_user_password_change":
+            return [{"id": pk} for pk in self.ids(self.world["users"]["admin"].__class__, limit=3)]
+        m = ADMIN_MODEL.match(regex)
+        if not m:
+            return None
+        model = apps.get_model(m.group("app"), m.group("model"))
+        objects = self.objects_of(model)
+        if set(keys) == {"object_id"}:
+            return [{"object_id": pk} for pk in objects]
+        if set(keys) == {0, 1}:  # simple_history's history/<version>/ view
+            history = model.history.model
+            return [{0: pk, 1: h} for pk in objects
+                    for h in history.objects.filter(**{model._meta.pk.attname: pk}).values_list("history_id",
+                                                                                                flat=True)]
+        if set(keys) == {"object_pk"}:
+            return [{"object_pk": pk} for pk in objects]
+        if set(keys) == {"object_pk", "user_id"}:
+            users = [u.pk for u in self.world["users"].values()][:2]
+            return [{"object_pk": pk, "user_id": u} for pk in objects for u in users]
+        if set(keys) == {"object_pk", "group_id"}:
+            return [{"object_pk": pk, "group_id": g} for pk in objects for g in Group.objects.values_list("pk",
+                                                                                                      flat=True)]
+        return None
+
+    def objects_of(self, model):
+        """Every row that carries a marker, plus the latest few others."""
+        text_fields = [f.name for f in model._meta.concrete_fields
+                       if f.get_internal_type() in ("CharField", "TextField")]
+        from django.db.models import Q
+
+        marked = Q()
+        for marker in MARKERS.values():
+            for field in text_fields:
+                marked |= Q(**{field + "__contains": marker})
+        pks = set()
+        if text_fields:
+            pks |= set(model._default_manager.filter(marked).values_list("pk", flat=True)[:40])
+        for field in model._meta.concrete_fields:
+            target = getattr(field, "related_model", None)
+            if target is Item:
+                pks |= set(model._default_manager.filter(**{field.attname + "__in": self.item_ids})
+                           .values_list("pk", flat=True)[:40])
+            elif target is ArchivedRecord:
+                pks |= set(model._default_manager.values_list("pk", flat=True)[:40])
+        pks |= set(self.ids(model, limit=3))
+        return sorted(pks)
+
+
+def argument_sets(filler, regex, name):
+    keys = [key for key, _span in groups_of(regex)]
+    if not keys:
+        return [{}]
+    if regex.startswith("admin/"):
+        if keys == ["url"]:
+            return None  # the catch-all (named below)
+        return filler.admin(name, regex, keys)
+    return filler.portal(name, keys)
+
+
+def body_text(response):
+    """The response's text, downloads unpacked (xlsx members)."""
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    if data[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as book:
+                data = b"".join(book.read(n) for n in book.namelist() if n.endswith((".xml", ".rels", ".json")))
+        except zipfile.BadZipFile:
+            pass
+    return data.decode("utf-8", "replace")
+
+
+# --- the walk --------------------------------------------------------------------
+
+
+def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capture_on_commit_callbacks):
+    filler = Filler(world)
+    plan, unfillable = [], []
+    for regex, name, _pattern in iter_patterns():
+        label = name if name and not name.endswith(":") else (name or "") + regex
+        if regex.startswith("admin/") and "(?P<url>" in regex:
+            label = "admin:<catch-all>"
+        if label in SKIP:
+            continue
+        args = argument_sets(filler, regex, name)
+        if args is None:
+            unfillable.append(label)
+            continue
+        for values in args:
+            plan.append((label, build_path(regex, values)))
+    assert not unfillable, "The walk cannot fill these URL patterns; teach Filler or list them in SKIP: %s" % (
+        unfillable,)
+    assert len(plan) > 300
+
+    leaks, errors, requests = [], [], 0
+    shown = defaultdict(set)  # marker → roles that were shown it (the detector works)
+    client = Client(raise_request_exception=False)
+    with time_machine.travel(WALK_AT, tick=False):
+        for role in ROLES:
+            user = world["users"][role]
+            forbidden = forbidden_markers(user, world["items"])
+            client.force_login(user)
+            # The admin console lets in members of staff only (AdminSite.has_permission);
+            # for the others one request per admin pattern shows it refuses them.
+            walk = plan if user.is_staff else [
+                (label, path) for n, (label, path) in enumerate(plan)
+                if not path.startswith("/admin/") or n == 0 or plan[n - 1][0] != label]
+            requests += len(walk)
+            for label, path in walk:
+                response = client.get(path)
+                if response.status_code >= 500:
+                    errors.append((role, path, response.status_code))
+                    continue
+                if response.status_code != 200:
+                    continue
+                text = body_text(response)
+                for marker in MARKERS.values():
+                    if marker in text:
+                        shown[marker].add(role)
+                        if marker in forbidden:
+                            leaks.append((role, path, forbidden[marker]))
+            client.logout()
+
+    assert not leaks, "pages show items outside the user's visibility:\n" + "\n".join(
+        "%s %s → %s" % leak for leak in leaks)
+    assert requests > 2000
+    assert not errors, "pages fail:\n" + "\n".join("%s %s → %s" % e for e in errors)
+    # The walk sees what it should: each item's marker reaches the people on its path.
+    assert {"officer_market", "head_market"} <= shown[MARKERS["R"]]
+    assert "officer_market" in shown[MARKERS["D"]]
+    assert {"officer_prod", "head_prod", "secretary"} <= shown[MARKERS["O"]]
+    assert {"officer_market", "officer_prod"} <= shown[MARKERS["A"]]
