@@ -70,7 +70,9 @@ def test_nothing_is_sent_after_hours_for_a_step_opened_at_the_end_of_the_day(org
     assert [k for k, _u, _key in run(at("2026-03-11 15:15"))] == ["reminder"]
 
 
-def test_urgent_limit_in_plain_hours_reminds_in_plain_time(org, make_item):
+def test_urgent_limit_in_plain_hours_reminds_in_plain_time(org, make_item, settings):
+    # 紧急 counts working hours by default; a limit set in plain hours runs in clock time.
+    settings.TIME_LIMITS = {**settings.TIME_LIMITS, "review": {**settings.TIME_LIMITS["review"], "urgent": (2, "hours")}}
     _item, step = submitted(make_item, org, at("2026-03-10 11:00"), urgency="urgent")
 
     assert step.due_at == at("2026-03-10 13:00")

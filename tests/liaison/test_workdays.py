@@ -360,13 +360,39 @@ def test_limit_due_follows_the_time_limits_setting(settings):
 
     assert limit_due("review", "normal", start) == at("2026-10-08 16:00")
     assert limit_due("response", "normal", start) == at("2026-10-09 16:00")
-    assert limit_due("review", "urgent", start) == at("2026-09-30 18:00")
-    assert limit_due("response", "extra_urgent", start) == at("2026-09-30 16:30")
-
-    settings.TIME_LIMITS = {"review": {"urgent": (2, "working_hours")}}
+    # 紧急 counts working hours by default: 1.5 h before National Day, 0.5 h after.
     assert limit_due("review", "urgent", start) == at("2026-10-08 09:30")
+    assert limit_due("response", "urgent", start) == at("2026-10-08 11:30")
+    # 特急 counts clock minutes, holiday or not.
+    assert limit_due("response", "extra_urgent", start) == at("2026-09-30 16:30")
+    assert limit_due("review", "extra_urgent", at("2026-10-03 03:39")) == at("2026-10-03 04:09")
+
+    # Both are settings with their unit.
+    settings.TIME_LIMITS = {"review": {"urgent": (2, "hours")}}
+    assert limit_due("review", "urgent", start) == at("2026-09-30 18:00")
     with pytest.raises(ValueError):
         limit_due("review", "normal", start)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "submitted, review_due, response_due",
+    [
+        # At night: due two working hours after the office opens.
+        ("2026-03-10 03:39", "2026-03-10 11:00", "2026-03-10 14:30"),
+        # On a holiday (National Day): from the first workday's opening.
+        ("2026-10-03 10:00", "2026-10-08 11:00", "2026-10-08 14:30"),
+        # On the 调休 Saturday 2026-10-10, a workday: counts at once.
+        ("2026-10-10 10:15", "2026-10-10 13:45", "2026-10-10 15:45"),
+        # Friday evening before an ordinary weekend.
+        ("2026-03-13 21:00", "2026-03-16 11:00", "2026-03-16 14:30"),
+    ],
+)
+def test_urgent_limits_count_office_hours(submitted, review_due, response_due):
+    assert limit_due("review", "urgent", at(submitted)) == at(review_due)
+    assert limit_due("response", "urgent", at(submitted)) == at(response_due)
+    # 特急 does not wait for the office.
+    assert limit_due("review", "extra_urgent", at(submitted)) == at(submitted) + dt.timedelta(minutes=30)
 
 
 # --- missing years ------------------------------------------------------------------
