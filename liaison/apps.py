@@ -10,6 +10,19 @@ class LiaisonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+
         from . import signals
 
         signals.connect()
+        # People read names, not login names: every admin list, choice and
+        # object label that shows a user shows the display name (issue 10, 6.2).
+        # The login name stays in the fields that are about it (username
+        # columns, the audit log's username).
+        get_user_model().__str__ = display_name
+
+
+def display_name(user) -> str:
+    """The user's full name (姓+名 as the organisation writes it), else the login name."""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()

@@ -290,7 +290,22 @@ def test_group_and_permission_changes_are_recorded_from_either_side(alice):
         "移出权限：auth.view_user",
         "加入组权限：auth.view_user",
     ]
-    assert [r.object_repr for r in rows(Action.PERMISSION_CHANGE)][:4] == ["alice"] * 4
+    # The object is named as people read it (issue 10, 6.2); its id stays in object_id.
+    assert [r.object_repr for r in rows(Action.PERMISSION_CHANGE)][:4] == [alice.get_full_name()] * 4
+    assert [r.object_id for r in rows(Action.PERMISSION_CHANGE)][:4] == [str(alice.pk)] * 4
+
+
+def test_users_read_as_their_display_names_in_admin_lists(client, root, alice):
+    from infoflow.models import Item  # noqa: F401  (the admin is loaded with every app)
+    from liaison.models import Notification
+
+    Notification.objects.create(recipient=alice, key="k", subject="测试通知")
+    client.force_login(root)
+    page = client.get("/admin/liaison/notification/").content.decode()
+
+    assert str(alice) == alice.get_full_name() != "alice"
+    assert alice.get_full_name() in page
+    assert ">alice<" not in page
 
 
 def test_role_grant_change_and_revoke_are_recorded(alice):
