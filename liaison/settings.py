@@ -364,6 +364,11 @@ WHITENOISE_MANIFEST_STRICT = False
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_MB = _setting("LIAISON_ATTACHMENT_MAX_MB", _int, 20, "megabytes")
+# A docx/xlsx/pptx/ofd is a zip: what it unpacks to is limited too (a zip bomb
+# of a few KB can unpack to gigabytes in whatever opens it).
+ATTACHMENT_MAX_UNPACKED_MB = _setting(
+    "LIAISON_ATTACHMENT_MAX_UNPACKED_MB", _int, 10 * ATTACHMENT_MAX_MB, "megabytes"
+)
 
 # --- the organisation and its rules ----------------------------------------
 
