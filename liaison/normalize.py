@@ -70,6 +70,25 @@ class PhoneField(forms.CharField):
             raise forms.ValidationError(PHONE_MESSAGE, code="invalid_phone", params={"value": value})
 
 
+class AsciiDateField(forms.DateField):
+    def to_python(self, value):
+        return super().to_python(ascii_text(value))
+
+
+class AsciiSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date + time pair, each part folded."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            value = [ascii_text(part) for part in value]
+        return super().clean(value)
+
+
+class AsciiIntegerField(forms.IntegerField):
+    def to_python(self, value):
+        return super().to_python(ascii_text(value))
+
+
 # Model field names that hold codes, phones or e-mail addresses in the admin.
 PHONE_FIELDS = {"phone", "registered_phone"}
 EMAIL_FIELDS = {"email", "registered_email"}
@@ -88,6 +107,16 @@ class NormalizedInputAdmin:
             kwargs.setdefault("form_class", AsciiEmailField)
         elif name in CODE_FIELDS and not db_field.choices and db_field.get_internal_type() == "CharField":
             kwargs.setdefault("form_class", AsciiCharField)
+        elif not db_field.choices:
+            # Dates and numbers: the admin's own widgets, with the input folded.
+            kind = db_field.get_internal_type()
+            if kind == "DateField":
+                kwargs.setdefault("form_class", AsciiDateField)
+            elif kind == "DateTimeField":
+                kwargs.setdefault("form_class", AsciiSplitDateTimeField)
+            elif kind in ("IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField",
+                          "BigIntegerField"):
+                kwargs.setdefault("form_class", AsciiIntegerField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
