@@ -62,11 +62,12 @@ def _replacements(item, step, user, assignees, now) -> tuple[list, list]:
     return [], []
 
 
-def hand_over_step(*, step: ReviewStep, user, actor, now=None) -> dict | None:
+def hand_over_step(*, step: ReviewStep, user, actor, reason: str = INACTIVE, now=None) -> dict | None:
     """Hand ``user``'s pending assignment on the open ``step`` over (see the
-    module docstring); the caller holds the transaction. Returns the
-    handover recorded on the step, or None when the user had nothing
-    pending there."""
+    module docstring) for ``reason`` (INACTIVE, or a separation-of-duties
+    bar for a step opened before the rule); the caller holds the
+    transaction. Returns the handover recorded on the step, or None when the
+    user had nothing pending there."""
     from .. import notices
 
     now = now or timezone.now()
@@ -82,7 +83,7 @@ def hand_over_step(*, step: ReviewStep, user, actor, now=None) -> dict | None:
 
     mine.decision = StepAssignee.Decision.NOT_NEEDED
     mine.taken_at = None
-    save_with_history(mine, actor, "deactivated")
+    save_with_history(mine, actor, "deactivated" if reason == INACTIVE else "recused")
     for assignment in reopened:
         assignment.decision = StepAssignee.Decision.PENDING
         save_with_history(assignment, actor, "handover")
@@ -91,7 +92,7 @@ def hand_over_step(*, step: ReviewStep, user, actor, now=None) -> dict | None:
         if person.pk not in existing:
             save_with_history(StepAssignee(step=step, user=person), actor, "handover")
     entry = {
-        "reason": INACTIVE, "person": display_name(user), "person_id": user.pk, "deputy": "",
+        "reason": reason, "person": display_name(user), "person_id": user.pk, "deputy": "",
         "to": [display_name(u) for u in to], "to_ids": [u.pk for u in to], "at": now.isoformat(),
     }
     step.handovers = [*step.handovers, entry]
@@ -139,4 +140,28 @@ def deactivate_user(*, user, actor) -> list[tuple[ReviewStep, dict]]:
             "user": display_name(user), "count": len(done), "lines": lines}
         for person in people_with_role("secretariat", "secretariat_lead"):
             notify(recipient=person, key="deactivated:%d:%s" % (user.pk, now.isoformat()), kind="other", subject=_("账号停用，待审核环节已转交"), body=body, url=reverse("infoflow:item-detail", args=[done[0][0].item_id]))  # noqa: E501
+    return done
+
+
+@transaction.atomic
+def recuse_open_steps(*, actor=None) -> list[tuple[ReviewStep, dict]]:
+    """Apply the separation of duties to steps already open: each pending
+    assignee barred from deciding now (an author of the item, or on an
+    external item the decider of the stage before) hands the step over as
+    when it opens. For steps opened before the rule, which nobody could
+    decide otherwise. Returns the (step, handover) pairs."""
+    steps = (
+        ReviewStep.objects.filter(state=ReviewStep.State.OPEN, assignees__decision=StepAssignee.Decision.PENDING)
+        .select_related("item").distinct().order_by("item_id", "pk")
+    )
+    done = []
+    for step in steps:
+        authors = authors_of(step.item)
+        previous = previous_deciders(step.item, step.review_round, step.stage_index)
+        for assignee in step.assignees.filter(decision=StepAssignee.Decision.PENDING).select_related("user").order_by("pk"):
+            reason = bar_reason(assignee.user_id, authors, previous)
+            if reason is not None:
+                entry = hand_over_step(step=step, user=assignee.user, actor=actor, reason=reason)
+                if entry is not None:
+                    done.append((step, entry))
     return done

@@ -192,3 +192,27 @@ def test_the_admin_action_switches_off_and_hands_over(org, frozen, client, admin
     org["head_market"].refresh_from_db()
     assert org["head_market"].is_active is False
     assert _pending(_open(item)) == ["leader"]
+
+
+def test_a_step_opened_before_the_rule_for_its_author_is_handed_over_by_the_command(org, frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    item = _submitted(org, direction="internal", needs_coordination=True)
+    step = _open(item)
+    # The history now names the head as the one who drafted and submitted it: his
+    # open step is one the rule would not have given him (opened before the rule).
+    Item.history.filter(id=item.pk).update(history_user=org["head_market"])
+    out = StringIO()
+
+    call_command("recuse_open_steps", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "%s\t部门负责人\t王五 是本信息的起草人，按回避规则由 李四 审核" % item.number,
+        "handed over: 1",
+    ]
+    assert _pending(step) == ["leader"]
+    again = StringIO()
+    call_command("recuse_open_steps", stdout=again)
+    assert again.getvalue() == "handed over: 0\n"
