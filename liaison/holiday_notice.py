@@ -140,15 +140,14 @@ def parse_notice(text: str) -> ParsedNotice:
             problems.append(_("这是一份补充通知，请用“导入补充通知”（import_holidays --amend）导入。"))
         problems.append(_("找不到年份：通知标题应为“国务院办公厅关于XXXX年部分节假日安排的通知”。"))
 
-    items = [match for match in (ITEM_RE.match(line) for line in text.split("\n")) if match]
+    items = _items(text, problems)
     if not items:
         problems.append(_("找不到放假安排条目（如“一、元旦：1月1日放假”）。"))
 
     days: dict[dt.date, ParsedDay] = {}
     if year is not None:
-        for item in items:
-            name = item.group(2)
-            for day in _read_item(name, item.group(3), year, problems, item.group(0)):
+        for name, body, line in items:
+            for day in _read_item(name, body, year, problems, line):
                 _add(days, day, problems)
         if items and not any(day.kind == HOLIDAY for day in days.values()):
             problems.append(_("通知中没有读到任何放假日期。"))
@@ -211,6 +210,30 @@ def parse_amendment(text: str, *, current=None) -> ParsedNotice:
     if problems:
         raise NoticeUnreadable(_("无法读取这份补充通知，没有保存任何内容。"), problems)
     return ParsedNotice(year=year, title=title, days=sorted(days.values()), amendment=True)
+
+
+def _items(text, problems):
+    """``[(festival, body, line)]``: the numbered items, each with the lines
+    that continue it (a reprint may break "一、元旦：" from its dates, or put
+    the 上班 sentence on a line of its own). A line outside every item that
+    names a date next to 放假 or 上班 is a problem: it would be lost."""
+    items: list[list[str]] = []
+    closed = False
+    for line in text.split("\n"):
+        match = ITEM_RE.match(line)
+        if match:
+            items.append([match.group(2), match.group(3), line])
+            closed = False
+            continue
+        if line.startswith(("节假日期间", "国务院办公厅")) or SIGNATURE_DATE_RE.match(line):
+            closed = True
+            continue
+        if items and not closed:
+            items[-1][1] += line
+            items[-1][2] += line
+        elif DATE_RE.search(line) and any(w in line for w in WORKDAY_WORDS + ("放假",)):
+            problems.append(_("这句话不在任何一条放假安排中，无法归入节日：%(text)s") % {"text": line})
+    return [tuple(item) for item in items]
 
 
 def _add(days, day, problems):

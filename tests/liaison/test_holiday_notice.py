@@ -591,3 +591,22 @@ def test_a_supplementary_notice_without_amend_says_how_to_import_it(tmp_path):
         call_command("import_holidays", str(path), stderr=err)
 
     assert "这是一份补充通知，请用“导入补充通知”（import_holidays --amend）导入。" in err.getvalue()
+
+
+def test_a_reprint_with_the_items_broken_over_lines_reads_the_same():
+    # As reprinted in 2011: "一、元旦：" on a line of its own, a 上班 sentence on the next.
+    broken = notice_text(2012).replace("一、元旦：", "一、元旦：\n").replace("共3天。3月31日", "共3天。\n3月31日")
+
+    assert kinds(parse_notice(broken)) == kinds(parse_notice(notice_text(2012)))
+    assert dt.date(2012, 3, 31) in {day.date for day in parse_notice(broken).workdays}
+
+
+def test_a_dated_sentence_outside_every_item_refuses_the_notice():
+    with pytest.raises(NoticeUnreadable) as caught:
+        parse_notice(
+            "国务院办公厅关于2026年部分节假日安排的通知\n"
+            "1月4日（周日）上班。\n"
+            "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。"
+        )
+
+    assert "这句话不在任何一条放假安排中，无法归入节日：1月4日(周日)上班。" in caught.value.problems
