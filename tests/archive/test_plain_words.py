@@ -1,0 +1,51 @@
+"""No raw code where a user reads (issue 10, 6.2): the virus check says in the
+reader's words what was not checked; units read as names, people as names."""
+import pytest
+
+from archive import fourprops
+from archive.services import archive_item
+from officers.models import OrgUnit
+
+from .conftest import PDF
+
+NOT_SCANNED = "附件未做病毒扫描（系统未接入病毒扫描服务）"
+
+
+@pytest.mark.django_db
+def test_the_security_check_says_what_was_not_checked(make_item, settings):
+    settings.CLAMAV_SOCKET = settings.CLAMAV_HOST = ""
+    record = archive_item(item=make_item(files=[("a.pdf", PDF)]))
+
+    check = fourprops.security(record)
+
+    assert check.ok is None and [str(n) for n in check.notes] == [NOT_SCANNED]
+
+
+@pytest.mark.django_db
+def test_the_report_page_and_its_excel_never_name_the_daemon(client, make_item, secretary, settings):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    settings.CLAMAV_SOCKET = settings.CLAMAV_HOST = ""
+    archive_item(item=make_item(files=[("a.pdf", PDF)]))
+    client.force_login(secretary)
+
+    page = client.get("/archive/report/").content.decode()
+    book = load_workbook(BytesIO(b"".join(client.get("/archive/report.xlsx").streaming_content)), read_only=True)
+    cells = " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+
+    assert NOT_SCANNED in page and NOT_SCANNED in cells
+    for text in (page, cells):
+        assert "ClamAV" not in text and "未配置" not in text
+
+
+@pytest.mark.django_db
+def test_the_home_page_names_a_unit_without_its_code(client, secretary, market, prod, officer_market):
+    unit = OrgUnit.objects.create(code="tech", name="技术部")
+    client.force_login(secretary)
+
+    page = client.get("/").content.decode()
+    block = page.split("缺少在岗联络员的单位")[1].split("</article>")[0]
+
+    assert unit.name in block and "（tech）" not in block and "tech" not in block
