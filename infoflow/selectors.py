@@ -222,6 +222,9 @@ def review_inbox(user, items=None):
             state=ReviewStep.State.OPEN, pk__in=mine.values("step_id")
         ).annotate(my_taken_at=Subquery(taken))
     steps = steps.filter(_view_granted(acting, item="item_id"))
+    # Separation of duties: nobody decides on an item they initiated, not even
+    # as a deputy named after the step opened (infoflow.separation).
+    steps = steps.exclude(item__initiator_id=user.pk)
     if items is not None:
         steps = steps.filter(item__in=items.values("pk"))
     return (
@@ -376,6 +379,8 @@ def item_timeline(item):
     queries whatever the length of the story."""
     from django.utils.translation import gettext as _
 
+    from liaison.data_labels import label
+
     from .separation import handover_text
 
     events = []
@@ -412,11 +417,11 @@ def item_timeline(item):
     )
     step_names = {}
     for row, before in _changes(step_rows):
-        step_names[row.id] = (row.name, row.review_round, row.due_at)
+        step_names[row.id] = (label(row.name), row.review_round, row.due_at)
         # Who stood aside and who decides instead (separation of duties,
         # account deactivated): each handover once, when it was recorded.
         for entry in (row.handovers or [])[len(before.handovers or []) if before is not None else 0:]:
-            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": row.name},
+            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": label(row.name)},
                                  handover_text(entry)))
         changed = before is None or row.state != before.state
         if not changed:
@@ -426,7 +431,7 @@ def item_timeline(item):
             events.append(
                 _event(
                     row.started_at or row.history_date, None,
-                    _("环节“%(name)s”开始（%(round)s）") % {"name": row.name, "round": round_label},
+                    _("环节“%(name)s”开始（%(round)s）") % {"name": label(row.name), "round": round_label},
                     deadline=row.due_at, done_at=row.started_at or row.history_date,
                 )
             )
@@ -434,11 +439,11 @@ def item_timeline(item):
         elif row.state in (ReviewStep.State.APPROVED, ReviewStep.State.RETURNED):
             what = _("环节“%(name)s”通过") if row.state == ReviewStep.State.APPROVED else _("环节“%(name)s”退回")
             events.append(
-                _event(row.closed_at or row.history_date, None, what % {"name": row.name},
+                _event(row.closed_at or row.history_date, None, what % {"name": label(row.name)},
                        deadline=row.due_at, done_at=row.closed_at)
             )
         elif row.state == ReviewStep.State.SKIPPED and before is not None:
-            events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": row.name}))
+            events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": label(row.name)}))
 
     assignee_model = StepAssignee.history.model
     assignee_rows = (

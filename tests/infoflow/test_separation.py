@@ -310,3 +310,21 @@ def test_the_item_page_offers_no_review_button_to_the_author_deputy(org, frozen,
     assert review_url not in page
     assert refused.status_code == 403
     assert StepAssignee.objects.get(step=step).decision == StepAssignee.Decision.PENDING
+
+
+def test_the_review_inbox_of_a_deputy_leaves_out_the_item_he_initiated(org, frozen):
+    item = submit_item(
+        item=_draft(org["officer_market"], org["market"], org["prod"], direction="internal", needs_coordination=True),
+        actor=org["officer_market"],
+    )
+    other = submit_item(
+        item=_draft(org["officer_prod"], org["prod"], org["market"], direction="internal", needs_coordination=True),
+        actor=org["officer_prod"],
+    )
+    _delegate(org["head_market"], org["officer_market"])
+    _delegate(org["head_prod"], org["officer_market"])
+
+    inbox = [s.item_id for s in selectors.review_inbox(org["officer_market"])]
+
+    assert inbox == [other.pk]
+    assert [s.item_id for s in selectors.review_inbox(org["head_market"])] == [item.pk]
