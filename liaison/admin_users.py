@@ -49,6 +49,12 @@ class UserAdmin(DjangoUserAdmin):
         from infoflow.services.handover import deactivate_user
 
         for user in queryset.order_by("pk"):
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request, _("您无权停用账号 %(user)s。") % {"user": user.get_full_name() or user.username},
+                    messages.ERROR,
+                )
+                continue
             self._hand_over(request, deactivate_user(user=user, actor=request.user), user)
 
     @admin.action(description=_("解除登录锁定"), permissions=["change"])

@@ -216,3 +216,18 @@ def test_a_step_opened_before_the_rule_for_its_author_is_handed_over_by_the_comm
     again = StringIO()
     call_command("recuse_open_steps", stdout=again)
     assert again.getvalue() == "handed over: 0\n"
+
+
+def test_hr_may_not_switch_a_superuser_off_with_the_action(org, frozen, client, admin_user):
+    from django.contrib.auth.models import Permission
+
+    hr = org["secretary"]
+    hr.user_permissions.add(*Permission.objects.filter(codename__in=["change_user", "view_user"]))
+    client.force_login(hr)
+
+    response = client.post(reverse("admin:auth_user_changelist"),
+                           {"action": "deactivate", "_selected_action": [admin_user.pk]}, follow=True)
+
+    admin_user.refresh_from_db()
+    assert admin_user.is_active is True
+    assert "您无权停用账号 admin。" in [str(m) for m in response.context["messages"]]
