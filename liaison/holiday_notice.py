@@ -55,7 +55,12 @@ WORKDAY = CalendarDay.Kind.WORKDAY
 TITLE_RE = re.compile(r"关于(\d{4})年(?:部分)?节假日安排的通知")
 BODY_YEAR_RE = re.compile(r"现将(\d{4})年")
 # Supplementary notices: 关于延长2020年春节假期的通知, 关于调整2019年劳动节假期安排的通知.
-AMEND_TITLE_RE = re.compile(r"关于(延长|调整)(\d{4})年(.{1,20}?)(?:假期|放假)(?:安排)?的通知")
+AMEND_TITLE_RE = re.compile(
+    r"关于(?:延长|调整)(?P<y>\d{4})年(?P<what>.{1,20}?)(?:假期|放假)(?:安排)?的通知"
+    # 国务院关于中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日调休放假的通知
+    r"|关于(?P<what2>[^。\n]{2,60}?)(?:调休)?放假(?:安排)?的通知"
+)
+ANY_YEAR_RE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 EXTEND_RE = re.compile(r"延长(?:(?P<y>\d{4})年)?(?P<name>[^,。]{1,20}?)假期至")
 ITEM_RE = re.compile(r"^([一二三四五六七八九十]{1,3})、([^:。]{1,60}?):(.*)$")
 NUMBERED_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
@@ -178,8 +183,7 @@ def parse_amendment(text: str, *, current=None) -> ParsedNotice:
             _("无法读取这份补充通知，没有保存任何内容。"),
             [_("找不到补充通知的标题（如“国务院办公厅关于延长2020年春节假期的通知”）。")],
         )
-    year = int(match.group(2))
-    festival = re.sub(r"^\d{4}年", "", match.group(3))[:50]
+    festival = re.sub(r"^\d{4}年", "", match.group("what") or match.group("what2"))[:50]
     title_line = next(line for line in text.split("\n") if match.group(0) in line)
     title = title_line if len(title_line) <= 80 else "国务院办公厅" + match.group(0)
 
@@ -187,6 +191,17 @@ def parse_amendment(text: str, *, current=None) -> ParsedNotice:
     body_start = next((i + 1 for i, line in enumerate(lines) if "通知如下" in line), None)
     if body_start is None:
         body_start = lines.index(title_line) + 1
+    if match.group("y"):
+        year = int(match.group("y"))
+    else:
+        # A title without a year: the first full date of the body names it.
+        named = ANY_YEAR_RE.search("\n".join(lines[body_start:]))
+        if named is None:
+            raise NoticeUnreadable(
+                _("无法读取这份补充通知，没有保存任何内容。"),
+                [_("找不到补充通知所调整的年份：正文应写明年份（如“2015年9月3日至5日调休放假”）。")],
+            )
+        year = int(named.group(1))
     days: dict[dt.date, ParsedDay] = {}
     for line in lines[body_start:]:
         if line.startswith("国务院办公厅") or line == "国务院" or SIGNATURE_DATE_RE.match(line):

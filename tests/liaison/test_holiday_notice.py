@@ -368,11 +368,13 @@ WEEKEND_LISTING_DIFFERENCES = {
     2011: {dt.date(2011, 6, 5)},
     2012: {dt.date(2012, 6, 23)},
     2014: {dt.date(2014, 4, 6)},
+    2015: {dt.date(2015, 9, 5)},
     2019: {dt.date(2019, 4, 6), dt.date(2019, 4, 7), dt.date(2019, 6, 8), dt.date(2019, 6, 9), dt.date(2019, 9, 14), dt.date(2019, 9, 15)},
     2024: {dt.date(2023, 12, 30), dt.date(2023, 12, 31)},
 }
 # Supplementary notices that changed a year after its notice.
 AMENDMENTS = {
+    2015: "2015-anniversary",
     2019: "2019-labour-day-adjustment",
     2020: "2020-spring-festival-extension",
 }
@@ -385,8 +387,7 @@ def notice_text(name):
 def package_plan(year):
     """chinesecalendar's holidays and workdays of the year's plan: from the
     元旦 days of December year-1 to December of year, less the December days
-    of the next 元旦 and the days of a separate notice (the 2015 anniversary,
-    国发明电〔2015〕3号)."""
+    of the next 元旦."""
     from chinese_calendar import constants
 
     from liaison.calendar_data import PACKAGE_NAMES, plan_year_of
@@ -394,7 +395,7 @@ def package_plan(year):
     def plan(days):
         return {
             d for d, name in days.items()
-            if plan_year_of(d, PACKAGE_NAMES.get(name, name)) == year and name != "Anti-Fascist 70th Day"
+            if plan_year_of(d, PACKAGE_NAMES.get(name, name)) == year
         }
 
     return plan(constants.holidays), plan(constants.workdays)
@@ -610,3 +611,14 @@ def test_a_dated_sentence_outside_every_item_refuses_the_notice():
         )
 
     assert "这句话不在任何一条放假安排中，无法归入节日：1月4日(周日)上班。" in caught.value.problems
+
+
+def test_a_supplementary_notice_without_a_year_in_its_title_takes_the_year_of_its_dates():
+    notice = parse_amendment(notice_text("2015-anniversary"))
+
+    assert notice.amendment and notice.year == 2015
+    assert notice.title == "国务院关于中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日调休放假的通知"
+    assert [(day.date, day.kind) for day in notice.days] == [
+        (dt.date(2015, 9, 3), "holiday"), (dt.date(2015, 9, 4), "holiday"), (dt.date(2015, 9, 5), "holiday"),
+        (dt.date(2015, 9, 6), "workday"),
+    ]
