@@ -206,7 +206,7 @@ def archivists(request, pk):
 
 def _require_reports(user):
     if not can_see_reports(user):
-        raise PermissionDenied
+        raise PermissionDenied(_("四性检测报告、到期鉴定和销毁供秘书处、档案管理员、监察和分管领导查看。"))
 
 
 @login_required

@@ -183,6 +183,86 @@ def can_answer_question(user, question) -> bool:
     )
 
 
+# --- refusals: the 403 page says who may -----------------------------------------
+#
+# Each action page (its GET and its POST) asks ``refusal`` once, after the
+# item was fetched through ``items_visible_to`` (404 otherwise): None means go
+# on, a sentence means 403 with that sentence — it names who may do it, in the
+# user's words, and says nothing the user may not see. The services check
+# again (``NotAllowed``); the predicates above decide both.
+
+
+def may_draft(user) -> bool:
+    """Who gets 新建信息: an officer or head of a unit, the secretariat (any
+    unit), a superuser (infoflow.views.editing.drafting_units)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    roles = roles_of(user)
+    return bool(roles.officer_unit_ids or roles.headed_unit_ids or roles.is_secretariat or user.is_superuser)
+
+
+def _names(users):
+    from liaison.apps import display_name
+
+    return "、".join(display_name(u) for u in users)
+
+
+def _deciders(step):
+    return _names(a.user for a in step.assignees.select_related("user"))
+
+
+def refusal(user, action, item, *, step=None, receiver=None):
+    """None when ``user`` may do ``action`` to ``item`` now, else why not and
+    who may (for the 403 page). ``action``: edit, withdraw, cancel, transmit,
+    review, receive (acknowledge, question, answer)."""
+    from django.utils.translation import gettext as _
+
+    handlers = _("信息的发起人和%(unit)s的联络员") % {"unit": item.unit.name}
+    if action == "edit":
+        if can_edit(user, item):
+            return None
+        return _("只有%(who)s可以修改信息（审核中由可编辑环节的审核人修改）。") % {"who": handlers}
+    if action in ("withdraw", "transmit"):
+        if is_handler(user, item):
+            return None
+        what = _("撤回") if action == "withdraw" else _("传递")
+        return _("只有%(who)s可以%(what)s这条信息。") % {"who": handlers, "what": what}
+    if action == "cancel":
+        if is_handler(user, item) or roles_of(user).is_secretariat:
+            return None
+        return _("只有%(who)s或秘书处可以作废这条信息。") % {"who": handlers}
+    if action == "review":
+        if can_decide(user, step):
+            return None
+        if step.state != ReviewStep.State.OPEN:
+            return _("“%(step)s”环节已结束，无需再审核。") % {"step": step.name}
+        return _("“%(step)s”环节由 %(names)s 审核（或其代理人）。") % {"step": step.name, "names": _deciders(step)}
+    if action == "receive":
+        if can_receive(user, receiver):
+            return None
+        if receiver.kind == Receiver.Kind.UNIT:
+            return _("只有%(unit)s的负责人和联络员可以为该接收方签收和反馈。") % {"unit": receiver.unit.name}
+        if receiver.kind == Receiver.Kind.USER:
+            return _("只有接收人 %(name)s 本人可以签收和反馈。") % {"name": _names([receiver.user])}
+        return _("外部单位和全体员工的签收与反馈由%(who)s代为登记。") % {"who": handlers}
+    raise ValueError("unknown action %r" % action)
+
+
+def require(user, action, item, **objects) -> None:
+    """Raise PermissionDenied with ``refusal``'s sentence when it says no."""
+    reason = refusal(user, action, item, **objects)
+    if reason is not None:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(reason)
+
+
+def draft_refusal() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("只有各部门的联络员、部门负责人和秘书处可以新建信息；如需报送信息，请联系本部门联络员。")
+
+
 # --- grants ----------------------------------------------------------------------
 
 

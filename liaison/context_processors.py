@@ -9,6 +9,11 @@ def portal(request):
         return {}
     roles = roles_of(user)
     context = {"my_roles": roles}
+    # Menu entries and buttons only for those who may use them (issue 10 §6.7).
+    from infoflow.permissions import can_register_incoming, may_draft
+
+    context["may_draft"] = may_draft(user)
+    context["may_register_incoming"] = can_register_incoming(user)
     # The header bell on every page: one COUNT on (recipient, read_at).
     from liaison.notifications import unread_count
 

@@ -17,7 +17,7 @@ from ..forms import (
     TransmitForm,
 )
 from ..models import Item, Receiver, ReviewStep, StepAssignee
-from ..permissions import can_receive, is_handler
+from ..permissions import can_receive, is_handler, require
 from ..services import chain, delivery, drafting
 from .common import ServiceFailed, form_error, get_item, service_errors
 
@@ -77,6 +77,7 @@ def withdraw(request, pk):
     """Withdraw before the first decision; GET asks for confirmation (works
     without JavaScript), POST withdraws."""
     item = get_item(request, pk)
+    require(request.user, "withdraw", item)
     if request.method == "POST":
         try:
             with service_errors(request):
@@ -94,6 +95,7 @@ def withdraw(request, pk):
 @login_required
 def cancel(request, pk):
     item = get_item(request, pk)
+    require(request.user, "cancel", item)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,6 +137,12 @@ def review(request, pk, step_pk):
 
     item = get_item(request, pk)
     step = _open_step(item, step_pk)
+    if step.state == ReviewStep.State.OPEN:
+        require(request.user, "review", item, step=step)
+    elif request.method != "POST":
+        # A decided step offers no form; a POST still gets the service's message.
+        messages.info(request, _("“%(step)s”环节已结束，无需再审核。") % {"step": step.name})
+        return back_to(item)
     form = OpinionForm(request.POST or None)
     if request.method == "POST":
         decision = "return" if "return" in request.POST else "approve"
@@ -164,6 +172,7 @@ def review(request, pk, step_pk):
 @login_required
 def transmit(request, pk):
     item = get_item(request, pk)
+    require(request.user, "transmit", item)
     initial = {"methods": item.methods_list}
     form = TransmitForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -205,6 +214,7 @@ def _after_receiver_action(request, item):
 def acknowledge(request, pk, receiver_pk):
     item = get_item(request, pk)
     receiver = _receiver(item, receiver_pk)
+    require(request.user, "receive", item, receiver=receiver)
     try:
         with service_errors(request):
             delivery.acknowledge_receipt(receiver=receiver, actor=request.user)
@@ -218,6 +228,7 @@ def acknowledge(request, pk, receiver_pk):
 def question(request, pk, receiver_pk):
     item = get_item(request, pk)
     receiver = _receiver(item, receiver_pk)
+    require(request.user, "receive", item, receiver=receiver)
     form = QuestionForm(request.POST or None, initial={"responsible_unit": item.unit_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -242,6 +253,7 @@ def question(request, pk, receiver_pk):
 def answer(request, pk, receiver_pk):
     item = get_item(request, pk)
     receiver = _receiver(item, receiver_pk)
+    require(request.user, "receive", item, receiver=receiver)
     form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -14,7 +14,7 @@ from officers.roles import roles_of
 
 from ..forms import ItemForm
 from ..models import Category, Item
-from ..permissions import can_edit
+from ..permissions import can_edit, draft_refusal, refusal
 from ..services import chain, drafting, routing
 from .common import ServiceFailed, get_item, service_errors
 
@@ -79,7 +79,7 @@ def _render_form(request, form, item=None, preview=None):
 def item_create(request):
     units = drafting_units(request.user)
     if not units.exists():
-        raise PermissionDenied
+        raise PermissionDenied(draft_refusal())
     if request.method != "POST":
         form = ItemForm(user=request.user, units=units, initial={"unit": units.first()})
         return _render_form(request, form, preview=route_context(ItemForm(user=request.user, units=units, data={"unit": units.first().pk})))
@@ -124,7 +124,7 @@ def item_create(request):
 def item_edit(request, pk):
     item = get_item(request, pk)
     if not can_edit(request.user, item):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(request.user, "edit", item))
     if item.state == Item.State.IN_REVIEW:
         # The reviewer's edit: the text only, as update_item accepts in review.
         from .review_edit import review_edit

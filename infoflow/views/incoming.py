@@ -32,7 +32,7 @@ def incoming_register(request):
 @login_required
 def incoming_create(request):
     if not can_register_incoming(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("只有秘书处可以登记收文；收到上级或外部来文请交秘书处登记。"))
     # The scan comes back with a form that has an error (liaison.uploads).
     form = IncomingForm(request.POST or None, request.FILES or None, pending=PendingUploads(request))
     if request.method == "POST" and form.is_valid():

@@ -49,7 +49,7 @@ def _period(form):
 @login_required
 def ontime(request):
     if not can_view_ontime(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("按时办理情况供秘书处、监察、总经理和分管领导查看。"))
     form = PeriodForm(request.GET or None)
     start, end, start_day, end_day = _period(form)
     report = ontime_report(request.user, start, end)
@@ -70,7 +70,7 @@ def ontime_export(request):
     from ..ontime_export import write_ontime
 
     if not can_view_ontime(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("按时办理情况供秘书处、监察、总经理和分管领导查看。"))
     form = PeriodForm(request.GET or None)
     start, end, start_day, end_day = _period(form)
     report = ontime_report(request.user, start, end)
