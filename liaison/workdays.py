@@ -93,8 +93,11 @@ def _load_year(year: int) -> _Year:
         # the year); a year the package does not know gets the statutory days.
         if fill_year_from_package(year):
             source = CalendarYear.Source.PACKAGE
-        elif source is None and fill_provisional(year):
-            source = CalendarYear.Source.PROVISIONAL
+        elif source is None:
+            if fill_provisional(year):
+                source = CalendarYear.Source.PROVISIONAL
+            else:  # another process filled it meanwhile, or a year beyond the lunar tables
+                source = CalendarYear.objects.filter(year=year).values_list("source", flat=True).first()
     holidays, workdays = set(), set()
     # Days entered by hand count even before the year row exists.
     for date, kind in CalendarDay.objects.filter(date__year=year).values_list("date", "kind"):
