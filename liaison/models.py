@@ -165,7 +165,7 @@ class AuditEntry(models.Model):
         # IMMEDIATE (settings: the write lock first, so concurrent appenders
         # queue) and in which PostgreSQL holds the append advisory lock.
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):  # no savepoint: no extra queries when nested
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
