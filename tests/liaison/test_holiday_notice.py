@@ -356,7 +356,7 @@ def test_two_imports_of_the_same_year_at_once_both_succeed_one_after_the_other()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.SETTINGS_CHANGE).count() == 2
 
 
-# --- every notice since 2008 ----------------------------------------------------------
+# --- every notice since 2007 ----------------------------------------------------------
 
 NOTICES = Path(__file__).parent / "data" / "notices"
 
@@ -411,8 +411,8 @@ def read_year(year):
     return days
 
 
-@pytest.mark.parametrize("year", range(2008, 2027))
-def test_every_notice_since_2008_gives_the_days_of_the_package(year):
+@pytest.mark.parametrize("year", range(2007, 2027))
+def test_every_notice_since_2007_gives_the_days_of_the_package(year):
     days = read_year(year)
     holidays = {d for d, day in days.items() if day.kind == "holiday"}
     workdays_ = {d for d, day in days.items() if day.kind == "workday"}
@@ -503,7 +503,9 @@ def test_import_of_the_2008_notice_stores_the_saturday_in_december_2007(tmp_path
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("year, december", [(2012, dt.date(2011, 12, 31)), (2019, dt.date(2018, 12, 29))])
+@pytest.mark.parametrize(
+    "year, december", [(2008, dt.date(2007, 12, 29)), (2012, dt.date(2011, 12, 31)), (2019, dt.date(2018, 12, 29))]
+)
 def test_importing_the_earlier_year_again_keeps_what_the_next_notice_set_in_december(year, december):
     store_notice(notice=parse_notice(notice_text(year)), text=notice_text(year))
     set_by_next = CalendarDay.objects.get(date=december)
