@@ -139,7 +139,11 @@ class WindowedAxesHandler(AxesDatabaseHandler):
         return count
 
     def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False) -> int:
-        """Unlock (``axes.utils.reset``, the admin action, ``axes_reset_username``)."""
+        """Unlock (``axes.utils.reset``, the admin action, ``axes_reset_username``).
+        Each unlock of a username writes one UNLOCK audit row: the acting
+        administrator and IP come from the request being served (the admin
+        action), none from the command line."""
+        was_locked = bool(username) and locked_until(username) is not None
         count = super().reset_attempts(ip_address=ip_address, username=username, ip_or_username=ip_or_username)
         failures = AccessFailureLog.objects.all()
         if username and ip_address and ip_or_username:
@@ -150,4 +154,22 @@ class WindowedAxesHandler(AxesDatabaseHandler):
             if ip_address:
                 failures = failures.filter(ip_address=ip_address)
         deleted, _ = failures.delete()
+        if username:
+            _record_unlock(username, was_locked, deleted)
         return count + deleted
+
+
+def _record_unlock(username, was_locked, cleared):
+    from liaison import audit
+
+    request = audit.current_request()
+    target = audit.user_named(username)
+    audit.record(
+        audit.Action.UNLOCK,
+        request=request,
+        obj=target,
+        detail=("账户处于锁定状态，已解除；" if was_locked else "账户未处于锁定状态；")
+        + "清除 %s 条登录失败记录" % cleared
+        + ("" if request is not None else "（命令行解除）")
+        + ("" if target is not None else "；用户名 %s 无对应账户" % username),
+    )

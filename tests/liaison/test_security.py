@@ -220,6 +220,21 @@ def test_admin_unlock_in_real_time_writes_one_unlock_row_and_lifts_the_lock(clie
     assert login(client).status_code == 302
 
 
+def test_unlock_from_the_command_line_writes_one_unlock_row(client, alice):
+    from django.core.management import call_command
+
+    for _ in range(5):
+        client.post(LOGIN, {"username": "alice", "password": "wrong-password-1"})
+    assert login(client).status_code == 403
+
+    call_command("axes_reset_username", "alice")
+
+    unlocks = list(AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCK))
+    assert [(r.user, r.object_id) for r in unlocks] == [(None, str(alice.pk))]
+    assert unlocks[0].detail == "账户处于锁定状态，已解除；清除 5 条登录失败记录（命令行解除）"
+    assert login(client).status_code == 302
+
+
 def client_class_for(client):
     from django.test import Client
 
