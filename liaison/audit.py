@@ -104,7 +104,7 @@ def describe(obj) -> str:
     fields = {f.name for f in obj._meta.concrete_fields}
     owner = None
     for name in ("item", "record"):
-        if name in fields:
+        if name in fields and "number" not in fields:  # a record is named by its own number
             owner = getattr(obj, name, None)
             break
     if owner is None and not (fields & set(CONTENT_FIELDS)):
