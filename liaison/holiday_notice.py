@@ -206,11 +206,11 @@ def parse_amendment(text: str, *, current=None) -> ParsedNotice:
     for line in lines[body_start:]:
         if line.startswith("国务院办公厅") or line == "国务院" or SIGNATURE_DATE_RE.match(line):
             continue
-        body = NUMBERED_RE.sub("", line)
         item = ITEM_RE.match(line)
-        name = item.group(2) if item and DATE_RE.search(item.group(2)) is None else festival
-        if item and DATE_RE.search(item.group(2)) is None:
-            body = item.group(3)
+        if item and DATE_RE.search(item.group(2)) is None:  # "一、劳动节：5月1日至4日…"
+            name, body = item.group(2), item.group(3)
+        else:  # "一、延长2020年春节假期至2月2日…", or a sentence without a number
+            name, body = festival, NUMBERED_RE.sub("", line)
         if not DATE_RE.search(body):
             continue
         extension = EXTEND_RE.search(body)
