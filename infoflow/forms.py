@@ -379,7 +379,9 @@ class OpinionForm(LimitedTextMixin, forms.Form):
         return cleaned
 
 
-class TransmitForm(LimitedTextMixin, forms.Form):
+class TransmitForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
+    pending_file_fields = ("evidence",)
+
     methods = forms.MultipleChoiceField(
         label=_("传递方式"), choices=TransmissionMethod.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -415,7 +417,7 @@ class ReplyForm(LimitedTextMixin, forms.Form):
     reply = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AnswerForm(LimitedTextMixin, forms.Form):
+class AnswerForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 4}))
     next_steps = forms.CharField(label=_("后续措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("反馈附件"))

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.uploads import PendingUploads
+
 from ..forms import (
     AnswerForm,
     AttachmentForm,
@@ -174,7 +176,8 @@ def transmit(request, pk):
     item = get_item(request, pk)
     require(request.user, "transmit", item)
     initial = {"methods": item.methods_list}
-    form = TransmitForm(request.POST or None, request.FILES or None, initial=initial)
+    # Evidence files come back with a form that has an error (liaison.uploads).
+    form = TransmitForm(request.POST or None, request.FILES or None, initial=initial, pending=PendingUploads(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -182,11 +185,12 @@ def transmit(request, pk):
                 delivery.transmit_item(
                     item=item, actor=request.user, methods=data["methods"], sent_at=data.get("sent_at"),
                     note=data.get("note") or "", written_record=data.get("written_record") or "",
-                    evidence=data.get("evidence") or (),
+                    evidence=form.uploads("evidence"),
                 )
         except ServiceFailed:
-            pass
+            form.keep_uploads()
         else:
+            form.discard_pending()
             if item.state == Item.State.TRANSMITTED:
                 messages.success(request, _("已补记传递方式。"))
             else:
@@ -254,18 +258,19 @@ def answer(request, pk, receiver_pk):
     item = get_item(request, pk)
     receiver = _receiver(item, receiver_pk)
     require(request.user, "receive", item, receiver=receiver)
-    form = AnswerForm(request.POST or None, request.FILES or None)
+    form = AnswerForm(request.POST or None, request.FILES or None, pending=PendingUploads(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with service_errors(request):
                 delivery.answer_receiver(
                     receiver=receiver, actor=request.user, result=data["result"],
-                    next_steps=data.get("next_steps") or "", files=data.get("files") or (),
+                    next_steps=data.get("next_steps") or "", files=form.uploads("files"),
                 )
         except ServiceFailed:
-            pass
+            form.keep_uploads()
         else:
+            form.discard_pending()
             messages.success(request, _("%(receiver)s 的反馈已记录。") % {"receiver": receiver.label})
             return back_to(item)
     return render(request, "infoflow/receiver_form.html", {

@@ -299,3 +299,47 @@ def test_no_file_chosen_still_asks_for_one(client, org, make_item):
     response = client.post(reverse("infoflow:attachment-add", args=[item.pk]), {}, follow=True)
 
     assert "请选择要上传的文件。" in response.content.decode()
+
+
+# --- transmission evidence and answer files ------------------------------------------
+
+
+def test_transmit_with_an_error_keeps_the_evidence(client, org, make_item):
+    from infoflow.models import Transmission
+    from tests.infoflow.portal import approved
+
+    item = approved(make_item, org)
+    client.force_login(org["officer_market"])
+    url = reverse("infoflow:transmit", args=[item.pk])
+
+    first = client.post(url, {"methods": ["phone"], "evidence": [pdf_upload("回执.pdf")]})  # phone needs a record
+    tokens = re.findall(r'name="pending_evidence" value="([0-9a-f]{32})"', first.content.decode())
+    client.post(url, {"methods": ["phone"], "written_record": "与王五通话，已告知", "pending_evidence": tokens})
+
+    assert field_errors(first, "written_record") == ["电话传递须补充书面记录。"]
+    assert len(tokens) == 1
+    transmission = Transmission.objects.get(item=item)
+    assert [a.original_name for a in Attachment.objects.filter(transmission=transmission)] == ["回执.pdf"]
+
+
+def test_the_answer_form_keeps_its_files_on_an_error():
+    from infoflow.forms import AnswerForm
+
+    class Session(dict):
+        modified = False
+
+    class Request:
+        session = Session()
+
+    from liaison.uploads import PendingUploads
+
+    form = AnswerForm(data={"result": ""}, files=_files(pdf_upload("反馈.pdf")), pending=PendingUploads(Request()))
+
+    assert not form.is_valid()
+    assert [label for _token, label in form.fields["pending_files"].choices] == ["反馈.pdf（1 KB）"]
+
+
+def _files(*uploads):
+    from django.utils.datastructures import MultiValueDict
+
+    return MultiValueDict({"files": list(uploads)})
