@@ -69,3 +69,20 @@ class UserAdmin(DjangoUserAdmin):
             ngettext("已解除 %(count)d 个账户的登录锁定。", "已解除 %(count)d 个账户的登录锁定。", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+# Axes' failure log is what holds a lock: deleting its rows in the admin would
+# unlock an account without an audit row. Unlocking goes through the user
+# list's 解除登录锁定 (liaison.security writes the UNLOCK row); the log is read-only.
+from axes.admin import AccessFailureLogAdmin  # noqa: E402
+from axes.models import AccessFailureLog  # noqa: E402
+
+
+class ReadOnlyAccessFailureLogAdmin(AccessFailureLogAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+if admin.site.is_registered(AccessFailureLog):
+    admin.site.unregister(AccessFailureLog)
+admin.site.register(AccessFailureLog, ReadOnlyAccessFailureLogAdmin)

@@ -235,6 +235,24 @@ def test_unlock_from_the_command_line_writes_one_unlock_row(client, alice):
     assert login(client).status_code == 302
 
 
+def test_the_failure_log_cannot_be_deleted_in_the_admin(client, alice):
+    from django.test import Client
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for _ in range(5):
+        client.post(LOGIN, {"username": "alice", "password": "wrong-password-1"})
+    admin_client = Client()
+    admin_client.force_login(root)
+    ids = list(AccessFailureLog.objects.values_list("pk", flat=True))
+
+    admin_client.post(reverse("admin:axes_accessfailurelog_changelist"),
+                      {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    one = admin_client.post(reverse("admin:axes_accessfailurelog_delete", args=[ids[0]]), {"post": "yes"})
+
+    assert one.status_code == 403
+    assert AccessFailureLog.objects.count() == 5 and login(client).status_code == 403
+
+
 def client_class_for(client):
     from django.test import Client
 
