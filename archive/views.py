@@ -21,6 +21,7 @@ from infoflow.models import Item
 from infoflow.visibility import items_visible_to
 from liaison import audit
 from liaison.errors import ArchiveError
+from liaison.normalize import AsciiIntegerField
 from liaison.redirects import safe_next
 from officers.models import ExternalUnit, OrgUnit
 
@@ -45,7 +46,7 @@ PAGE_SIZE = 20
 
 class CatalogueForm(forms.Form):
     q = forms.CharField(label=_l("检索"), required=False, max_length=100)
-    year = forms.IntegerField(label=_l("年度"), required=False, min_value=1990, max_value=2200)
+    year = AsciiIntegerField(label=_l("年度"), required=False, min_value=1990, max_value=2200)
     unit = forms.ModelChoiceField(label=_l("部门"), queryset=OrgUnit.objects.filter(is_active=True), required=False,
                                   empty_label=_l("全部"))
     unit_type = forms.ChoiceField(label=_l("单位类型"), required=False,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from liaison.normalize import AsciiDateField
 from officers.models import OrgUnit
 
 from .models import Direction, Item, Urgency
@@ -38,10 +39,10 @@ class ItemFilterForm(forms.Form):
         label=_("发起部门"), required=False, queryset=OrgUnit.objects.all(), empty_label=_("全部")
     )
     direction = forms.ChoiceField(label=_("方向"), required=False, choices=_ANY + list(Direction.choices))
-    date_from = forms.DateField(
+    date_from = AsciiDateField(
         label=_("发起日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    date_to = forms.DateField(
+    date_to = AsciiDateField(
         label=_("发起日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

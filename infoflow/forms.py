@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liaison.errors import AttachmentRejected
-from liaison.normalize import ascii_text
+from liaison.normalize import AsciiDateField, ascii_text
 from liaison.uploads import PendingFilesMixin
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
@@ -72,11 +72,6 @@ class LimitedTextMixin:
 class AsciiDateTimeField(forms.DateTimeField):
     """A date and time typed with full-width digits reads as ASCII."""
 
-    def to_python(self, value):
-        return super().to_python(ascii_text(value))
-
-
-class AsciiDateField(forms.DateField):
     def to_python(self, value):
         return super().to_python(ascii_text(value))
 

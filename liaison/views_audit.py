@@ -9,7 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.audit import can_view_audit
+from liaison.audit import can_view_audit, shown_repr
+from liaison.normalize import AsciiDateField
 from liaison.models import AuditEntry
 
 PAGE_SIZE = 50
@@ -18,8 +19,8 @@ PAGE_SIZE = 50
 class AuditFilterForm(forms.Form):
     username = forms.CharField(label=_("用户名"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部操作"))] + AuditEntry.Action.choices)
-    date_from = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = AsciiDateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = AsciiDateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()
@@ -59,4 +60,6 @@ def audit_list(request):
     paginator = Paginator(rows, PAGE_SIZE)
     # Counting a large log for "page n of m" is the slow part; it is one query.
     page = paginator.get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.object_label = shown_repr(entry)  # items by number and id, never their subject
     return render(request, "liaison/audit_list.html", {"form": form, "page": page})

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from liaison.normalize import AsciiDateField
+
 from ..ontime import can_view_ontime, ontime_report
 from ..permissions import is_handler
 from ..services.chasing import chase_item, chase_step, may_chase_steps
@@ -19,9 +21,9 @@ from .common import ServiceFailed, get_item, service_errors
 
 class PeriodForm(forms.Form):
     # An <input type="date"> takes ISO dates only, whatever the language's format.
-    start = forms.DateField(label=_l("开始日期"), required=False,
+    start = AsciiDateField(label=_l("开始日期"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_l("结束日期"), required=False,
+    end = AsciiDateField(label=_l("结束日期"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text=_l("含当日"))
 
     def clean(self):

@@ -156,3 +156,12 @@ def test_clean_chinese_text_passes_the_check(logged_in):
     response = logged_in.post(reverse("password_change"), {"old_password": PASSWORD + "错", "new_password1": "中文（全角）"})
 
     assert response.status_code == 200
+
+
+def test_dates_and_numbers_typed_in_full_width_read_as_ascii():
+    import datetime
+
+    from liaison.normalize import AsciiDateField, AsciiIntegerField
+
+    assert AsciiDateField().clean("２０２６－０３－０１") == datetime.date(2026, 3, 1)
+    assert AsciiIntegerField().clean("２０２６") == 2026
