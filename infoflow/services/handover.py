@@ -37,7 +37,9 @@ def _replacements(item, step, user, assignees, now) -> tuple[list, list]:
 
     authors = authors_of(item)
     previous = previous_deciders(item, step.review_round, step.stage_index)
-    allowed = lambda u: u.is_active and u.pk != user.pk and bar_reason(u.pk, authors, previous) is None  # noqa: E731
+
+    def allowed(person):
+        return person.is_active and person.pk != user.pk and bar_reason(person.pk, authors, previous) is None
 
     deputy = deputies_of([user.pk], now).get(user.pk)
     if deputy is not None and allowed(deputy):
