@@ -2,7 +2,9 @@
 supervision role (liaison.audit.can_view_audit)."""
 from django.contrib import admin
 
-from liaison.audit import can_view_audit
+from django.utils.translation import gettext_lazy as _
+
+from liaison.audit import can_view_audit, shown_repr
 from liaison.models import AuditEntry
 
 from .admin_users import *  # noqa: F401,F403  the User admin with the unlock action
@@ -10,15 +12,20 @@ from .admin_users import *  # noqa: F401,F403  the User admin with the unlock ac
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "username", "action", "object_repr", "result", "ip")
+    list_display = ("at", "username", "action", "object_label", "result", "ip")
     list_filter = ("action", "result", ("at", admin.DateFieldListFilter))
     search_fields = ("username", "object_repr", "object_id", "ip", "detail")
     date_hierarchy = "at"
     list_select_related = ("user",)
     list_per_page = 50
     show_full_result_count = False
-    fields = ("at", "user", "username", "action", "object_type", "object_id", "object_repr", "result", "ip", "detail")
+    fields = ("at", "user", "username", "action", "object_type", "object_id", "object_label", "result", "ip", "detail")
     readonly_fields = fields
+
+    @admin.display(description=_("对象名称"))
+    def object_label(self, entry):
+        # Older rows named items by subject; they are shown by number and id (liaison.audit.shown_repr).
+        return shown_repr(entry)
 
     # Append-only: nobody adds, changes or deletes through the admin, not
     # even a superuser; rows come from liaison.audit.record only.

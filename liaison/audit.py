@@ -118,6 +118,31 @@ def describe(obj) -> str:
     return "%s %s" % (number, label) if number else label
 
 
+NUMBER = __import__("re").compile(r"^[A-Z]{1,8}-\d{4}-\d+$")
+
+
+def shown_repr(entry) -> str:
+    """What a reader is shown of a row's object. Rows written before
+    ``describe`` named an item or record by ``str()`` (number and subject);
+    rows are never rewritten (append-only, sealed), so a content object's
+    stored name is shown as ``describe`` would write it: number and id."""
+    stored = entry.object_repr or ""
+    if not entry.object_type or "#" in stored:
+        return stored
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return stored
+    fields = {f.name for f in model._meta.concrete_fields}
+    if not (fields & set(CONTENT_FIELDS)) and not (fields & {"item", "record"}):
+        return stored
+    first = stored.split(" ", 1)[0]
+    label = "%s #%s" % (entry.object_type, entry.object_id)
+    return "%s %s" % (first, label) if NUMBER.match(first) else label
+
+
 def user_named(username):
     """The account with this user name, or None (for failed logins, lockouts)."""
     if not username:

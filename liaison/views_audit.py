@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.audit import can_view_audit
+from liaison.audit import can_view_audit, shown_repr
 from liaison.normalize import AsciiDateField
 from liaison.models import AuditEntry
 
@@ -60,4 +60,6 @@ def audit_list(request):
     paginator = Paginator(rows, PAGE_SIZE)
     # Counting a large log for "page n of m" is the slow part; it is one query.
     page = paginator.get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.object_label = shown_repr(entry)  # items by number and id, never their subject
     return render(request, "liaison/audit_list.html", {"form": form, "page": page})

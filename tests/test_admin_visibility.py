@@ -145,3 +145,15 @@ def test_audit_describe_keeps_plain_objects_as_they_read(world):  # noqa: F811
     assert describe(world["items"]["D"]) == "infoflow.Item #%s" % world["items"]["D"].pk
     assert describe(step).endswith("infoflow.ReviewStep #%s" % step.pk)
     assert MARKERS["R"] not in describe(step)
+
+
+def test_an_older_audit_row_naming_a_subject_is_shown_by_number_and_id(world, as_user):  # noqa: F811
+    AuditEntry.objects.create(action=AuditEntry.Action.VIEW_RESTRICTED, username="officer_market",
+                              object_type="infoflow.Item", object_id="9", object_repr="NX-2026-009 机密收购计划")
+    client = as_user("auditor")
+
+    page = client.get("/audit/").content.decode()
+    admin_page = client.get("/admin/liaison/auditentry/").content.decode()
+
+    for text in (page, admin_page):
+        assert "NX-2026-009 infoflow.Item #9" in text and "机密收购计划" not in text
