@@ -11,10 +11,24 @@ from liaison.models import Notification, NotificationPreference
 __all__ = ["NotificationAdmin", "NotificationPreferenceAdmin"]
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kind by its label (the field holds codes without choices)."""
+
+    title = _lazy("类型")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return Notification.Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "kind", "item_number", "subject", "read_at", "email_state", "webhook_state"]
-    list_filter = ["email_state", "webhook_state", "kind", "confidentiality"]
+    list_display = ["created_at", "recipient", "kind_label", "item_number", "subject", "read_at", "email_state",
+                    "webhook_state"]
+    list_filter = ["email_state", "webhook_state", KindFilter, "confidentiality"]
     search_fields = ["recipient__username", "item_number", "key"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
@@ -33,6 +47,11 @@ class NotificationAdmin(admin.ModelAdmin):
             | Q(item_number="") & ~Q(confidentiality=Notification.Confidentiality.RESTRICTED)
             | Q(item_number__in=visible_numbers)
         )
+
+    @admin.display(description=_lazy("类型"), ordering="kind")
+    def kind_label(self, obj):
+        # The kind column holds a code with no choices on the field: show its label.
+        return Notification.Kind(obj.kind).label if obj.kind in Notification.Kind.values else obj.kind
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

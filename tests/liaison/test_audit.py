@@ -306,6 +306,8 @@ def test_users_read_as_their_display_names_in_admin_lists(client, root, alice):
     assert str(alice) == alice.get_full_name() != "alice"
     assert alice.get_full_name() in page
     assert ">alice<" not in page
+    # The notice's kind reads as its label, in the column and in the filter.
+    assert ">通知<" in page and ">other<" not in page and "即将到期" in page
 
 
 def test_role_grant_change_and_revoke_are_recorded(alice):
