@@ -50,12 +50,26 @@ class PendingUploads:
         self.session.modified = True
 
     def prune(self):
-        """Forget (and delete) the session's files older than PENDING_MAX_AGE."""
+        """Forget (and delete) the session's files older than PENDING_MAX_AGE,
+        and any session's: a form abandoned with kept files leaves them in
+        ``pending/`` until the next stash of anyone clears them."""
         entries = self._entries()
         now = time.time()
         stale = [token for token, entry in entries.items() if now - entry.get("at", 0) > PENDING_MAX_AGE]
         if stale:
             self.discard(stale)
+        try:
+            _dirs, names = default_storage.listdir(PENDING_DIR)
+        except (FileNotFoundError, NotImplementedError):
+            return
+        for name in names:
+            path = "%s/%s" % (PENDING_DIR, name)
+            try:
+                age = now - default_storage.get_modified_time(path).timestamp()
+            except (FileNotFoundError, NotImplementedError):
+                continue
+            if age > PENDING_MAX_AGE:
+                default_storage.delete(path)
 
     def stash(self, upload) -> str:
         """Keep ``upload``; answers its token."""

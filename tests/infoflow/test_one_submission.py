@@ -343,3 +343,23 @@ def _files(*uploads):
     from django.utils.datastructures import MultiValueDict
 
     return MultiValueDict({"files": list(uploads)})
+
+
+def test_kept_files_older_than_a_day_are_cleared_whoever_left_them(client, org, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    stale = default_storage.save("pending/abandoned", io.BytesIO(b"old"))
+    old = time.time() - 2 * 24 * 3600
+    os.utime(default_storage.path(stale), (old, old))
+    client.force_login(org["officer_market"])
+
+    client.post(
+        reverse("infoflow:item-create"),
+        {**form_data(org, expected_feedback_at=""), "submit": "1", "files": [pdf_upload("函件.pdf")]},
+    )
+
+    assert not default_storage.exists(stale)
+    assert len(default_storage.listdir("pending")[1]) == 1
