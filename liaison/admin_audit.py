@@ -12,7 +12,7 @@ from .admin_users import *  # noqa: F401,F403  the User admin with the unlock ac
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "username", "action", "object_label", "result", "ip")
+    list_display = ("at", "who", "action", "object_label", "result", "ip")
     list_filter = ("action", "result", ("at", admin.DateFieldListFilter))
     search_fields = ("username", "object_repr", "object_id", "ip", "detail")
     date_hierarchy = "at"
@@ -21,6 +21,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ("at", "user", "username", "action", "object_type", "object_id", "object_label", "result", "ip", "detail")
     readonly_fields = fields
+
+    @admin.display(description=_("用户"), ordering="username")
+    def who(self, entry):
+        # People by name; the login name typed (a failed login, a deleted
+        # account) when no account stands behind the row. The change page
+        # keeps both fields.
+        return str(entry.user) if entry.user is not None else (entry.username or "—")
 
     @admin.display(description=_("对象名称"))
     def object_label(self, entry):
