@@ -8,6 +8,7 @@ import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from infoflow.export import FORMULA_TRIGGERS, cell_text
 
@@ -55,8 +56,13 @@ def _response(handle, name):
     return FileResponse(handle, as_attachment=True, filename="%s-%s.xlsx" % (name, stamp), content_type=XLSX)
 
 
-CATALOGUE_HEADERS = ("归档编号", "档号", "题名", "一级分类", "二级分类", "年月", "发起部门", "重要程度",
-                     "保管期限", "保管到期日", "办结时间", "归档时间", "纸质原件存放位置", "状态")
+# Marked for extraction here; translated where the sheet is written (``_(h)``).
+CATALOGUE_HEADERS = (
+    gettext_noop("归档编号"), gettext_noop("档号"), gettext_noop("题名"), gettext_noop("一级分类"), gettext_noop("二级分类"),
+    gettext_noop("年月"), gettext_noop("发起部门"), gettext_noop("重要程度"), gettext_noop("保管期限"),
+    gettext_noop("保管到期日"), gettext_noop("办结时间"), gettext_noop("归档时间"), gettext_noop("纸质原件存放位置"),
+    gettext_noop("状态"),
+)
 
 
 def catalogue_rows(records):
@@ -86,8 +92,11 @@ def report_response(rows):
     return _response(_workbook(headers, data, _("四性检测"), {1: 40, 2: 24, 3: 30, 4: 30, 5: 24}), "archive-four-properties")
 
 
-DESTRUCTION_HEADERS = ("归档编号", "题名", "分类", "办结时间", "归档时间", "保管期限", "保管到期日",
-                       "提出人", "审批人", "监销人", "销毁时间")
+DESTRUCTION_HEADERS = (
+    gettext_noop("归档编号"), gettext_noop("题名"), gettext_noop("分类"), gettext_noop("办结时间"), gettext_noop("归档时间"),
+    gettext_noop("保管期限"), gettext_noop("保管到期日"), gettext_noop("提出人"), gettext_noop("审批人"), gettext_noop("监销人"),
+    gettext_noop("销毁时间"),
+)
 
 
 def destruction_response(entries):

@@ -87,7 +87,9 @@ class Category(models.Model):
         verbose_name_plural = _("信息类别")
 
     def __str__(self):
-        return self.name
+        from liaison.data_labels import label
+
+        return label(self.name)
 
 
 class RouteRule(models.Model):
@@ -128,7 +130,9 @@ class RouteRule(models.Model):
         verbose_name_plural = _("审核路线")
 
     def __str__(self):
-        return self.name
+        from liaison.data_labels import label
+
+        return label(self.name)
 
 
 class DeciderKind(models.TextChoices):
@@ -163,7 +167,9 @@ class RouteStage(models.Model):
         constraints = [models.UniqueConstraint(fields=["rule", "order"], name="unique_stage_order")]
 
     def __str__(self):
-        return f"{self.rule} · {self.order}. {self.name}"
+        from liaison.data_labels import label
+
+        return f"{self.rule} · {self.order}. {label(self.name)}"
 
 
 class Item(models.Model):

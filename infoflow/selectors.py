@@ -379,7 +379,7 @@ def item_timeline(item):
     queries whatever the length of the story."""
     from django.utils.translation import gettext as _
 
-    from liaison.data_labels import label
+    from liaison.data_labels import label as data_label
 
     from .separation import handover_text
 
@@ -417,11 +417,11 @@ def item_timeline(item):
     )
     step_names = {}
     for row, before in _changes(step_rows):
-        step_names[row.id] = (label(row.name), row.review_round, row.due_at)
+        step_names[row.id] = (data_label(row.name), row.review_round, row.due_at)
         # Who stood aside and who decides instead (separation of duties,
         # account deactivated): each handover once, when it was recorded.
         for entry in (row.handovers or [])[len(before.handovers or []) if before is not None else 0:]:
-            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": label(row.name)},
+            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": data_label(row.name)},
                                  handover_text(entry)))
         changed = before is None or row.state != before.state
         if not changed:
@@ -431,7 +431,7 @@ def item_timeline(item):
             events.append(
                 _event(
                     row.started_at or row.history_date, None,
-                    _("环节“%(name)s”开始（%(round)s）") % {"name": label(row.name), "round": round_label},
+                    _("环节“%(name)s”开始（%(round)s）") % {"name": data_label(row.name), "round": round_label},
                     deadline=row.due_at, done_at=row.started_at or row.history_date,
                 )
             )
@@ -439,11 +439,11 @@ def item_timeline(item):
         elif row.state in (ReviewStep.State.APPROVED, ReviewStep.State.RETURNED):
             what = _("环节“%(name)s”通过") if row.state == ReviewStep.State.APPROVED else _("环节“%(name)s”退回")
             events.append(
-                _event(row.closed_at or row.history_date, None, what % {"name": label(row.name)},
+                _event(row.closed_at or row.history_date, None, what % {"name": data_label(row.name)},
                        deadline=row.due_at, done_at=row.closed_at)
             )
         elif row.state == ReviewStep.State.SKIPPED and before is not None:
-            events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": label(row.name)}))
+            events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": data_label(row.name)}))
 
     assignee_model = StepAssignee.history.model
     assignee_rows = (

@@ -177,7 +177,9 @@ class Duty(models.Model):
         verbose_name_plural = _("职责目录")
 
     def __str__(self):
-        return self.name
+        from liaison.data_labels import label
+
+        return label(self.name)
 
 
 class Officer(models.Model):

@@ -23,6 +23,7 @@ promise to the receivers. A notice (needs_answer False) has none.
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liaison.errors import InvalidInput, NotAllowed, StateConflict, StepClosed
 
@@ -33,7 +34,8 @@ from . import lock_item, not_allowed, require_move, require_state, save_with_his
 from .numbering import next_number
 from .routing import choose_route, route_problems, stage_deciders, stages_of
 
-STEP_CLOSED = "该环节已由他人处理，请刷新后查看最新状态。"
+# Marked for extraction here; translated where raised (``_(STEP_CLOSED)``).
+STEP_CLOSED = gettext_noop("该环节已由他人处理，请刷新后查看最新状态。")
 
 
 def review_due(item, moment):
