@@ -339,7 +339,7 @@ class _Demo:
     def cancelled(self):
         item = self.draft("关于召开季度联络员会议的通知（重复）", by="officer_market", unit="market", at=self.ago(5),
                           receivers=[self.unit_receiver("prod")], summary="与秘书处通知重复。",
-                          expected_feedback_at=self.feedback(3))
+                          expected_feedback_at=self.feedback(3), needs_coordination=True)  # cancelled in review
         if item:
             self.submit(item, "officer_market", self.ago(5, 10))
             self.do(self.ago(5, 11), chain.cancel_item, item=item, actor=self.u("officer_market"),

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from officers.roles import roles_of
 
-from .models import Receiver, ReviewStep
+from .models import Item, Receiver, ReviewStep
 from .visibility import items_visible_to
 
 OVERDUE_LIMIT = 200  # rows per overdue list on the page
@@ -184,7 +184,10 @@ def overdue_duties(receiver, now):
 def overdue_receivers(now, units=None, user=None):
     """Receivers past their limits, of items ``user`` may open."""
     overdue = Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now)
-    qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED)).filter(overdue)
+    # Only an item still out with its receivers owes them: a cancelled or
+    # completed one (a notice completed by hand) has nothing overdue.
+    qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED),
+                                 item__state=Item.State.TRANSMITTED).filter(overdue)
     if user is not None:
         qs = qs.filter(item__in=items_visible_to(user).values("pk"))
     if units is not None:

@@ -87,3 +87,16 @@ def test_a_chosen_period_stays_in_the_filter_in_english_too(org, client):
 
     assert 'name="start" value="2026-02-01"' in text
     assert 'name="end" value="2026-03-10"' in text
+
+
+def test_a_cancelled_item_owes_its_receivers_nothing(org, client):
+    from infoflow.models import Item
+
+    item = make_item(org, "market", 5, state=Item.State.CANCELLED)
+    receiver(item, org["prod"], due=at(3, 8, 17), response_due_at=at(3, 3, 17))
+    client.force_login(org["secretary"])
+
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["secretary"], *MARCH)
+
+    assert report.overdue_receivers == []
