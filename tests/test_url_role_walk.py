@@ -40,14 +40,21 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from archive.models import ArchivedRecord
+from archive.models import Appraisal, ArchivedRecord, DestructionEntry, DisposalBatch, GapExplanation
 from archive.selectors import records_visible_to
 from archive.services import archive_item
+from archive.services.checks import run_verification
 from archive.services.disposal import set_hold
 from infoflow.export_models import ExportJob
 from infoflow.models import Attachment, Delegation, Item, Question, Receiver, ReviewStep
 from infoflow.services.chain import open_step, submit_item
-from infoflow.services.delivery import acknowledge_receipt, answer_receiver, transmit_item
+from infoflow.services.delivery import (
+    acknowledge_receipt,
+    answer_receiver,
+    post_progress,
+    raise_question,
+    transmit_item,
+)
 from infoflow.services.drafting import add_attachment, create_item
 from infoflow.visibility import items_visible_to
 from liaison.models import AuditEntry, Notification
@@ -137,6 +144,9 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
             transmit_item(item=archived, actor=officer_market, methods=["system"])
         receiver = archived.receivers.get()
         acknowledge_receipt(receiver=receiver, actor=officer_prod)
+        raise_question(receiver=receiver, actor=officer_prod, kind="question", responsible_unit=market,
+                       text="疑问 %s-QUESTION" % MARKERS["A"])
+        post_progress(item=archived, actor=officer_prod, receiver=receiver, text="进展 %s-PROGRESS" % MARKERS["A"])
         answer_receiver(receiver=receiver, actor=officer_prod, result="已办理 %s-ANSWER" % MARKERS["A"])
         archived.refresh_from_db()
         if archived.state != Item.State.COMPLETED:
@@ -145,6 +155,21 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
             complete_item(item=archived, actor=officer_market)
         record = archive_item(item=archived)
         set_hold(record=record, actor=secretary, reason="审计需要，暂停销毁")
+        # The archive's other rows, written as their services would (their
+        # own rules are tested in tests/archive): an appraisal, a disposal
+        # batch and a destruction line naming the restricted record, a gap
+        # explanation and a verification run.
+        Appraisal.objects.create(record=record, position=10_001, old_retention=record.retention,
+                                 new_retention=record.retention, reason="鉴定", by=secretary, seal="-")
+        batch = DisposalBatch.objects.create(reason="到期鉴定", proposed_by=secretary, supervisor_1=leader,
+                                             supervisor_2=gm)
+        batch.records.add(record)
+        DestructionEntry.objects.create(
+            record=record, batch=batch, position=10_001, number=record.number, subject=record.subject,
+            classification="-", completed_at=NOW, archived_at=NOW, retention=record.retention,
+            retention_until=NOW.date(), proposer="周秘书", approver="李四", supervisors="李四、吴总", seal="-")
+        GapExplanation.objects.create(year=2026, sequence=1000, explanation="作废号", by=secretary)
+        run_verification(notify=False)
 
         # Objects of the other kinds, so every id argument has something to point at.
         Delegation.objects.create(principal=leader, deputy=legal, created_by=leader,
@@ -332,6 +357,29 @@ class Filler:
         return sorted(pks)
 
 
+def admin_model(regex):
+    m = ADMIN_MODEL.match(regex)
+    return apps.get_model(m.group("app"), m.group("model")) if m else None
+
+
+def carries_item_content(model):
+    """Whether rows of ``model`` hold or point at an item's or a record's
+    content (liaison.audit.CONTENT_FIELDS, or a key to an item, a record or
+    a row of theirs). None (a portal pattern) counts as content."""
+    from liaison.audit import CONTENT_FIELDS
+
+    if model is None:
+        return True
+    holders = {Item, ArchivedRecord, ReviewStep, Receiver, Attachment}
+    for field in model._meta.get_fields():
+        if field.name in CONTENT_FIELDS and field.concrete:
+            return True
+        if getattr(field, "related_model", None) in holders and (field.many_to_one or field.one_to_one
+                                                                  or field.many_to_many) and field.concrete:
+            return True
+    return model in holders
+
+
 def argument_sets(filler, regex, name):
     keys = [key for key, _span in groups_of(regex)]
     if not keys:
@@ -371,12 +419,14 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
         if label in SKIP:
             continue
         args = argument_sets(filler, regex, name)
-        if args is None:
+        if args == [] and not carries_item_content(admin_model(regex)):
+            continue  # no row of a kind that holds no item content (axes logs, duties…): nothing to leak
+        if not args:  # None: no filler; []: no object of a kind that holds item content
             unfillable.append(label)
             continue
         for values in args:
             plan.append((label, build_path(regex, values)))
-    assert not unfillable, "The walk cannot fill these URL patterns; teach Filler or list them in SKIP: %s" % (
+    assert not unfillable, "The walk cannot fill these URL patterns; teach Filler, seed the world or SKIP: %s" % (
         unfillable,)
     assert len(plan) > 300
 
@@ -388,11 +438,17 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
             user = world["users"][role]
             forbidden = forbidden_markers(user, world["items"])
             client.force_login(user)
-            # The admin console lets in members of staff only (AdminSite.has_permission);
-            # for the others one request per admin pattern shows it refuses them.
-            walk = plan if user.is_staff else [
-                (label, path) for n, (label, path) in enumerate(plan)
-                if not path.startswith("/admin/") or n == 0 or plan[n - 1][0] != label]
+            # The admin console lets in active members of staff only
+            # (AdminSite.has_permission looks at nothing else): the outsider
+            # requests one path of every admin pattern to show that it refuses
+            # those who are not; the other roles without staff status skip it.
+            if user.is_staff:
+                walk = plan
+            elif role == "outsider":
+                walk = [(label, path) for n, (label, path) in enumerate(plan)
+                        if not path.startswith("/admin/") or n == 0 or plan[n - 1][0] != label]
+            else:
+                walk = [(label, path) for label, path in plan if not path.startswith("/admin/")]
             requests += len(walk)
             for label, path in walk:
                 response = client.get(path)
@@ -411,7 +467,7 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
 
     assert not leaks, "pages show items outside the user's visibility:\n" + "\n".join(
         "%s %s → %s" % leak for leak in leaks)
-    assert requests > 2000
+    assert requests > 1500
     assert not errors, "pages fail:\n" + "\n".join("%s %s → %s" % e for e in errors)
     # The walk sees what it should: each item's marker reaches the people on its path.
     assert {"officer_market", "head_market"} <= shown[MARKERS["R"]]
