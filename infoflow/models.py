@@ -290,6 +290,12 @@ class Item(models.Model):
         return [c for c in self.release_channels.split(",") if c]
 
     @property
+    def channels_display(self):
+        """"intranet,wechat_oa" → "内网网站、微信公众号" (never the codes where people read)."""
+        labels = dict(ReleaseChannel.choices)
+        return "、".join(str(labels.get(c, c)) for c in self.channels_list)
+
+    @property
     def is_restricted(self):
         return self.confidentiality == Confidentiality.RESTRICTED
 

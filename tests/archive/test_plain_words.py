@@ -49,3 +49,15 @@ def test_the_home_page_names_a_unit_without_its_code(client, secretary, market, 
     block = page.split("缺少在岗联络员的单位")[1].split("</article>")[0]
 
     assert unit.name in block and "（tech）" not in block and "tech" not in block
+
+
+@pytest.mark.django_db
+def test_the_item_page_shows_release_channels_as_labels(client, make_item, secretary):
+    from infoflow.models import Item
+
+    item = make_item(state=Item.State.TRANSMITTED, completed_at=None, release_channels="intranet,wechat_oa")
+    client.force_login(secretary)
+
+    page = client.get("/items/%d/" % item.pk).content.decode()
+
+    assert "内网网站、微信公众号" in page and "intranet" not in page and "wechat_oa" not in page
