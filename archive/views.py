@@ -147,7 +147,7 @@ def archive_now(request, item_pk):
     """GET asks first (as 撤回 and 作废 do: sealing cannot be undone), POST
     archives."""
     if not can_archive(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("只有秘书处可以提前归档；办结的信息到期后会自动归档。"))
     item = get_object_or_404(items_visible_to(request.user), pk=item_pk)
     if request.method != "POST":
         completed = timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else "—"
@@ -239,7 +239,7 @@ def _verification_pk():
 @require_POST
 def verify_now(request):
     if not can_manage(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("只有秘书处可以立即校验档案。"))
     result = run_verification(notify=True)
     if result.ok:
         messages.success(request, _("校验通过：%(n)s 件档案。") % {"n": result.records})
