@@ -145,7 +145,16 @@ class PendingFilesMixin:
         self._opened = {}
         choices = pending.choices() if pending is not None else []
         for name in self.pending_file_fields:
-            self.fields["pending_%s" % name] = KeptFilesField(choices=choices)
+            # Only the files this form sent back: another form's kept files
+            # (an abandoned draft in another tab) are not offered here.
+            posted = set(self._posted_tokens(name))
+            self.fields["pending_%s" % name] = KeptFilesField(choices=[c for c in choices if c[0] in posted])
+
+    def _posted_tokens(self, name):
+        key = self.add_prefix("pending_%s" % name)
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return list((self.data or {}).get(key) or []) if self.is_bound else []
+        return self.data.getlist(key)
 
     # --- what the view uses ------------------------------------------------------
 
@@ -154,7 +163,7 @@ class PendingFilesMixin:
         if hasattr(self, "cleaned_data") and kept in self.cleaned_data:
             return list(self.cleaned_data[kept])
         valid = {token for token, _label in self.fields[kept].choices}
-        return [t for t in (self.data.getlist(kept) if hasattr(self.data, "getlist") else []) if t in valid]
+        return [t for t in self._posted_tokens(name) if t in valid]
 
     def uploads(self, name="files"):
         """The kept files, then the new uploads of field ``name``."""
@@ -191,7 +200,7 @@ class PendingFilesMixin:
             tokens = self.kept_tokens(name)
             tokens += [self.pending.stash(upload) for upload in new if hasattr(upload, "read")]
             kept = "pending_%s" % name
-            self.fields[kept] = KeptFilesField(choices=self.pending.choices())
+            self.fields[kept] = KeptFilesField(choices=[c for c in self.pending.choices() if c[0] in tokens])
             self._bound_fields_cache.pop(kept, None)
             if hasattr(data, "setlist"):
                 data.setlist(self.add_prefix(kept), tokens)

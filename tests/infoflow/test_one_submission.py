@@ -363,3 +363,15 @@ def test_kept_files_older_than_a_day_are_cleared_whoever_left_them(client, org, 
 
     assert not default_storage.exists(stale)
     assert len(default_storage.listdir("pending")[1]) == 1
+
+
+def test_another_forms_kept_files_are_not_offered(client, org):
+    client.force_login(org["officer_market"])
+    client.post(
+        reverse("infoflow:item-create"),
+        {**form_data(org, expected_feedback_at=""), "submit": "1", "files": [pdf_upload("草稿附件.pdf")]},
+    )
+
+    response = client.post(reverse("infoflow:item-create"), {**form_data(org, expected_feedback_at=""), "submit": "1"})
+
+    assert "草稿附件.pdf" not in response.content.decode()
