@@ -7,15 +7,19 @@ DATABASE_URL), migrates it, and makes ``--steps`` open review steps, each with
 one pending assignee, on as many items, with INSERT … SELECT generate_series
 (one template row per table). Then, at a fixed Tuesday 10:00:
 
-- nothing due: one sweep, beside the bare indexed query finding the same rows
-  (open steps with due_at <= now: none);
-- 1 % due: the same after making every hundredth step overdue (one notice
-  each), beside the bare query finding those rows; notices written per second;
-- nothing due again right after (the cursors moved on).
+- nothing due: one run of every sweep (liaison.sweeps), beside the bare query;
+- 1 % due (every hundredth step overdue, one notice each), ``--runs`` times:
+  the sweep, an idle sweep right after it, and the bare insert.
 
-Delivery is not queued (enqueue_delivery is replaced by a no-op): this
-measures the sweep and the notice rows, not the broker. Times are the median
-of five runs for the read-only cases.
+Delivery is not queued (enqueue_pending is replaced by a no-op): this
+measures the sweep and the notice rows, not the broker. Each figure is a
+median of runs interleaved with its baseline. The last line:
+
+    sweep: idle A.AA× bare, after-batch B.BB× bare, batch N notices/s = C.CC× bare insert
+
+"bare" is the indexed query finding the same due steps; "after-batch" an
+idle sweep right after the 1 % sweep (no vacuum between); "bare insert" one
+bulk INSERT … ON CONFLICT DO NOTHING of the same notice rows from a list.
 """
 import argparse
 import datetime as dt
@@ -80,8 +84,9 @@ def build(n):
         )
         cur.execute(
             "INSERT INTO infoflow_reviewstep (item_id, review_round, stage_index, name, decider, mode, may_edit, "
-            "state, started_at, due_at, notice_at) SELECT id, 1, 0, '部门负责人', 'unit_head', 'all', false, "
-            "'open', %s, %s, %s FROM infoflow_item",
+            "state, started_at, due_at, notice_at, handovers, limit_amount, limit_unit) "
+            "SELECT id, 1, 0, '部门负责人', 'unit_head', 'all', false, "
+            "'open', %s, %s, %s, '[]'::jsonb, 1, 'working_days' FROM infoflow_item",
             [started, due, remind],
         )
         cur.execute(
@@ -93,29 +98,43 @@ def build(n):
 
 
 def bare_query():
+    """The indexed query finding the same due rows as the step sweep."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT id FROM infoflow_reviewstep WHERE state = 'open' AND due_at <= %s", [NOW])
+        cur.execute("SELECT id FROM infoflow_reviewstep WHERE state = 'open' AND due_at IS NOT NULL "
+                    "AND (notice_at IS NULL OR notice_at <= %s)", [NOW])
         return len(cur.fetchall())
 
 
-def bare_probe():
-    import datetime as _dt
+def clock(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
 
+
+def interleaved(a, b, runs):
+    """Medians of ``runs`` alternating timings of a and b."""
+    ta, tb = [], []
+    for _ in range(runs):
+        ta.append(clock(a)[0])
+        tb.append(clock(b)[0])
+    return statistics.median(ta), statistics.median(tb)
+
+
+def make_due():
     from django.db import connection
 
-    from infoflow.services.deadlines import _probe_sql
-
+    overdue = dt.datetime(2026, 3, 9, 16, 0, tzinfo=CST)
     with connection.cursor() as cur:
-        cur.execute(_probe_sql(), {"now": NOW, "day_ago": NOW - _dt.timedelta(days=1),
-                                   "week_on": NOW + _dt.timedelta(days=7)})
-        return cur.fetchone()
+        cur.execute("UPDATE infoflow_reviewstep SET due_at = %s, notice_at = %s WHERE id %% 100 = 0",
+                    [overdue, overdue])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3, help="rounds of the 1%% sweep (idle: 5 + 2 per round)")
     parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/liaison_bench_sweep")
     args = parser.parse_args()
 
@@ -126,13 +145,13 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     import liaison.notifications
-    from infoflow.services.deadlines import sweep
+    from liaison import sweeps
     from liaison.models import Notification
 
-    liaison.notifications.enqueue_delivery = lambda pk: True  # measure the sweep, not the broker
+    # Measure the sweep and the notice rows, not the broker.
+    liaison.notifications.enqueue_pending = lambda: True
 
     start = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -141,32 +160,37 @@ def main():
     build(args.steps)
     print(f"built {args.steps:,} open steps with assignees: {time.perf_counter() - start:.1f} s")
 
-    sweep(NOW)  # warm the calendar cache and the connection
-    t_bare, rows = timed(bare_query, 5)
-    t_probe, _flags = timed(bare_probe, 5)
-    t_sweep, sent = timed(lambda: sweep(NOW), 5)
-    print(f"nothing due:  sweep {t_sweep * 1000:8.2f} ms ({len(sent)} sent)   "
-          f"bare query {t_bare * 1000:8.2f} ms ({rows} rows)   ratio {t_sweep / t_bare:.2f}")
-    print(f"              the five bare EXISTS queries (steps, receivers, questions, archive, filings) in one "
-          f"statement: {t_probe * 1000:.2f} ms   ratio {t_sweep / t_probe:.2f}")
+    def sweep():
+        return sweeps.run(NOW)
+
+    sweep()  # warm the calendar cache and the connection
+    t_idle, t_bare = interleaved(sweep, bare_query, 5)
+    idle = t_idle / t_bare
+    print(f"nothing due:  sweep {t_idle * 1000:8.2f} ms   bare query {t_bare * 1000:8.2f} ms   ratio {idle:.2f}")
 
     due_count = args.steps // 100
-    with connection.cursor() as cur:
-        overdue = dt.datetime(2026, 3, 9, 16, 0, tzinfo=CST)
-        cur.execute("UPDATE infoflow_reviewstep SET due_at = %s, notice_at = %s WHERE id %% 100 = 0",
-                    [overdue, overdue])
-        cur.execute("ANALYZE infoflow_reviewstep")
-    t_bare, rows = timed(bare_query, 5)
-    t_sweep, sent = timed(lambda: sweep(NOW))
-    print(f"1% due:       sweep {t_sweep * 1000:8.2f} ms ({len(sent)} sent)   "
-          f"bare query {t_bare * 1000:8.2f} ms ({rows} rows)   ratio {t_sweep / t_bare:.2f}")
-    print(f"notices written per second at 1%: {len(sent) / t_sweep:,.0f} (expected {due_count:,})")
-    assert Notification.objects.count() == len(sent) == due_count
-
-    t_sweep, sent = timed(lambda: sweep(NOW), 5)
-    t_bare, rows = timed(bare_query, 5)
-    print(f"after:        sweep {t_sweep * 1000:8.2f} ms ({len(sent)} sent)   "
-          f"(bare due_at query now finds {rows} rows in {t_bare * 1000:.2f} ms: the cursors moved on)")
+    after, batch, rates = [], [], []
+    for round_ in range(args.runs):
+        Notification.objects.all().delete()
+        make_due()
+        t_batch, sent = clock(sweep)
+        if len(sent) != due_count or Notification.objects.count() != due_count:
+            raise SystemExit(f"expected {due_count} notices, the sweep wrote {len(sent)}")
+        # Right after the large sweep: dead index entries of the cursor update, no vacuum.
+        t_after, t_after_bare = interleaved(sweep, bare_query, 3)
+        rows = [Notification(**{f.attname: getattr(n, f.attname) for f in Notification._meta.concrete_fields
+                                if f.attname != "id"}) for n in Notification.objects.all()]
+        Notification.objects.all().delete()
+        t_insert, _ = clock(lambda: Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True))
+        after.append(t_after / t_after_bare)
+        batch.append(t_batch / t_insert)
+        rates.append(due_count / t_batch)
+        print(f"round {round_ + 1}: 1% sweep {t_batch * 1000:9.1f} ms ({due_count:,} notices, "
+              f"{due_count / t_batch:,.0f}/s)   bare insert {t_insert * 1000:8.1f} ms   "
+              f"idle after {t_after * 1000:7.2f} ms vs bare {t_after_bare * 1000:7.2f} ms")
+    a, b, c = idle, statistics.median(after), statistics.median(batch)
+    n = statistics.median(rates)
+    print(f"sweep: idle {a:.2f}× bare, after-batch {b:.2f}× bare, batch {n:,.0f} notices/s = {c:.2f}× bare insert")
 
 
 if __name__ == "__main__":

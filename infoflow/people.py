@@ -9,7 +9,9 @@ deputy acts for the principal, so hears what the principal hears).
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -33,12 +35,39 @@ def _roles(role) -> tuple:
     return roles
 
 
+_local = threading.local()
+
+
+@contextmanager
+def cached():
+    """Answer repeated questions from memory inside the block (a sweep batch
+    asks "who is user 7, with deputies?" once per case otherwise)."""
+    outer = getattr(_local, "memo", None)
+    if outer is None:
+        _local.memo = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _local.memo = None
+
+
 def with_deputies(user_ids: Iterable[int | None], now=None) -> list:
     """Active users for ``user_ids`` (in that order) followed by their
     deputies in force at ``now``, each once."""
     ids = [i for i in dict.fromkeys(user_ids) if i]
     if not ids:
         return []
+    memo = getattr(_local, "memo", None)
+    if memo is not None and now is None:
+        key = tuple(ids)
+        if key not in memo:
+            memo[key] = _with_deputies(ids, None)
+        return memo[key]
+    return _with_deputies(ids, now)
+
+
+def _with_deputies(ids: list[int], now) -> list:
     now = now or timezone.now()
     deputies = (
         Delegation.objects.filter(principal_id__in=ids, revoked_at__isnull=True, start__lte=now, end__gt=now)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import add_working_days, add_working_time, working_day_length, working_time_between
 
-from . import notices
+from . import notices, people
 from .ladder import Ladder
 from .models import Item, Question, Receiver, ReviewStep, StepAssignee
 
@@ -91,8 +91,9 @@ def handle_steps(steps, now) -> None:
     ):
         pending.setdefault(a.step_id, []).append(a)
     ladder = Ladder()
-    for step in steps:
-        step.notice_at = _step(step, pending.get(step.pk, []), now, ladder)
+    with people.cached():
+        for step in steps:
+            step.notice_at = _step(step, pending.get(step.pk, []), now, ladder)
 
 
 # --- receivers ---------------------------------------------------------------------
@@ -107,6 +108,11 @@ def waiting_receivers():
 def handle_receivers(receivers, now) -> None:
     """Receipt overdue (still unsigned) and answer overdue (units, people,
     external units) → the initiator and who answers for the receiver."""
+    with people.cached():
+        _handle_receivers(receivers, now)
+
+
+def _handle_receivers(receivers, now) -> None:
     for r in receivers:
         upcoming = [NEVER]
         if r.state == Receiver.State.SENT and r.response_due_at:

@@ -147,12 +147,16 @@ def _insert(rows, fetch=False) -> list:
     if not fetch:
         return []
     wanted = {(row.recipient_id, row.key) for row in rows}
-    found = []
+    recipients = sorted({r for r, _key in wanted})
     keys = sorted({key for _r, key in wanted})
+    found = []
     for start in range(0, len(keys), INSERT_BATCH):
+        # recipient_id and key: the unique index answers it.
         found += [
             n
-            for n in Notification.objects.filter(created_at=stamp, key__in=keys[start : start + INSERT_BATCH])
+            for n in Notification.objects.filter(
+                recipient_id__in=recipients, key__in=keys[start : start + INSERT_BATCH], created_at=stamp
+            )
             .select_related("recipient")
             .order_by("pk")
             if (n.recipient_id, n.key) in wanted
