@@ -86,7 +86,8 @@ _probes: dict[tuple, tuple[str, list, set]] = {}
 def _compile(sweeps, mark) -> tuple[str, list]:
     parts, params = [], []
     for sweep in sweeps:
-        sql, args = sweep.due(mark).values("pk")[:1].query.sql_with_params()
+        # No ORDER BY: a model's default ordering would join for nothing.
+        sql, args = sweep.due(mark).order_by().values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS ({sql})")
         params.extend(args)
     return "SELECT " + ", ".join(parts), params
@@ -116,6 +117,17 @@ def kinds_due(now, sweeps=None) -> list[Sweep]:
     return [s for s, flag in zip(sweeps, flags) if flag]
 
 
+def _move_cursors(model, rows, cursor) -> None:
+    """Set-wise: one UPDATE … WHERE id IN (…) per distinct next moment (a
+    batch of cases overdue together mostly shares one). The cursor is not a
+    tracked field (excluded from history), so update() is fine."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(getattr(row, cursor), []).append(row.pk)
+    for moment, pks in groups.items():
+        model.objects.filter(pk__in=pks).update(**{cursor: moment})
+
+
 def run_one(sweep: Sweep, now) -> list:
     """Handle every due case of one kind; return the notices inserted."""
     model = sweep.open_cases().model
@@ -132,8 +144,7 @@ def run_one(sweep: Sweep, now) -> list:
                 return sent
             with notifications.batch() as written:
                 sweep.handle(rows, now)
-            # The cursor is not a tracked field (excluded from history).
-            model.objects.bulk_update(rows, [sweep.cursor])
+            _move_cursors(model, rows, sweep.cursor)
         sent += written
         stuck = [r for r in rows if getattr(r, sweep.cursor) is None or getattr(r, sweep.cursor) <= now]
         if stuck:  # a handler that left a cursor behind would loop forever
