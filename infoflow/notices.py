@@ -31,7 +31,10 @@ from .people import people_with_role, unit_people, with_deputies, without
 def in_notify_language(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE):
+        language = settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE
+        if translation.get_language() == language:  # a sweep batch set it once
+            return func(*args, **kwargs)
+        with translation.override(language):
             return func(*args, **kwargs)
 
     return wrapper

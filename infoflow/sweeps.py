@@ -17,9 +17,11 @@ latest one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import add_working_days, add_working_time, working_day_length, working_time_between
@@ -31,6 +33,19 @@ from .models import Item, Question, Receiver, ReviewStep, StepAssignee
 ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNAL)
 
 
+@contextmanager
+def _memo():
+    """Steps of a batch mostly share their times: compute each rule once."""
+    for func in (reminder_at, overdue_days, escalation_at):
+        func.cache_clear()
+    try:
+        yield
+    finally:
+        for func in (reminder_at, overdue_days, escalation_at):
+            func.cache_clear()  # the calendar may change before the next batch
+
+
+@functools.lru_cache(maxsize=4096)
 def reminder_at(started_at: dt.datetime, due_at: dt.datetime, unit: str) -> dt.datetime:
     """When the reminder of a step is due: settings.REMINDER_SHARE of its
     time, counted in the unit of the step's own limit."""
@@ -42,11 +57,13 @@ def reminder_at(started_at: dt.datetime, due_at: dt.datetime, unit: str) -> dt.d
     return started_at + (due_at - started_at) * share
 
 
+@functools.lru_cache(maxsize=4096)
 def overdue_days(due_at: dt.datetime, now: dt.datetime) -> int:
     """Whole working days since the due time (0 on the day it fell due)."""
     return working_time_between(due_at, now) // working_day_length()
 
 
+@functools.lru_cache(maxsize=4096)
 def escalation_at(due_at: dt.datetime, k: int) -> dt.datetime:
     return add_working_days(due_at, k)
 
@@ -91,7 +108,7 @@ def handle_steps(steps, now) -> None:
     ):
         pending.setdefault(a.step_id, []).append(a)
     ladder = Ladder()
-    with people.cached():
+    with people.cached(), translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE), _memo():
         for step in steps:
             step.notice_at = _step(step, pending.get(step.pk, []), now, ladder)
 

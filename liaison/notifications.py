@@ -95,11 +95,12 @@ INSERT_BATCH = 1000
 
 class Batch(list):
     """What ``batch()`` yields: after the block, the rows it really inserted
-    (read back with their keys; rows that existed already are not in it)."""
+    (read back with their keys; rows that existed already are not in it), or
+    with ``fetch=False`` the rows it was given, unsaved and not read back."""
 
 
 @contextmanager
-def batch():
+def batch(fetch: bool = True):
     """Collect the rows ``write`` is given inside the block and insert them
     at its end in batches (a sweep with many cases: one INSERT … ON CONFLICT
     DO NOTHING per thousand rows instead of one SAVEPOINT/INSERT/RELEASE per
@@ -112,7 +113,8 @@ def batch():
     try:
         yield result
         rows, _local.buffer = _local.buffer, None
-        result.extend(_insert(rows, fetch=True))
+        inserted = _insert(rows, fetch=fetch)
+        result.extend(inserted if fetch else rows)
     finally:
         _local.buffer = None
 

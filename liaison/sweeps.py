@@ -128,8 +128,9 @@ def _move_cursors(model, rows, cursor) -> None:
         model.objects.filter(pk__in=pks).update(**{cursor: moment})
 
 
-def run_one(sweep: Sweep, now) -> list:
-    """Handle every due case of one kind; return the notices inserted."""
+def run_one(sweep: Sweep, now, collect: bool = True) -> list:
+    """Handle every due case of one kind; return the notices inserted (read
+    back), or with ``collect=False`` the rows written, not read back."""
     model = sweep.open_cases().model
     sent = []
     while True:
@@ -142,7 +143,7 @@ def run_one(sweep: Sweep, now) -> list:
             )
             if not rows:
                 return sent
-            with notifications.batch() as written:
+            with notifications.batch(fetch=collect) as written:
                 sweep.handle(rows, now)
             _move_cursors(model, rows, sweep.cursor)
         sent += written
@@ -153,8 +154,9 @@ def run_one(sweep: Sweep, now) -> list:
             return sent
 
 
-def run(now=None) -> list:
-    """Run every registered sweep at ``now``; return the notices inserted.
+def run(now=None, *, collect: bool = True) -> list:
+    """Run every registered sweep at ``now``; return the notices inserted
+    (``collect=False``: the rows written, not read back — what beat needs).
     Safe to run twice, late, or two at once."""
     now = now or timezone.now()
     due = kinds_due(now)
@@ -166,7 +168,7 @@ def run(now=None) -> list:
     is_workday(timezone.localtime(now).date())
     sent = []
     for sweep in due:
-        sent += run_one(sweep, now)
+        sent += run_one(sweep, now, collect)
     if sent:
         log.info("deadline sweep sent %d notices", len(sent))
     return sent

@@ -76,3 +76,36 @@ def test_a_sweep_after_two_concurrent_ones_sends_nothing(org, make_item):
 
     assert before == 10  # the reminders
     assert again == []
+
+
+def test_every_kind_twice_at_once_writes_each_notice_once(org, make_item):
+    """A question, an archive due and a late officer filing beside the steps
+    and receivers: three sweeps at once, each case's notices once."""
+    from infoflow.models import Item, Receiver
+    from infoflow.services.delivery import raise_question
+    from officers.models import ChangeFiling, ExternalUnit, Registration
+
+    open_steps(make_item, org, 5)
+    with time_machine.travel(OPENED, tick=False):
+        sent = Item.objects.get(subject="待反馈事项")
+        raise_question(receiver=sent.receivers.get(), actor=org["head_prod"], kind="question", text="范围？",
+                       responsible_unit=org["market"])
+        done = submit_item(item=make_item(subject="已办结事项", expected_feedback_at=OPENED + dt.timedelta(days=1)),
+                           actor=org["officer_market"])
+    Item.objects.filter(pk=done.pk).update(state=Item.State.COMPLETED, completed_at=OPENED)
+    Receiver.objects.filter(item=done).update(state=Receiver.State.ANSWERED)
+    body = ExternalUnit.objects.create(name="市场监督管理局", kind=ExternalUnit.Kind.REGULATOR)
+    registration = Registration.objects.create(unit=org["market"], body=body, registered_name="张三",
+                                               registered_phone="13800000000")
+    ChangeFiling.objects.create(registration=registration, reason="officer_changed", changed_at=OPENED,
+                                due_at=OPENED + dt.timedelta(days=1))
+    remember_event_notices()
+
+    results = sweep_together(dt.datetime(2026, 3, 13, 10, 0, tzinfo=CST), sweeps=3)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    keys = Counter(swept().values_list("recipient_id", "key"))
+    assert max(keys.values()) == 1
+    kinds = {key.split(":")[0] for _r, key in keys}
+    assert kinds == {"step", "receiver", "question", "archive", "filing"}
+    assert sorted(results[0] + results[1] + results[2]) == sorted(swept().values_list("pk", flat=True))
