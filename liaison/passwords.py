@@ -80,7 +80,8 @@ class CharacterClassesValidator:
     def get_help_text(self):
         if settings.PASSWORD_STRICT:
             return _("密码须包含大写字母、小写字母、数字、符号中的至少三类。")
-        return ""
+        # Django lists every validator's help text; an empty one left a blank bullet.
+        return _("建议混合使用大小写字母、数字和符号。")
 
 
 def _words_of(user):

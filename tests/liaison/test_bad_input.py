@@ -165,3 +165,12 @@ def test_dates_and_numbers_typed_in_full_width_read_as_ascii():
 
     assert AsciiDateField().clean("２０２６－０３－０１") == datetime.date(2026, 3, 1)
     assert AsciiIntegerField().clean("２０２６") == 2026
+
+
+def test_the_password_page_lists_every_rule_without_a_blank_bullet(logged_in, settings):
+    settings.PASSWORD_STRICT = False
+
+    text = logged_in.get(reverse("password_change")).content.decode()
+
+    assert "<li></li>" not in text
+    assert "密码至少需要 12 个字符。" in text and "键盘序列、常见单词加年份" in text
