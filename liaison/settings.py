@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "officers",
     "infoflow",
     "archive",
+    "portal",  # above the apps: the home page and the layout's context
 ]
 
 MIDDLEWARE = [
@@ -186,7 +187,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "liaison.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },

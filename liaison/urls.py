@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal import views as portal_views
+
 from . import redirects, views, views_audit, views_notify
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", redirects.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", redirects.LogoutView.as_view(), name="logout"),

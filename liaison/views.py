@@ -1,18 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_status
-
-
-@login_required
-def home(request):
-    from .home import home_context
-
-    return render(request, "home.html", home_context(request.user))
 
 
 @never_cache

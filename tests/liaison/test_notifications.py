@@ -283,7 +283,7 @@ def test_bell_shows_the_unread_count_on_every_page(client, alice):
 
 @pytest.mark.django_db
 def test_bell_count_is_one_query(alice, rf):
-    from liaison.context_processors import portal
+    from portal.context_processors import portal
 
     request = rf.get("/")
     request.user = alice

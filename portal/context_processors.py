@@ -1,3 +1,6 @@
+from infoflow.permissions import can_register_incoming, may_draft
+from liaison.notifications import unread_count
+from liaison.workdays import missing_years
 from officers.roles import roles_of
 
 
@@ -10,16 +13,10 @@ def portal(request):
     roles = roles_of(user)
     context = {"my_roles": roles}
     # Menu entries and buttons only for those who may use them (issue 10 §6.7).
-    from infoflow.permissions import can_register_incoming, may_draft
-
     context["may_draft"] = may_draft(user)
     context["may_register_incoming"] = can_register_incoming(user)
     # The header bell on every page: one COUNT on (recipient, read_at).
-    from liaison.notifications import unread_count
-
     context["unread_notifications"] = unread_count(user)
     if roles.is_secretariat or user.is_superuser:
-        from liaison.workdays import missing_years
-
         context["calendar_missing_years"] = missing_years()
     return context
