@@ -7,6 +7,8 @@ archivists see every record that is not restricted; a restricted record is
 seen only by the people on its path (their guardian grant on the item) and by
 the archivists named on it.
 """
+import re
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -125,3 +127,19 @@ def classification_tree(user):
 def records_past_retention(today=None):
     """Kept records whose retention has run out, never permanent, not on hold."""
     return filter_retention_state(ArchivedRecord.objects.all(), "due", today).order_by("retention_until", "number")
+
+
+NUMBER = re.compile(r"ND-\d{4}-\d+")
+
+
+def failures_visible_to(user, failures):
+    """The failures of a verification run that ``user`` may read in full, and
+    how many others were left out: a failure naming an archive number (its
+    label or its message, e.g. "after ND-2026-1001") is shown only when the
+    user may see every record it names. Failures naming no number (audit
+    rows, the chain's tail) are shown to every reader of the report."""
+    named = {n for label, message in failures for n in NUMBER.findall("%s %s" % (label, message))}
+    visible = set(records_visible_to(user).filter(number__in=named).values_list("number", flat=True)) if named else set()
+    shown = [(label, message) for label, message in failures
+             if set(NUMBER.findall("%s %s" % (label, message))) <= visible]
+    return shown, len(failures) - len(shown)

@@ -28,7 +28,13 @@ from officers.models import ExternalUnit, OrgUnit
 from . import display, exports, fourprops
 from .models import ArchivedRecord, DestructionEntry, DisposalBatch, Hold, Importance, Retention, VerificationRun
 from .permissions import can_archive, can_decide_disposal, can_manage, can_see_reports
-from .selectors import catalogue, classification_tree, records_past_retention, records_visible_to
+from .selectors import (
+    catalogue,
+    classification_tree,
+    failures_visible_to,
+    records_past_retention,
+    records_visible_to,
+)
 from .services import archive_item
 from .services.checks import run_verification
 from .services.disposal import (
@@ -217,6 +223,8 @@ def report(request):
     if run is None:
         run = VerificationRun.objects.get(pk=_verification_pk())
     failing = {label for label, _m in run.failures}
+    # The check's own findings name records too: only those the user may see.
+    failures, hidden_failures = failures_visible_to(request.user, run.failures)
     # Only the records the user may see (restricted ones stay with their
     # path, as in the catalogue); the number of the others is said, not shown.
     rows = records_visible_to(request.user).order_by("-year", "-sequence").prefetch_related("files")
@@ -224,6 +232,7 @@ def report(request):
     gaps = fourprops.unexplained_gaps()
     return render(request, "archive/report.html", {
         "page": page, "run": run, "rows": list(fourprops.report_rows(page.object_list, failing, gaps)),
+        "failures": failures, "hidden_failures": hidden_failures,
         "gaps": sorted(gaps.items()), "can_manage": can_manage(request.user),
         "clamav": fourprops.clamav_configured(),
         "hidden_count": ArchivedRecord.objects.count() - page.paginator.count,

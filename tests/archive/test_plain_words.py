@@ -61,3 +61,29 @@ def test_the_item_page_shows_release_channels_as_labels(client, make_item, secre
     page = client.get("/items/%d/" % item.pk).content.decode()
 
     assert "内网网站、微信公众号" in page and "intranet" not in page and "wechat_oa" not in page
+
+
+@pytest.mark.django_db
+def test_the_reports_findings_name_only_records_the_reader_may_see(client, records_for_report, secretary):
+    from archive.models import VerificationRun
+
+    normal, secret = records_for_report
+    VerificationRun.objects.create(ok=False, records=2, failures=[
+        [normal.number, "封存校验值不符"], [secret.number, "归档内容与封存时不一致"],
+        ["审计日志 #3", "审计日志被修改、删除或顺序被改变"],
+        ["销毁清册 X", "链序号 7 至 7 之间的记录缺失（在 %s 之后）" % secret.number],
+    ])
+    client.force_login(secretary)
+
+    page = client.get("/archive/report/").content.decode()
+
+    assert normal.number in page and "审计日志 #3" in page
+    assert secret.number not in page
+    assert "另有 2 项问题涉及您无权查看的档案，未列出。" in page
+
+
+@pytest.fixture
+def records_for_report(make_item):
+    normal = archive_item(item=make_item(subject="市场部合同续签"))
+    secret = archive_item(item=make_item(subject="限定范围的人事调整", confidentiality="restricted"))
+    return normal, secret
