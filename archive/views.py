@@ -253,7 +253,11 @@ def verify_now(request):
     if result.ok:
         messages.success(request, _("校验通过：%(n)s 件档案。") % {"n": result.records})
     else:
-        messages.error(request, _("校验未通过：%(list)s。") % {"list": "、".join(result.failing_labels[:20])})
+        shown, hidden = failures_visible_to(request.user, result.failures)
+        labels = sorted({label for label, _m in shown})
+        if hidden:
+            labels.append(_("另有 %(n)s 项涉及您无权查看的档案") % {"n": hidden})
+        messages.error(request, _("校验未通过：%(list)s。") % {"list": "、".join(labels[:20])})
     return redirect("archive:report")
 
 

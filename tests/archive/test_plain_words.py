@@ -87,3 +87,19 @@ def records_for_report(make_item):
     normal = archive_item(item=make_item(subject="市场部合同续签"))
     secret = archive_item(item=make_item(subject="限定范围的人事调整", confidentiality="restricted"))
     return normal, secret
+
+
+@pytest.mark.django_db
+def test_check_now_names_only_records_the_reader_may_see(client, records_for_report, secretary):
+    from django.db import connection
+
+    normal, secret = records_for_report
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE archive_archivedrecord SET subject = %s WHERE id IN (%s, %s)",
+                       ["改过", normal.pk, secret.pk])
+    client.force_login(secretary)
+
+    page = client.post("/archive/report/verify/", follow=True).content.decode()
+
+    assert "校验未通过：%s、另有 1 项涉及您无权查看的档案。" % normal.number in page
+    assert secret.number not in page
