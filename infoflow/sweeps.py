@@ -164,7 +164,7 @@ def handle_questions(questions, now) -> None:
 
 SWEEPS = (
     Sweep(name="review_step", open_cases=open_steps, handle=handle_steps, select_related=("item", "item__unit"),
-          order=10),
+          defer=("item__summary", "item__route_snapshot", "handovers"), order=10),
     Sweep(name="receiver", open_cases=waiting_receivers, handle=handle_receivers,
           select_related=("item", "item__initiator", "unit", "user", "external_unit", "contact"), order=20),
     Sweep(name="question", open_cases=open_questions, handle=handle_questions,

@@ -58,6 +58,7 @@ class Sweep:
     handle: Callable[[list, dt.datetime], None]
     cursor: str = "notice_at"
     select_related: tuple = field(default_factory=tuple)
+    defer: tuple = field(default_factory=tuple)  # large columns a handler never reads
     order: int = 100
 
     def due(self, now) -> QuerySet:
@@ -139,6 +140,7 @@ def run_one(sweep: Sweep, now, collect: bool = True) -> list:
                 sweep.due(now)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related(*sweep.select_related)
+                .defer(*sweep.defer)
                 .order_by("pk")[:BATCH]
             )
             if not rows:
