@@ -43,6 +43,7 @@ def test_submit_without_feedback_time_saves_nothing_marks_the_field_and_keeps_th
     text = response.content.decode()
     assert "函件.pdf" in text and len(kept_tokens(response)) == 1
     assert 'checked' in text.split(kept_tokens(response)[0])[1][:40]
+    assert "尚未保存：请修改下面标出的项目后重新提交。已上传的文件已保留。" in text
 
 
 def test_the_corrected_submit_creates_one_item_with_the_kept_file(client, org):
