@@ -210,7 +210,11 @@ def _check_step_current(item, step):
 
 
 def _lock_assignees(step):
-    return list(StepAssignee.objects.select_for_update().filter(step=step).select_related("user").order_by("pk"))
+    # of=self: the join reads the reviewers' names; locking their user rows too
+    # made every review move block (and deadlock with) a change to an account.
+    return list(
+        StepAssignee.objects.select_for_update(of=("self",)).filter(step=step).select_related("user").order_by("pk")
+    )
 
 
 def _taker(assignees):

@@ -76,7 +76,7 @@ def hand_over_step(*, step: ReviewStep, user, actor, reason: str = INACTIVE, now
     item = lock_item(step.item)
     step = ReviewStep.objects.select_for_update().get(pk=step.pk)
     assignees = list(
-        StepAssignee.objects.select_for_update().filter(step=step).select_related("user").order_by("pk")
+        StepAssignee.objects.select_for_update(of=("self",)).filter(step=step).select_related("user").order_by("pk")
     )
     mine = next((a for a in assignees if a.user_id == user.pk), None)
     if step.state != ReviewStep.State.OPEN or mine is None or mine.decision != StepAssignee.Decision.PENDING:
@@ -115,7 +115,10 @@ def deactivate_user(*, user, actor) -> list[tuple[ReviewStep, dict]]:
     from ..notices import what
     from ..people import people_with_role
 
-    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    # FOR NO KEY UPDATE: a review move in flight holds its item and writes rows
+    # naming this user (KEY SHARE on the user row), which FOR UPDATE, taken
+    # here before the items, would block (tests/infoflow/test_separation_races.py).
+    user = get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])

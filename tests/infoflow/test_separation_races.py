@@ -40,3 +40,31 @@ def test_the_closing_links_of_a_four_person_cycle_created_at_once_give_one(org):
 
     assert sorted(type(r).__name__ for r in results) == ["Delegation", "StateConflict"], results
     assert Delegation.objects.count() == 3
+
+
+def test_an_approval_and_the_reviewers_deactivation_at_once_leave_one_consistent_outcome(org, make_item):
+    from infoflow.models import Item, StepAssignee
+    from infoflow.services.chain import approve_step, open_step, submit_item
+    from infoflow.services.handover import deactivate_user
+
+    item = submit_item(item=make_item(direction="external"), actor=org["officer_market"])
+    step = open_step(Item.objects.get(pk=item.pk))
+
+    results = run_together([
+        lambda: approve_step(step=step, actor=org["head_market"], opinion="同意"),
+        lambda: deactivate_user(user=org["head_market"], actor=org["secretary"]),
+    ])
+
+    approved, handed = results
+    head = StepAssignee.objects.get(step=step, user=org["head_market"])
+    if isinstance(approved, Exception):
+        # The handover came first: the head's place went to the leader and his approval found it closed.
+        assert type(approved).__name__ == "StepClosed", results
+        assert [e["to"] for _s, e in handed] == [["李四"]]
+        assert head.decision == "not_needed"
+        assert list(StepAssignee.objects.filter(step=step, decision="pending").values_list("user__username", flat=True)) == ["leader"]
+    else:
+        # The approval came first: nothing was left to hand over.
+        assert handed == [], results
+        assert head.decision == "approved"
+    assert not StepAssignee.objects.filter(step=step, user=org["head_market"], decision="pending").exists()
