@@ -213,9 +213,16 @@ def on_role_post_delete(sender, instance, **kwargs):
     )
 
 
-def connect():
-    from officers.models import RoleAssignment
+def connect_roles(role_model):
+    """Audit organisation roles; called by the app that owns them
+    (officers.apps), so liaison imports no app."""
+    uid = "liaison.audit"
+    pre_save.connect(on_role_pre_save, sender=role_model, dispatch_uid=f"{uid}.role_pre_save")
+    post_save.connect(on_role_post_save, sender=role_model, dispatch_uid=f"{uid}.role_post_save")
+    post_delete.connect(on_role_post_delete, sender=role_model, dispatch_uid=f"{uid}.role_post_delete")
 
+
+def connect():
     User = get_user_model()
     uid = "liaison.audit"
     user_logged_in.connect(on_logged_in, dispatch_uid=f"{uid}.login")
@@ -226,6 +233,3 @@ def connect():
     post_save.connect(on_user_post_save, sender=User, dispatch_uid=f"{uid}.user_post_save")
     for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(on_m2m_changed, sender=through, dispatch_uid=f"{uid}.m2m.{through._meta.label}")
-    pre_save.connect(on_role_pre_save, sender=RoleAssignment, dispatch_uid=f"{uid}.role_pre_save")
-    post_save.connect(on_role_post_save, sender=RoleAssignment, dispatch_uid=f"{uid}.role_post_save")
-    post_delete.connect(on_role_post_delete, sender=RoleAssignment, dispatch_uid=f"{uid}.role_post_delete")
