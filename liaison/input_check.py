@@ -17,12 +17,55 @@ the user typed.
 - A NUL (U+0000) anywhere in a name or value is refused.
 Uploaded files are not text and are checked by infoflow.files.
 """
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
+from django.apps import apps
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 REPLACEMENT = "\ufffd"
+
+# Inputs that are no model field, by the names the forms give them.
+FORM_LABELS = {
+    "old_password": gettext_lazy("旧密码"),
+    "new_password1": gettext_lazy("新密码"),
+    "new_password2": gettext_lazy("确认新密码"),
+    "password": gettext_lazy("密码"),
+    "password1": gettext_lazy("密码"),
+    "password2": gettext_lazy("确认密码"),
+    "q": gettext_lazy("检索"),
+    "reason": gettext_lazy("原因"),
+    "opinion": gettext_lazy("审核意见"),
+    "text": gettext_lazy("内容"),
+    "result": gettext_lazy("处理结果"),
+}
+
+
+@lru_cache(maxsize=1)
+def _model_labels():
+    """Field name → verbose name (lazy, so in the reader's language) over
+    every model; the first model to name a field wins."""
+    labels = {}
+    # The item's fields first: most forms are about items.
+    models = sorted(apps.get_models(), key=lambda m: (m._meta.label != "infoflow.Item", m._meta.app_label != "infoflow"))
+    for model in models:
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if verbose and field.name not in labels:
+                labels[field.name] = verbose
+    return labels
+
+
+def field_label(name: str) -> str:
+    """What the user calls input ``name`` (never the code itself)."""
+    base = name.rsplit("-", 1)[-1]  # formset prefixes: duty_links-0-duty
+    for key in (name, base, base.removeprefix("receiver_")):
+        label = FORM_LABELS.get(key) or _model_labels().get(key)
+        if label:
+            return str(label)
+    return _("其中一项输入")
 
 
 def _raw_pairs(raw: bytes):
@@ -98,7 +141,7 @@ class InputCheckMiddleware:
             return render(
                 request,
                 "liaison/bad_input.html",
-                {"message": message % {"field": field[:50]}},
+                {"message": message % {"field": field_label(field)}},
                 status=400,
             )
         return self.get_response(request)

@@ -114,7 +114,7 @@ def test_invalid_utf8_in_an_urlencoded_form_is_refused_with_a_chinese_page(logge
 
     assert response.status_code == 400
     text = response.content.decode()
-    assert "“new_password1”含有无法识别的字符" in text
+    assert "“新密码”含有无法识别的字符" in text
     assert "不是有效的 UTF-8 编码" in text
 
 
@@ -122,21 +122,21 @@ def test_invalid_utf8_in_a_query_string_is_refused(logged_in):
     response = logged_in.get(reverse("officers:directory") + "?q=%C3%28")
 
     assert response.status_code == 400
-    assert "“q”含有无法识别的字符" in response.content.decode()
+    assert "“检索”含有无法识别的字符" in response.content.decode()
 
 
 def test_a_nul_character_says_what_is_wrong(logged_in):
     response = logged_in.post(reverse("password_change"), {"old_password": "ab\x00c", "new_password1": "x"})
 
     assert response.status_code == 400
-    assert "“old_password”不能包含空字符（NUL，\\x00）" in response.content.decode()
+    assert "“旧密码”不能包含空字符（NUL，\\x00）" in response.content.decode()
 
 
 def test_a_nul_in_a_multipart_form_says_what_is_wrong(logged_in):
     response = logged_in.post(reverse("infoflow:item-create"), {"subject": "a\x00b"})  # multipart by default
 
     assert response.status_code == 400
-    assert "“subject”不能包含空字符" in response.content.decode()
+    assert "“信息主题”不能包含空字符" in response.content.decode()
 
 
 def test_undecodable_bytes_in_a_multipart_form_are_refused(logged_in):
@@ -149,7 +149,7 @@ def test_undecodable_bytes_in_a_multipart_form_are_refused(logged_in):
     )
 
     assert response.status_code == 400
-    assert "“subject”含有无法识别的字符" in response.content.decode()
+    assert "“信息主题”含有无法识别的字符" in response.content.decode()
 
 
 def test_clean_chinese_text_passes_the_check(logged_in):
@@ -174,3 +174,10 @@ def test_the_password_page_lists_every_rule_without_a_blank_bullet(logged_in, se
 
     assert "<li></li>" not in text
     assert "密码至少需要 12 个字符。" in text and "键盘序列、常见单词加年份" in text
+
+
+def test_the_refusal_page_works_before_login(client, db):
+    response = client.post("/accounts/login/", {"username": "ali\x00ce", "password": "x"})
+
+    assert response.status_code == 400
+    assert "“用户名”不能包含空字符" in response.content.decode()
