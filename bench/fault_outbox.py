@@ -24,6 +24,13 @@ Redis database in REDIS_URL (purged), a file e-mail backend and a local
 
 Exits non-zero when a check fails.
 """
+import sys as _sys
+from pathlib import Path as _Path
+
+# Run as a script, bench/ comes first on sys.path, where a module may shadow
+# the standard library's (bench/http.py shadows ``http``): drop it.
+_sys.path[:] = [p for p in _sys.path if _Path(p or ".").resolve() != _Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import email

@@ -18,6 +18,13 @@ purged). Exits non-zero when a check fails.
    then writes its notices; with Redis back the undelivered notices are
    queued again and delivered, and a new sweep sends nothing twice.
 """
+import sys as _sys
+from pathlib import Path as _Path
+
+# Run as a script, bench/ comes first on sys.path, where a module may shadow
+# the standard library's (bench/http.py shadows ``http``): drop it.
+_sys.path[:] = [p for p in _sys.path if _Path(p or ".").resolve() != _Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import os
@@ -178,11 +185,12 @@ def redis_down(env, logdir):
     print("   " + "\n   ".join(line for line in run.stdout.splitlines()))
     if run.returncode != 0:
         fail("a service call failed with Redis down (see %s)" % (logdir / "redis-down.log"))
-    failures = run.stderr.count("could not queue delivery")
+    # One failed queueing per committed transaction that wrote notices (the outbox).
+    failures = run.stderr.count("could not queue")
     print(f"   enqueue failures logged: {failures}")
     new = set(Notification.objects.values_list("pk", flat=True)) - before
-    if not new or failures < len(new):
-        fail("expected the notices written while Redis was down, each with a logged enqueue failure")
+    if not new or not failures:
+        fail("expected the notices written while Redis was down, and the failed queueing logged")
 
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=3)
     missed = [pk for pk in undelivered(later) if pk in new]

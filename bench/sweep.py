@@ -21,6 +21,13 @@ median of runs interleaved with its baseline. The last line:
 idle sweep right after the 1 % sweep (no vacuum between); "bare insert" one
 bulk INSERT … ON CONFLICT DO NOTHING of the same notice rows from a list.
 """
+import sys as _sys
+from pathlib import Path as _Path
+
+# Run as a script, bench/ comes first on sys.path, where a module may shadow
+# the standard library's (bench/http.py shadows ``http``): drop it.
+_sys.path[:] = [p for p in _sys.path if _Path(p or ".").resolve() != _Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import os
