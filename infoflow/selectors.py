@@ -419,12 +419,15 @@ def item_timeline(item):
     for row, before in _changes(step_rows):
         step_names[row.id] = (data_label(row.name), row.review_round, row.due_at)
         # Who stood aside and who decides instead (separation of duties,
-        # account deactivated): each handover once, when it was recorded.
-        for entry in (row.handovers or [])[len(before.handovers or []) if before is not None else 0:]:
-            events.append(_event(row.history_date, None, _("环节“%(name)s”转交") % {"name": data_label(row.name)},
-                                 handover_text(entry)))
+        # account deactivated): each handover once, when it was recorded,
+        # after the stage's start when both came in one save.
+        moved = [
+            _event(row.history_date, None, _("环节“%(name)s”转交") % {"name": data_label(row.name)}, handover_text(entry))
+            for entry in (row.handovers or [])[len(before.handovers or []) if before is not None else 0:]
+        ]
         changed = before is None or row.state != before.state
         if not changed:
+            events += moved
             continue
         round_label = _("第 %(round)s 轮") % {"round": row.review_round}
         if row.state == ReviewStep.State.OPEN:
@@ -444,6 +447,7 @@ def item_timeline(item):
             )
         elif row.state == ReviewStep.State.SKIPPED and before is not None:
             events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": data_label(row.name)}))
+        events += moved
 
     assignee_model = StepAssignee.history.model
     assignee_rows = (

@@ -328,3 +328,13 @@ def test_the_review_inbox_of_a_deputy_leaves_out_the_item_he_initiated(org, froz
 
     assert inbox == [other.pk]
     assert [s.item_id for s in selectors.review_inbox(org["head_market"])] == [item.pk]
+
+
+def test_the_timeline_tells_the_handover_right_after_the_stage_start(org, head_is_officer, frozen):
+    item = submit_item(item=_draft(head_is_officer, org["market"], org["prod"], direction="external"),
+                       actor=head_is_officer)
+
+    whats = [str(e["what"]) for e in selectors.item_timeline(Item.objects.get(pk=item.pk))]
+
+    start = whats.index("环节“部门负责人”开始（第 1 轮）")
+    assert whats[start + 1] == "环节“部门负责人”转交"
