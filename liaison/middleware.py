@@ -1,7 +1,8 @@
 """Session limits and, in strict mode, the periodic password change.
 
 SessionLimitsMiddleware: an idle session ends after SESSION_IDLE_MINUTES (the
-session cookie's age, renewed on every request), and any session after
+session's age on the server, renewed when the last-seen time is written, at
+most once a minute), and any session after
 SESSION_MAX_HOURS from login, however active. The login time is written by
 the user_logged_in receiver (liaison.signals).
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 LOGIN_AT_KEY = "liaison_login_at"
 LAST_SEEN_KEY = "liaison_last_seen"
+LAST_SEEN_EVERY_SECONDS = 60
 
 
 class SessionLimitsMiddleware:
@@ -45,7 +47,11 @@ class SessionLimitsMiddleware:
                 messages.info(request, _("会话已超时，请重新登录。"))
                 return redirect(f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}")
             request.session.setdefault(LOGIN_AT_KEY, now)
-            request.session[LAST_SEEN_KEY] = now
+            # Written at most once a minute (issue 12): a write is a session
+            # save, an UPDATE and a commit on every page otherwise. The
+            # session's expiry moves with it, so store and idle check agree.
+            if now - last_seen >= LAST_SEEN_EVERY_SECONDS or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

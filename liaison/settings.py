@@ -104,6 +104,10 @@ def _hours(raw):
 
 DEBUG = _setting("DJANGO_DEBUG", _bool, False, "1/0, true/false")
 
+# bench/http.py: serve /bench/floor/, a trivial page that only requires login,
+# the floor every page is measured against. Off everywhere else.
+BENCH_FLOOR = _setting("LIAISON_BENCH_FLOOR", _bool, False, "1/0")
+
 # Everything the application writes at run time (SQLite file excepted, which
 # the contract puts at db.sqlite3): uploads, the embedded broker, exports.
 DATA_DIR = Path(_setting("LIAISON_DATA_DIR", str, str(BASE_DIR / "var"), "a folder path")).resolve()
@@ -314,7 +318,9 @@ AXES_IPWARE_PROXY_COUNT = _setting("LIAISON_PROXY_COUNT", _int, 0, "a whole numb
 SESSION_IDLE_MINUTES = _setting("LIAISON_SESSION_IDLE_MINUTES", _int, 30, "minutes")
 SESSION_MAX_HOURS = _setting("LIAISON_SESSION_MAX_HOURS", _int, 12, "hours")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed only: the last-seen time (SessionLimitsMiddleware) is
+# written at most once a minute, not a session write on every page (issue 12).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
