@@ -236,6 +236,11 @@ def refusal(user, action, item, *, step=None, receiver=None):
             return None
         if step.state != ReviewStep.State.OPEN:
             return _("“%(step)s”环节已结束，无需再审核。") % {"step": step.name}
+        from .separation import bar_message, decision_bar
+
+        bar = decision_bar(user, step) if acting_assignee(user, step.assignees.all()) is not None else None
+        if bar is not None:  # on the step, but separation of duties keeps them off it
+            return bar_message(bar)
         return _("“%(step)s”环节由 %(names)s 审核（或其代理人）。") % {"step": step.name, "names": _deciders(step)}
     if action == "receive":
         if can_receive(user, receiver):
