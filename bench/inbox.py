@@ -246,11 +246,12 @@ def build():
             perm_rows.extend((perms[code], user_id, pk) for user_id, code in grants)
         copy_rows("infoflow_reviewstep",
                   ["id", "item_id", "review_round", "stage_index", "name", "decider", "mode", "may_edit", "state",
-                   "started_at", "due_at", "closed_at"], step_rows)
+                   "started_at", "due_at", "closed_at", "handovers", "limit_unit"],
+                  (row + ("[]", "") for row in step_rows))
         copy_rows("infoflow_stepassignee", ["step_id", "user_id", "decision", "opinion"], assignee_rows)
         copy_rows("infoflow_receiver", ["item_id", "kind", "unit_id", "state", "sent_at", "answer_due_at",
-                                        "answer_result", "answer_next_steps"],
-                  receiver_rows)
+                                        "answer_result", "answer_next_steps", "response_limit_unit"],
+                  (row + ("",) for row in receiver_rows))
         copy_rows(ItemUserObjectPermission._meta.db_table, ["permission_id", "user_id", "content_object_id"],
                   perm_rows)
         with connection.cursor() as cursor:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -28,3 +29,6 @@ urlpatterns = [
     path("admin/login/", redirects.checked_next(admin.site.login), name="admin-login-checked"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_FLOOR:  # bench/http.py only (LIAISON_BENCH_FLOOR=1)
+    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench-floor"))

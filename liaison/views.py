@@ -1,5 +1,6 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,3 +20,10 @@ def healthz(request):
         database = "down"
     body = {"status": "ok" if database == "ok" else "down", "database": database, "broker": broker_status()}
     return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+@login_required
+def bench_floor(request):
+    """The floor of bench/http.py: a page that only requires login (session,
+    user, middleware), served only with settings.BENCH_FLOOR."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

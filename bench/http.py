@@ -1,0 +1,59 @@
+"""Pages over HTTP under load, against the floor of a bare logged-in request (issue 12).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_http .venv/bin/python bench/http.py --items 10000
+
+Builds, or reuses when it already holds the same build, a PostgreSQL bench
+database (the database DATABASE_URL names, ``bench_http`` when it names
+``postgres``): 1,000 users in 50 units and ``--items`` items in every state
+with their review steps, receivers and grants (bench/inbox.py's builder),
+a secretariat member and a general manager, and ``--archived`` records made
+by the archive's own service (``archive_item``, default 5,000; at most the
+completed items there are). Then it collects the static files, starts
+gunicorn (``--workers``, default 4) on a free loopback port with
+LIAISON_BENCH_FLOOR=1, logs each role in through the login form, and drives
+every page with a bounded load generator: ``--connections`` threads (default
+8, at most 16), each with its own HTTP connection, requesting one page for
+``--seconds`` (default 5, at most 60).
+
+The floor is /bench/floor/: a page that only requires login, served by the
+same server (session, user, every middleware, no template). Rounds are
+interleaved: each round measures the floor, then every page with the floor
+again after every fourth page; a page's ratio in a round is the round's
+median floor requests/s over the page's. The table shows per page the
+median over ``--rounds`` (default 3) of requests/s, p50 and p95 latency,
+and floor ÷ page; the last line is
+
+    http: worst page X.XX× floor (PAGE), median Y.YY×
+
+Options: ``--rebuild`` drops and rebuilds the database; ``--only SUBSTR``
+measures the pages whose label holds SUBSTR; ``--archived N``. Archiving
+goes through the service one record at a time (about 3–4 records/s on this
+busy 2-core machine: 5,000 take about 25 minutes); a reused database skips it.
+
+Figures (2 vCPUs shared with other jobs, load 7–8; ``--items 10000
+--archived 600 --seconds 3 --rounds 3``, session written once a minute):
+floor 139 req/s; home 9–12 req/s (13–17×), /items/ and its tabs 10–13
+(11–14×), reviews 11 (13×), received 9 (13×), item page 7.7 (19×), archive
+and its search 7 (18–20×), on-time page 2.5 (48×), notifications 39 (4×),
+whole log 21 (7×): ``http: worst page 48.41× floor (/items/ontime/), median
+13.68×``.
+"""
+import sys
+
+if __name__ == "__main__":
+    import http_pages  # bench/http_pages.py; its "import http" finds this file as below
+
+    http_pages.main()
+else:
+    # This file is named like the standard library's http package, and every
+    # script run from bench/ has bench/ first on its import path: imported as
+    # "http", it puts the standard library's package in its place.
+    import importlib.util as _util
+    import os as _os
+
+    _package = _os.path.join(_os.path.dirname(_os.__file__), "http")
+    _spec = _util.spec_from_file_location(__name__, _os.path.join(_package, "__init__.py"),
+                                          submodule_search_locations=[_package])
+    _module = _util.module_from_spec(_spec)
+    sys.modules[__name__] = _module
+    _spec.loader.exec_module(_module)

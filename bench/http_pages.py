@@ -1,0 +1,335 @@
+"""The implementation of bench/http.py (see its docstring); a module of its own
+because bench/http.py stands in for the standard library's http package when
+a script in bench/ imports it."""
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import inbox  # noqa: E402  (bench/inbox.py: the organisation builder)
+
+PASSWORD = "Bench-http-Pass-7391"
+SECRET_KEY = "bench-http-" + "k" * 50
+SEAL_KEY = "bench-http-seal-key-0123456789abcdef"
+DATA_DIR = Path(tempfile.gettempdir()) / "liaison-bench-http"
+META = "bench_http_meta"
+
+
+def bench_url(url, name):
+    parts = urlsplit(url)
+    current = parts.path.lstrip("/")
+    if name is None:
+        name = current if current and current != "postgres" else "bench_http"
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+def existing_build(url, name):
+    """(items, archived) of the build in database ``name``, or None."""
+    import psycopg
+
+    with inbox.admin_connect(url) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return None
+    try:
+        with psycopg.connect(bench_url(url, name)[0]) as conn:
+            row = conn.execute(f"SELECT items, archived FROM {META}").fetchone()
+    except psycopg.Error:
+        return None
+    return row
+
+
+def environment(url):
+    return {
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "liaison.settings",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "LIAISON_DATA_DIR": str(DATA_DIR),
+        "DJANGO_STATIC_ROOT": str(DATA_DIR / "static"),
+        "LIAISON_ARCHIVE_SEAL_KEY": SEAL_KEY,
+        "LIAISON_BENCH_FLOOR": "1",
+    }
+
+
+def build(items, archived):
+    """The organisation (bench/inbox.py), the secretariat and the general
+    manager, ``archived`` records through archive_item."""
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from archive.services.archiving import archive_item
+    from infoflow.models import Item
+    from officers.models import RoleAssignment
+
+    inbox.N_ITEMS = items
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        inbox.build()
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    RoleAssignment.objects.create(user=User.objects.get(username="u0999"), role="secretariat")
+    RoleAssignment.objects.create(user=User.objects.get(username="u0998"), role="general_manager")
+    started = time.perf_counter()
+    done = 0
+    for item in Item.objects.filter(state=Item.State.COMPLETED).order_by("pk")[:archived]:
+        archive_item(item=item, actor=None)
+        done += 1
+        if done % 500 == 0:
+            print(f"  archived {done} in {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"archived {done} items through archive_item in {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {META} (items integer, archived integer)")
+        cursor.execute(f"INSERT INTO {META} VALUES (%s, %s)", [items, done])
+        cursor.execute("VACUUM ANALYZE")
+
+
+def people():
+    """Login name of each role's user, and ids the pages need."""
+    from django.contrib.auth import get_user_model
+
+    from infoflow.models import Item
+
+    User = get_user_model()
+    users = {"officer": "u0060", "head": "u0010", "leader": "u0000", "secretary": "u0999"}
+    for username in users.values():
+        user = User.objects.get(username=username)
+        user.set_password(PASSWORD)  # the server's own hasher
+        user.save(update_fields=["password"])
+    item = (Item.objects.filter(unit__code="b00", state=Item.State.TRANSMITTED).order_by("-pk")
+            .values_list("pk", flat=True).first())
+    return users, item
+
+
+def pages(item_pk):
+    """(label, role, path); the floor first."""
+    listed = [
+        ("home (officer)", "officer", "/"),
+        ("home (head)", "head", "/"),
+        ("home (leader)", "leader", "/"),
+        ("home (secretary)", "secretary", "/"),
+        ("/items/", "officer", "/items/"),
+    ]
+    for tab in ("drafts", "in_review", "returned", "waiting", "done"):
+        listed.append((f"/items/?tab={tab}", "officer", f"/items/?tab={tab}"))
+    listed += [
+        ("/items/reviews/ (head)", "head", "/items/reviews/"),
+        ("/items/received/", "officer", "/items/received/"),
+        ("item page", "officer", f"/items/{item_pk}/"),
+        ("/archive/", "secretary", "/archive/"),
+        ("/archive/ search", "secretary", "/archive/?" + urlencode({"q": "客户回访"})),
+        ("/items/ontime/", "secretary", "/items/ontime/"),
+        ("/notifications/", "officer", "/notifications/"),
+        ("/exports/log/all/", "secretary", "/exports/log/all/"),
+    ]
+    return listed
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env, workers):
+    port = free_port()
+    log = open(DATA_DIR / "gunicorn.log", "w")
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "liaison.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn stopped: see {DATA_DIR / 'gunicorn.log'}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    sys.exit("gunicorn did not answer /healthz within 60 s")
+
+
+def cookies_of(response, jar):
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            key, _, val = pair.partition("=")
+            jar[key.strip()] = val.strip()
+
+
+def login(port, username):
+    """Log in through the login form; the Cookie header of the session."""
+    jar = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookies_of(response, jar)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/accounts/login/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+    })
+    response = conn.getresponse()
+    response.read()
+    cookies_of(response, jar)
+    if response.status != 302 or "sessionid" not in jar:
+        sys.exit(f"login of {username} failed: HTTP {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def drive(port, path, cookie, connections, seconds):
+    """Requests/s and latencies (s) of ``path`` with ``connections`` threads
+    for ``seconds``; every answer must be 200."""
+    latencies = [[] for _ in range(connections)]
+    failures = []
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def worker(out):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": cookie, "Accept-Language": "zh-hans"}
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= deadline:
+                break
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            if response.status != 200:
+                failures.append(response.status)
+                return
+            out.append(time.perf_counter() - t0)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(out,)) for out in latencies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise SystemExit(f"{path} answered HTTP {failures[0]}")
+    flat = sorted(x for out in latencies for x in out)
+    if not flat:
+        raise SystemExit(f"{path}: no request finished in {seconds} s")
+    return len(flat) / elapsed, flat[len(flat) // 2], flat[min(len(flat) - 1, int(len(flat) * 0.95))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Pages over HTTP under load, against the floor of a bare logged-in request.")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--archived", type=int, default=5_000)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per page and round (at most 60)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8, help="at most 16")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--db", default=None, help="bench database name (default: DATABASE_URL's, or bench_http)")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", default=None, help="measure only pages whose label holds this")
+    options = parser.parse_args()
+    options.seconds = min(max(options.seconds, 0.5), 60.0)
+    options.connections = min(max(options.connections, 1), 16)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("set DATABASE_URL=postgres://user@host:5432/bench_http (the bench database)")
+    target, name = bench_url(url, options.db)
+    inbox.BENCH_DB = name
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    found = None if options.rebuild else existing_build(url, name)
+    reuse = found is not None and found[0] == options.items and found[1] >= min(options.archived, 1)
+    if not reuse:
+        inbox.create_database(url)
+        shutil.rmtree(DATA_DIR / "archive", ignore_errors=True)
+    env = environment(target)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if reuse:
+        print(f"reusing {name}: {found[0]} items, {found[1]} archived records")
+    else:
+        build(options.items, options.archived)
+    users, item_pk = people()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from django.db import connections
+
+    connections.close_all()
+
+    process, port = start_server(env, options.workers)
+    try:
+        cookies = {role: login(port, username) for role, username in users.items()}
+        listed = [p for p in pages(item_pk) if not options.only or options.only in p[0]]
+        for label, role, path in listed:  # warm up every worker, check every page answers
+            drive(port, path, cookies[role], options.connections, 0.5)
+        floor_path, floor_cookie = "/bench/floor/", cookies["officer"]
+        results = {label: [] for label, _r, _p in listed}
+        floors = []
+        for round_ in range(options.rounds):
+            round_floor = [drive(port, floor_path, floor_cookie, options.connections, options.seconds)]
+            measured = []
+            for n, (label, role, path) in enumerate(listed):
+                measured.append((label, drive(port, path, cookies[role], options.connections, options.seconds)))
+                if n % 4 == 3 or n == len(listed) - 1:
+                    round_floor.append(drive(port, floor_path, floor_cookie, options.connections, options.seconds))
+            floor_rps = statistics.median(f[0] for f in round_floor)
+            floors.extend(round_floor)
+            for label, (rps, p50, p95) in measured:
+                results[label].append((rps, p50, p95, floor_rps / rps))
+            print(f"round {round_ + 1}/{options.rounds}: floor {floor_rps:.1f} req/s", flush=True)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def med(values, index):
+        return statistics.median(v[index] for v in values)
+
+    print(f"\n{options.items} items, {found[1] if reuse else options.archived} archived records, "
+          f"{options.workers} gunicorn workers, {options.connections} connections, "
+          f"{options.seconds:g} s a page, {options.rounds} interleaved rounds (medians)")
+    print(f"{'page':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'floor ÷ page':>13}")
+    print(f"{'floor /bench/floor/':<26} {med(floors, 0):8.1f} {med(floors, 1) * 1000:8.1f} "
+          f"{med(floors, 2) * 1000:8.1f} {1:12.2f}×")
+    ratios = {}
+    for label, values in results.items():
+        ratios[label] = med(values, 3)
+        print(f"{label:<26} {med(values, 0):8.1f} {med(values, 1) * 1000:8.1f} {med(values, 2) * 1000:8.1f} "
+              f"{ratios[label]:12.2f}×")
+    worst = max(ratios, key=ratios.get)
+    print(f"http: worst page {ratios[worst]:.2f}× floor ({worst}), median {statistics.median(ratios.values()):.2f}×")
+
+
+if __name__ == "__main__":
+    main()
