@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from liaison import notifications
 
 from .models import Confidentiality, Receiver, StepAssignee
-from .people import people_with_role, unit_people, with_deputies, without
+from .people import receiver_people, unit_people, with_deputies, without
 
 
 def in_notify_language(func):
@@ -73,13 +73,7 @@ def rows(users, *, item, key, kind, subject, body, due=None, actor=None) -> list
     ]
 
 
-def _receiver_people(receiver) -> list:
-    """Who answers for a receiver: the unit's officers and head, or the person."""
-    if receiver.kind == Receiver.Kind.UNIT:
-        return unit_people(receiver.unit)
-    if receiver.kind == Receiver.Kind.USER and receiver.user_id:
-        return with_deputies([receiver.user_id])
-    return []  # all staff and external units: nobody to tell in the portal
+_receiver_people = receiver_people
 
 
 # --- the moves of an item ----------------------------------------------------------
@@ -166,6 +160,58 @@ def question_raised(question, *, actor=None) -> list:
         subject=_("待答复：信息 %(number)s") % {"number": item.number},
         body=_("关于%(what)s 的%(kind)s需要贵部门答复。") % {"what": what(item), "kind": question.get_kind_display()},
     )
+    notifications.write(out)
+    return out
+
+
+# --- chases and delegations -----------------------------------------------------------
+
+
+@in_notify_language
+def step_chased(chase, step, people, *, actor) -> list:
+    """The item's handler chases an overdue review step: its reviewers."""
+    item = step.item
+    values = {"sender": name_of(actor), "number": item.number or "", "stage": step.name, "due": fmt(step.due_at)}
+    out = []
+    for person in without(people, actor):
+        out += rows(
+            [person], item=item, key="chase:%d:%d" % (chase.pk, person.pk), kind="chase", due=step.due_at,
+            subject=_("催办：信息 %(number)s 的审核已超期") % values,
+            body=_("%(sender)s 催办信息 %(number)s 的“%(stage)s”环节，审核时限 %(due)s 已过，请尽快审核。") % values,
+        )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def receiver_chased(chase, receiver, people, *, actor) -> list:
+    """The item's handler chases an overdue receiver: who answers for it."""
+    item = receiver.item
+    due = receiver.answer_due_at or receiver.response_due_at
+    out = []
+    for person in without(people, actor):
+        out += rows(
+            [person], item=item, key="chase:%d:%d" % (chase.pk, person.pk), kind="chase", due=due,
+            subject=_("催办：信息 %(number)s 的反馈已超期") % {"number": item.number or ""},
+            body=_("%(sender)s 催办信息 %(number)s（接收方：%(receiver)s），反馈时限 %(due)s 已过，请尽快签收并反馈处理结果。")
+            % {"sender": name_of(actor), "number": item.number or "", "receiver": receiver.label,
+               "due": fmt(due) if due else "—"},
+        )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def deputy_named(delegation) -> list:
+    """A reviewer named a deputy: the deputy learns the period."""
+    principal = name_of(delegation.principal)
+    period = {"start": fmt(delegation.start), "end": fmt(delegation.end), "principal": principal}
+    out = [notifications.build(
+        recipient=delegation.deputy, key="delegation:%d" % delegation.pk, kind="delegation",
+        subject=_("您被指定为 %(principal)s 的审核代理人") % {"principal": principal},
+        body=_("%(start)s 至 %(end)s 期间，您可代 %(principal)s 审核其待办环节，审核记录将显示“代理人代审”。") % period,
+        url=reverse("infoflow:delegations"),
+    )]
     notifications.write(out)
     return out
 

@@ -104,6 +104,17 @@ def unit_people(unit: OrgUnit | None, role=EVERYONE, *, now=None) -> list:
     return with_deputies(unit_user_ids(unit, role), now)
 
 
+def receiver_people(receiver) -> list:
+    """Who answers for a receiver: the unit's officers and head (with
+    deputies in force), or the person; nobody in the portal for all staff
+    and external units (they are chased by telephone)."""
+    if receiver.kind == "unit":
+        return unit_people(receiver.unit)
+    if receiver.kind == "user" and receiver.user_id:
+        return with_deputies([receiver.user_id])
+    return []
+
+
 def people_with_role(*roles: str, now=None) -> list:
     """Active holders of organisation-wide roles, with their deputies in force."""
     ids = (
@@ -120,4 +131,4 @@ def without(users: Iterable, actor) -> list:
     return [u for u in users if u.pk != actor_id]
 
 
-__all__ = ["unit_people", "people_with_role", "with_deputies", "unit_user_ids", "without"]
+__all__ = ["unit_people", "receiver_people", "people_with_role", "with_deputies", "unit_user_ids", "without"]

@@ -14,15 +14,15 @@ repeated at 13:40 (20 working minutes later, across lunch), nor after hours.
 import datetime as dt
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.errors import ChaseTooSoon, InvalidInput, StateConflict
-from officers.models import Officer
 
 from ..models import Chase, Item, Receiver, ReviewStep, StepAssignee
 from ..permissions import is_handler
+from .. import notices
+from ..people import receiver_people, with_deputies
 from . import lock_item, not_allowed
 
 CHASE_INTERVAL = dt.timedelta(hours=1)  # working time
@@ -67,32 +67,14 @@ def can_chase(user, item) -> bool:
 def step_recipients(step) -> list:
     """The people a chase about ``step`` goes to: its pending reviewers and
     their deputies in force (active users only)."""
-    from ..people import with_deputies
-
     return with_deputies(
         step.assignees.filter(decision=StepAssignee.Decision.PENDING).order_by("pk").values_list("user_id", flat=True)
     )
 
 
 def recipients_of(receiver):
-    """The people a chase about ``receiver`` goes to (active users only)."""
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    if receiver.kind == Receiver.Kind.USER:
-        ids = {receiver.user_id}
-    elif receiver.kind == Receiver.Kind.UNIT:
-        ids = set(
-            Officer.objects.filter(unit_id=receiver.unit_id, status=Officer.Status.ACTIVE).values_list(
-                "user_id", flat=True
-            )
-        )
-        if receiver.unit.head_id:
-            ids.add(receiver.unit.head_id)
-    else:
-        # External units and all staff are chased by telephone; nobody in the system to notify.
-        ids = set()
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    """The people a chase about ``receiver`` goes to (infoflow.people)."""
+    return receiver_people(receiver)
 
 
 def _fmt(moment):
@@ -113,40 +95,19 @@ def _check_interval(item, now):
 def _chase_step(item, step, actor, now) -> Chase | None:
     """One Chase row and one notice per recipient for an overdue step, or
     None when nobody active is left to tell."""
-    from liaison.notifications import notify
-
     people = [p for p in step_recipients(step) if p.pk != actor.pk]
     if not people:
         return None
     chase = Chase.objects.create(item=item, step=step, sent_by=actor, sent_at=now, recipients=len(people))
-    url = reverse("infoflow:item-detail", args=[item.pk])
-    values = {"sender": actor.get_full_name() or actor.username, "number": item.number or "", "stage": step.name,
-              "due": _fmt(step.due_at)}
-    for person in people:
-        notify(recipient=person, key="chase:%d:%d" % (chase.pk, person.pk), kind="chase", url=url, item=item, confidentiality=item.confidentiality, due=step.due_at, subject=_("催办：信息 %(number)s 的审核已超期") % values, body=_("%(sender)s 催办信息 %(number)s 的“%(stage)s”环节，审核时限 %(due)s 已过，请尽快审核。") % values)  # noqa: E501
+    step.item = item
+    notices.step_chased(chase, step, people, actor=actor)
     return chase
 
 
 def _chase_receiver(item, r, people, actor, now) -> Chase:
-    from liaison.notifications import notify
-
-    url = reverse("infoflow:item-detail", args=[item.pk])
-    sender = actor.get_full_name() or actor.username
     chase = Chase.objects.create(item=item, receiver=r, sent_by=actor, sent_at=now, recipients=len(people))
-    due = r.answer_due_at or r.response_due_at
-    for person in people:
-        notify(
-            recipient=person,
-            key="chase:%d:%d" % (chase.pk, person.pk),
-            kind="chase",
-            subject=_("催办：信息 %(number)s 的反馈已超期") % {"number": item.number or ""},
-            body=_("%(sender)s 催办信息 %(number)s（接收方：%(receiver)s），反馈时限 %(due)s 已过，请尽快签收并反馈处理结果。")
-            % {"sender": sender, "number": item.number or "", "receiver": r.label, "due": _fmt(due) if due else "—"},
-            url=url,
-            item=item,
-            confidentiality=item.confidentiality,
-            due=due,
-        )
+    r.item = item
+    notices.receiver_chased(chase, r, people, actor=actor)
     return chase
 
 

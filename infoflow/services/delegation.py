@@ -27,6 +27,7 @@ from liaison.errors import InvalidInput, NotAllowed, StateConflict
 from officers.roles import roles_of
 
 from ..models import Delegation
+from .. import notices
 from . import save_with_history
 
 
@@ -154,31 +155,8 @@ def create_delegation(*, actor, principal, deputy, start, end, reason="") -> Del
         principal=principal, deputy=deputy, start=start, end=end, reason=(reason or "").strip(), created_by=actor
     )
     save_with_history(delegation, actor, "create")
-    _tell_deputy(delegation)
+    notices.deputy_named(delegation)
     return delegation
-
-
-def _tell_deputy(delegation):
-    """Tell the deputy they were named (in the same transaction: notify
-    records the notice and schedules its delivery after commit)."""
-    from django.urls import reverse
-
-    from liaison.notifications import notify
-
-    principal = delegation.principal.get_full_name() or delegation.principal.username
-    period = {
-        "start": timezone.localtime(delegation.start).strftime("%Y-%m-%d %H:%M"),
-        "end": timezone.localtime(delegation.end).strftime("%Y-%m-%d %H:%M"),
-    }
-    notify(
-        recipient=delegation.deputy,
-        key="delegation:%d" % delegation.pk,
-        kind="delegation",
-        subject=_("您被指定为 %(principal)s 的审核代理人") % {"principal": principal},
-        body=_("%(start)s 至 %(end)s 期间，您可代 %(principal)s 审核其待办环节，审核记录将显示“代理人代审”。")
-        % dict(period, principal=principal),
-        url=reverse("infoflow:delegations"),
-    )
 
 
 @transaction.atomic
