@@ -1,9 +1,15 @@
 """Notices to users: the portal's notification centre, e-mail and a WeCom /
 DingTalk group robot.
 
-``notify()`` writes one row in the caller's transaction and schedules its
-delivery after commit; ``deliver()`` (run by the Celery task
-``liaison.tasks_notify.deliver_notification``) sends each channel at most once.
+The outbox. Each app's ``notices`` module decides who is told and what, and
+hands the rows to ``write()`` inside the transaction of the change it
+reports (``batch()`` gathers a sweep batch's rows into one INSERT … ON
+CONFLICT DO NOTHING). After commit ``deliver_pending`` runs in the worker;
+``deliver()`` claims each channel of a row with a conditional UPDATE, so it is
+sent at most once; the periodic ``retry_undelivered`` picks up what a dead
+process left (never queued, failed with tries left, left "sending").
+``notify()`` is the single-row form (returns the row, or None for a key the
+recipient already has).
 
 What leaves the portal is built here, from the kind, the item's number, the
 deadline and the link, never from the caller's text for internal or restricted
@@ -406,7 +412,7 @@ def undelivered(now=None):
         Notification.objects.filter(**{f"{channel}_state": "sending", f"{channel}_claimed_at__lt": stale}).update(
             **{f"{channel}_state": "failed", f"{channel}_error": "worker lost while sending"}
         )
-    # Leave fresh rows to the task notify() queued on commit.
+    # Leave fresh rows to the delivery queued on commit.
     settled = now - timedelta(minutes=2)
     query = Q()
     for channel in CHANNELS:
