@@ -258,13 +258,20 @@ def receiver_inbox(user, items=None, include_answered=False):
     """Receiver rows waiting for this user's receipt or answer, the earliest
     due first."""
     states = RECEIVER_OPEN_STATES + ((Receiver.State.ANSWERED,) if include_answered else ())
+    rows = Receiver.objects.filter(receiver_q(user), state__in=states)
     if items is None:
-        items = visible_items(user)
-    rows = (
-        Receiver.objects.filter(receiver_q(user), state__in=states)
-        .filter(item__in=items.values("pk"))
-        .exclude(item__state__in=(Item.State.CANCELLED, Item.State.WITHDRAWN))
-    )
+        # The visibility rule on each row's own item (a join), not "item in
+        # the set of every visible item": the latter made PostgreSQL scan the
+        # whole item table for a user's few receipts (issue 12).
+        from .visibility import visibility_q
+
+        condition = visibility_q(user, prefix="item__")
+        if condition is None:
+            return Receiver.objects.none()
+        rows = rows.filter(condition)
+    else:
+        rows = rows.filter(item__in=items.values("pk"))
+    rows = rows.exclude(item__state__in=(Item.State.CANCELLED, Item.State.WITHDRAWN))
     open_questions = Question.objects.filter(receiver=OuterRef("pk"), state=Question.State.OPEN)
     return (
         rows.select_related(

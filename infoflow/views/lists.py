@@ -66,7 +66,8 @@ def review_inbox(request):
 @login_required
 def receiver_inbox(request):
     form = filter_form(request)
-    items = form.filter(selectors.visible_items(request.user))
+    # Only narrow by the filters when some are set (the selector applies the visibility rule itself).
+    items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     show_answered = request.GET.get("answered") == "1"
     page = paginate(request, selectors.receiver_inbox(request.user, items=items, include_answered=show_answered))
     return render(
