@@ -157,3 +157,16 @@ def test_an_older_audit_row_naming_a_subject_is_shown_by_number_and_id(world, as
 
     for text in (page, admin_page):
         assert "NX-2026-009 infoflow.Item #9" in text and "机密收购计划" not in text
+
+
+def test_audit_admin_search_does_not_match_words_of_an_older_rows_subject(world, as_user):  # noqa: F811
+    AuditEntry.objects.create(action=AuditEntry.Action.VIEW_RESTRICTED, username="officer_market",
+                              object_type="infoflow.Item", object_id="9", object_repr="NX-2026-009 机密收购计划",
+                              detail="机密收购计划")
+    client = as_user("auditor")
+
+    found = client.get("/admin/liaison/auditentry/", {"q": "机密收购计划"}).content.decode()
+    by_id = client.get("/admin/liaison/auditentry/", {"q": "9"}).content.decode()
+
+    assert "NX-2026-009" not in found
+    assert "NX-2026-009 infoflow.Item #9" in by_id
