@@ -38,6 +38,10 @@ def preview_item(form, instance=None):
         for field in Item._meta.concrete_fields:
             if not field.primary_key:
                 setattr(item, field.attname, getattr(instance, field.attname))
+    elif getattr(form, "user", None) is not None:
+        # A new item's initiator is the person drafting it: the preview applies
+        # the separation of duties to them as submission will (infoflow.separation).
+        item.initiator_id = form.user.pk
     units = form.fields["unit"].queryset
     unit_id = data.get("unit") or (instance.unit_id if instance else None)
     if unit_id and str(unit_id).isdigit():

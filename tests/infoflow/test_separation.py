@@ -338,3 +338,13 @@ def test_the_timeline_tells_the_handover_right_after_the_stage_start(org, head_i
 
     start = whats.index("环节“部门负责人”开始（第 1 轮）")
     assert whats[start + 1] == "环节“部门负责人”转交"
+
+
+def test_the_preview_of_a_new_draft_already_passes_the_heads_stage_to_the_leader(org, head_is_officer, frozen, client):
+    client.force_login(head_is_officer)
+
+    page = client.post(
+        reverse("infoflow:route-preview"), {"unit": org["market"].pk, "direction": "external"}
+    ).content.decode()
+
+    assert "王五 是本信息的起草人，按回避规则由 李四 审核" in page
