@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone, translation
@@ -322,9 +322,21 @@ def _wants(notification, channel):
     return (pref is None or pref.webhook) and bool(settings.NOTIFY_WEBHOOK_URL)
 
 
+def message_id(notification) -> str:
+    """The e-mail's Message-ID, the same for every try of one notice: a
+    worker killed after the mail server accepted the message but before the
+    row was marked sent resends it (stale claim), and mail systems that
+    deduplicate by Message-ID then keep one copy."""
+    domain = (settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "liaison").strip("> ")
+    return "<notice-%d-%s@%s>" % (notification.pk, notification.created_at.strftime("%Y%m%d%H%M%S"), domain)
+
+
 def send_email(notification):
     subject, text = safe_text(notification)
-    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email], fail_silently=False)
+    EmailMessage(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email],
+        headers={"Message-ID": message_id(notification)},
+    ).send(fail_silently=False)
 
 
 def _webhook_url():

@@ -81,7 +81,7 @@ def test_commit_queues_the_delivery_task_once(alice, django_capture_on_commit_ca
 @pytest.mark.django_db
 def test_retried_delivery_after_a_failure_sends_once(alice, caplog):
     n = _notify(alice)
-    with mock.patch("liaison.notifications.send_mail", side_effect=ConnectionRefusedError("smtp down")):
+    with mock.patch("liaison.notifications.EmailMessage.send", side_effect=ConnectionRefusedError("smtp down")):
         with caplog.at_level(logging.ERROR, logger="liaison.notifications"), pytest.raises(DeliveryFailed):
             deliver(n.pk)
     failed = Notification.objects.get()
@@ -102,7 +102,7 @@ def test_retried_delivery_after_a_failure_sends_once(alice, caplog):
 def test_a_channel_stops_after_its_last_attempt(alice, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 2
     n = _notify(alice)
-    with mock.patch("liaison.notifications.send_mail", side_effect=OSError("down")) as send:
+    with mock.patch("liaison.notifications.EmailMessage.send", side_effect=OSError("down")) as send:
         with pytest.raises(DeliveryFailed):
             deliver(n.pk)
         assert deliver(n.pk) == {"email": "failed"}  # last try: no further retry
@@ -240,7 +240,7 @@ def test_retry_task_requeues_failed_and_abandoned_sends(alice):
     with time_machine.travel(NOW, tick=False):
         failed = _notify(alice, key="a")
         stuck = _notify(alice, key="b")
-        with mock.patch("liaison.notifications.send_mail", side_effect=OSError("down")), pytest.raises(DeliveryFailed):
+        with mock.patch("liaison.notifications.EmailMessage.send", side_effect=OSError("down")), pytest.raises(DeliveryFailed):
             deliver(failed.pk)
         # A worker that died between claiming and sending.
         Notification.objects.filter(pk=stuck.pk).update(email_state="sending", email_claimed_at=failed.created_at)
@@ -413,7 +413,7 @@ def test_preferences_are_saved_and_respected(client, alice):
 @pytest.mark.django_db
 def test_failed_delivery_is_visible_in_the_centre(client, alice):
     n = _notify(alice)
-    with mock.patch("liaison.notifications.send_mail", side_effect=OSError("down")), pytest.raises(DeliveryFailed):
+    with mock.patch("liaison.notifications.EmailMessage.send", side_effect=OSError("down")), pytest.raises(DeliveryFailed):
         deliver(n.pk)
     _login(client, alice)
 
@@ -488,7 +488,7 @@ def test_admin_sends_failed_notices_again_after_their_last_attempt(client, alice
     settings.NOTIFY_MAX_ATTEMPTS = 1
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     n = _notify(alice)
-    with mock.patch("liaison.notifications.send_mail", side_effect=OSError("down")):
+    with mock.patch("liaison.notifications.EmailMessage.send", side_effect=OSError("down")):
         deliver(n.pk)
     client.force_login(root)
     assert client.get(reverse("admin:liaison_notification_changelist") + "?email_state=failed").status_code == 200
@@ -502,3 +502,15 @@ def test_admin_sends_failed_notices_again_after_their_last_attempt(client, alice
 
     assert len(mail.outbox) == 1
     assert Notification.objects.get().email_state == "sent"
+
+
+@pytest.mark.django_db
+def test_every_try_of_one_notice_mails_the_same_message_id(alice, mailoutbox):
+    n = _notify(alice)
+    deliver(n.pk)
+    Notification.objects.filter(pk=n.pk).update(email_state="failed")  # as after a worker lost mid-send
+
+    deliver(n.pk)
+
+    ids = [m.extra_headers["Message-ID"] for m in mailoutbox]
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0].startswith("<notice-%d-" % n.pk)
