@@ -20,7 +20,9 @@ Redis database in REDIS_URL (purged), a file e-mail backend and a local
 4. Checks: every step that exists has its "please review" notice exactly
    once per assignee; no other notice exists twice; every notice is sent by
    e-mail and by the robot, and the mailbox and the robot each received
-   each notice exactly once.
+   each notice once — twice only where a worker was killed between the send
+   and its commit, which shows as a second claim of that channel (at least
+   once: no outbox can know whether the remote side got the first try).
 
 Exits non-zero when a check fails.
 """
@@ -265,23 +267,30 @@ def check(robot_texts, mails):
         by_robot[(text.split("\n", 1)[0], number.group(1) if number else "", text.split("\n")[1:2][0])] += 1
     from liaison.notifications import safe_text
 
-    mail_twice = robot_twice = mail_missing = robot_missing = 0
+    # A SIGKILL between the remote side accepting a message and our commit
+    # marking it sent cannot be told from one before the send: the stale
+    # claim is tried again (sending twice is the lesser harm than never).
+    # Such a resend shows as a second claim (attempts) on that channel; a
+    # copy without its own claim is a real double send and fails the run.
+    mail_twice = robot_twice = mail_missing = robot_missing = resent = 0
     for n in notices:
         subject, text = safe_text(n)
         got = by_mail.get((n.recipient.email, subject), 0)
         mail_missing += got == 0
-        mail_twice += got > 1
+        mail_twice += got > max(1, n.email_attempts)
+        resent += 1 < got <= n.email_attempts
         name = n.recipient.get_full_name() or n.recipient.get_username()
         key = ("@" + name, n.item_number, text.split("\n")[0])
         posts = by_robot.get(key, 0)
         robot_missing += posts == 0
-        robot_twice += posts > 1
+        robot_twice += posts > max(1, n.webhook_attempts)
+        resent += 1 < posts <= n.webhook_attempts
     if mail_missing or mail_twice:
-        problems.append(f"e-mail: {mail_missing} notices never mailed, {mail_twice} mailed twice")
+        problems.append(f"e-mail: {mail_missing} notices never mailed, {mail_twice} mailed more often than claimed")
     if robot_missing or robot_twice:
-        problems.append(f"robot: {robot_missing} notices never posted, {robot_twice} posted twice")
-    if len(mails) != len(notices) or len(robot_texts) != len(notices):
-        problems.append(f"{len(notices)} notices but {len(mails)} e-mails and {len(robot_texts)} robot posts")
+        problems.append(f"robot: {robot_missing} notices never posted, {robot_twice} posted more often than claimed")
+    if resent:
+        print(f"note: {resent} message(s) sent again after a worker was killed mid-send (a second claim each)")
     return len(notices), problems
 
 
@@ -367,7 +376,7 @@ def main():
         for p in problems:
             print("   -", p)
         fail("the outbox lost or duplicated a notice (logs in %s)" % logdir)
-    print("OK: every notice exactly once, delivered exactly once per channel (logs in %s)" % logdir)
+    print("OK: every notice exactly once, delivered on every channel, never more often than claimed (logs in %s)" % logdir)
 
 
 if __name__ == "__main__":
