@@ -16,11 +16,12 @@ user reads; restricted items never show their subject.
 from __future__ import annotations
 
 import functools
+import threading
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from liaison import notifications
 
@@ -28,9 +29,42 @@ from .models import Confidentiality, Receiver, StepAssignee
 from .people import receiver_people, unit_people, with_deputies, without
 
 
+_local = threading.local()
+
+
+def _(message: str) -> str:
+    """gettext; inside ``texts()`` each message is looked up once per batch."""
+    # Called with the literal msgids below only (makemessages reads ``_``).
+    memo = getattr(_local, "texts", None)
+    if memo is None:
+        return translation.gettext(message)
+    try:
+        return memo[message]
+    except KeyError:
+        memo[message] = text = translation.gettext(message)
+        return text
+
+
+@contextmanager
+def texts():
+    """A sweep batch: the notify language activated once, each message
+    translated once (thousands of notices share a handful of texts)."""
+    if getattr(_local, "texts", None) is not None:
+        yield
+        return
+    with translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE):
+        _local.texts = {}
+        try:
+            yield
+        finally:
+            _local.texts = None
+
+
 def in_notify_language(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        if getattr(_local, "texts", None) is not None:  # a sweep batch set it once
+            return func(*args, **kwargs)
         language = settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE
         if translation.get_language() == language:  # a sweep batch set it once
             return func(*args, **kwargs)
@@ -44,8 +78,19 @@ def fmt(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+_MARK = 918273645  # an id no item has: reversed once, then replaced
+
+
+@functools.lru_cache(maxsize=8)
+def _item_url_template(prefix: str, urlconf) -> str:
+    return reverse("infoflow:item-detail", args=[_MARK], urlconf=urlconf)
+
+
 def item_url(item_id) -> str:
-    return reverse("infoflow:item-detail", args=[item_id])
+    """The item's page. Reversed once per script prefix and URLconf, then
+    filled in: a sweep batch links thousands of notices."""
+    template = _item_url_template(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return template.replace(str(_MARK), str(item_id))
 
 
 def what(item, stage=None) -> str:

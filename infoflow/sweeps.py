@@ -19,9 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import add_working_days, add_working_time, working_day_length, working_time_between
@@ -99,18 +101,38 @@ def open_steps():
     return ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__isnull=False)
 
 
+STEP_FIELDS = ("started_at", "due_at", "limit_unit", "name", "decider", "item_id", "item__number", "item__subject",
+               "item__confidentiality", "item__unit_id", "item__unit__supervising_leader_id")
+
+
+def _case(row) -> SimpleNamespace:
+    """A step read with .values(): what the notices and the ladder read of a
+    step and its item, without building model objects for a batch."""
+    unit = SimpleNamespace(pk=row["item__unit_id"], supervising_leader_id=row["item__unit__supervising_leader_id"])
+    item = SimpleNamespace(pk=row["item_id"], number=row["item__number"], subject=row["item__subject"],
+                           confidentiality=row["item__confidentiality"], unit_id=unit.pk, unit=unit)
+    return SimpleNamespace(pk=row["pk"], notice_at=row["notice_at"], started_at=row["started_at"],
+                           due_at=row["due_at"], limit_unit=row["limit_unit"], name=row["name"],
+                           decider=row["decider"], item=item)
+
+
 def handle_steps(steps, now) -> None:
+    """A batch of steps (dicts, STEP_FIELDS): the pending assignees in one
+    query, their users in one more, the people and ladder cached per batch,
+    the texts in the notify language set once."""
     pending: dict[int, list] = {}
-    for a in (
-        StepAssignee.objects.filter(step__in=steps, decision=StepAssignee.Decision.PENDING)
-        .select_related("user")
+    rows = list(
+        StepAssignee.objects.filter(step_id__in=[s["pk"] for s in steps], decision=StepAssignee.Decision.PENDING)
         .order_by("pk")
-    ):
-        pending.setdefault(a.step_id, []).append(a)
+        .values_list("pk", "step_id", "user_id")
+    )
+    users = get_user_model().objects.in_bulk({user_id for _pk, _step, user_id in rows})
+    for pk, step_id, user_id in rows:
+        pending.setdefault(step_id, []).append(SimpleNamespace(pk=pk, user_id=user_id, user=users.get(user_id)))
     ladder = Ladder()
-    with people.cached(), translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE), _memo():
-        for step in steps:
-            step.notice_at = _step(step, pending.get(step.pk, []), now, ladder)
+    with people.cached(), notices.texts(), _memo():
+        for row in steps:
+            row["notice_at"] = _step(_case(row), pending.get(row["pk"], []), now, ladder)
 
 
 # --- receivers ---------------------------------------------------------------------
@@ -125,7 +147,7 @@ def waiting_receivers():
 def handle_receivers(receivers, now) -> None:
     """Receipt overdue (still unsigned) and answer overdue (units, people,
     external units) → the initiator and who answers for the receiver."""
-    with people.cached():
+    with people.cached(), notices.texts():
         _handle_receivers(receivers, now)
 
 
@@ -153,6 +175,11 @@ def open_questions():
 
 
 def handle_questions(questions, now) -> None:
+    with people.cached(), notices.texts():
+        _handle_questions(questions, now)
+
+
+def _handle_questions(questions, now) -> None:
     for q in questions:
         if q.due_at > now:
             q.notice_at = q.due_at
@@ -163,8 +190,7 @@ def handle_questions(questions, now) -> None:
 
 
 SWEEPS = (
-    Sweep(name="review_step", open_cases=open_steps, handle=handle_steps, select_related=("item", "item__unit"),
-          defer=("item__summary", "item__route_snapshot", "handovers"), order=10),
+    Sweep(name="review_step", open_cases=open_steps, handle=handle_steps, fields=STEP_FIELDS, order=10),
     Sweep(name="receiver", open_cases=waiting_receivers, handle=handle_receivers,
           select_related=("item", "item__initiator", "unit", "user", "external_unit", "contact"), order=20),
     Sweep(name="question", open_cases=open_questions, handle=handle_questions,

@@ -82,17 +82,33 @@ def build(
         level = item_level
     if due is None:
         due = _item_attr(item, "due_at")
-    return Notification(
-        recipient=recipient,
-        key=key[:200],
-        kind=kind,
-        subject=subject[:200],
-        body=body,
-        url=url,
-        item_number=_item_attr(item, "number") or "",
-        due_at=due,
-        confidentiality=level,
-    )
+    values = {
+        "recipient_id": getattr(recipient, "pk", recipient),
+        "key": key[:200],
+        "kind": kind,
+        "subject": subject[:200],
+        "body": body,
+        "url": url,
+        "item_number": _item_attr(item, "number") or "",
+        "due_at": due,
+        "confidentiality": level,
+        "created_at": timezone.now(),
+    }
+    # Positional: Model.__init__'s fast path (a sweep builds thousands).
+    row = Notification(*[values.get(name, default) for name, default in _columns()])
+    if isinstance(recipient, Notification.recipient.field.related_model):
+        Notification.recipient.field.set_cached_value(row, recipient)
+    return row
+
+
+_COLUMNS: list = []
+
+
+def _columns() -> list:
+    """(attname, default) of each concrete field of Notification, in order."""
+    if not _COLUMNS:
+        _COLUMNS.extend((f.attname, None if f.primary_key else f.get_default()) for f in Notification._meta.concrete_fields)
+    return _COLUMNS
 
 
 _local = threading.local()
