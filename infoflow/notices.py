@@ -7,8 +7,10 @@ function decides who is told (``infoflow.people``) and what they read, and
 inserts the rows through ``liaison.notifications.write`` (the outbox);
 delivery by e-mail and group robot follows after commit.
 
-Keys make each notice unique per recipient: a sweep running twice, or two at
-once, writes nothing twice. Nobody is told of their own action.
+A sweep's notices are claimed by the case's ``notice_at`` cursor
+(liaison.sweeps): a sweep running twice, or two at once, hands nothing twice
+to the insert. The key, unique per recipient, is only a backstop. Nobody is
+told of their own action.
 
 Texts are built in settings.NOTIFY_LANGUAGE whatever language the acting
 user reads; restricted items never show their subject.

@@ -252,6 +252,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+        # An integrity backstop, not the claim. Sweeps claim a case by its
+        # notice_at cursor (liaison.sweeps, FOR UPDATE SKIP LOCKED), which alone
+        # keeps a second or concurrent sweep from writing a notice again
+        # (tests/infoflow/test_sweep_claim.py counts zero rows reaching this
+        # constraint). It stays so that a bug, a hand-run script or a retried
+        # service call can never give one user the same notice twice.
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_recipient_key")]
         indexes = [
             # The bell: unread count per user on every page.

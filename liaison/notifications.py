@@ -144,8 +144,9 @@ def batch(fetch: bool = True):
 def write(rows) -> None:
     """Insert notice rows in the caller's transaction: the outbox. A row whose
     (recipient, key) exists already is skipped (INSERT … ON CONFLICT DO
-    NOTHING on PostgreSQL, INSERT OR IGNORE on SQLite), so a second sweep, a
-    retried task or two sweeps at once write each notice once. Delivery is
+    NOTHING on PostgreSQL, INSERT OR IGNORE on SQLite): a backstop for a
+    retried task or a hand-run script; sweeps never reach it, their cursor
+    claims each case (liaison.sweeps). Delivery is
     queued after commit; if that never happens (the process died, the broker
     was down), the periodic ``retry_undelivered`` finds the rows."""
     rows = list(rows)

@@ -17,6 +17,11 @@ nothing more to say). The runner, per kind and in batches:
    thousand rows and moves the cursors with one UPDATE, in the same
    transaction — so a killed sweep leaves either both or neither.
 
+The cursor is the one claim: a case's notices are handed to the insert only
+by the sweep holding its row lock, and only once the cursor has not passed
+them. Notification's unique (recipient, key) is an integrity backstop that
+no sweep relies on (tests/infoflow/test_sweep_claim.py).
+
 A sweep that did not run for an hour catches up with one notice per case,
 never one per missed minute. With nothing due, the whole run is one
 statement: one EXISTS per kind on its partial index.
