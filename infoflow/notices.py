@@ -55,7 +55,9 @@ def texts():
         yield
         return
     with translation.override(settings.NOTIFY_LANGUAGE or settings.LANGUAGE_CODE):
-        _local.texts = {}
+        # Tuple keys beside the msgids: the zone and the link, looked up once.
+        _local.texts = {("zone",): timezone.get_current_timezone(), ("url",): _item_url_template(
+            get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)}
         try:
             yield
         finally:
@@ -77,10 +79,14 @@ def in_notify_language(func):
 
 
 def fmt(moment) -> str:
+    memo = getattr(_local, "texts", None)
+    if memo is not None and moment.tzinfo is not None:
+        return moment.astimezone(memo[("zone",)]).strftime("%Y-%m-%d %H:%M")
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 _MARK = 918273645  # an id no item has: reversed once, then replaced
+_MARK_TEXT = str(_MARK)
 
 
 @functools.lru_cache(maxsize=8)
@@ -91,8 +97,12 @@ def _item_url_template(prefix: str, urlconf) -> str:
 def item_url(item_id) -> str:
     """The item's page. Reversed once per script prefix and URLconf, then
     filled in: a sweep batch links thousands of notices."""
-    template = _item_url_template(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    return template.replace(str(_MARK), str(item_id))
+    memo = getattr(_local, "texts", None)
+    if memo is not None:
+        template = memo[("url",)]
+    else:
+        template = _item_url_template(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return template.replace(_MARK_TEXT, str(item_id))
 
 
 def what(item, stage=None) -> str:
