@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from liaison.sweeps import NEVER, Sweep
+from liaison.sweeps import NEVER, Sweep, among
 from liaison.workdays import add_working_days, add_working_time, working_day_length, working_time_between
 
 from . import notices, people
@@ -122,7 +122,8 @@ def handle_steps(steps, now) -> None:
     the texts in the notify language set once."""
     pending: dict[int, list] = {}
     rows = list(
-        StepAssignee.objects.filter(step_id__in=[s["pk"] for s in steps], decision=StepAssignee.Decision.PENDING)
+        StepAssignee.objects.filter(among(StepAssignee, "step_id", [s["pk"] for s in steps]),
+                                    decision=StepAssignee.Decision.PENDING)
         .order_by("pk")
         .values_list("pk", "step_id", "user_id")
     )

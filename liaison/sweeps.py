@@ -34,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from liaison import notifications
@@ -152,6 +153,17 @@ def _move_cursors(model, rows, cursor) -> None:
     with connection.cursor() as db:
         for moment, pks in groups.items():
             db.execute(sql, [connection.ops.adapt_datetimefield_value(moment), pks])
+
+
+def among(model, field: str, ids):
+    """A filter: ``field`` is one of ``ids`` (a batch's thousand ids). On
+    PostgreSQL ``= ANY(array)``, one parameter, which compiles and binds in
+    a third of the time of a thousand placeholders; elsewhere ``__in``."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": list(ids)})
+    quote = connection.ops.quote_name
+    column = "%s.%s" % (quote(model._meta.db_table), quote(model._meta.get_field(field).column))
+    return RawSQL(column + " = ANY(%s)", (list(ids),), output_field=BooleanField())
 
 
 def _claim(sweep: Sweep, now) -> list:
