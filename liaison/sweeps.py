@@ -56,8 +56,9 @@ class Sweep:
     ``open_cases()`` gives the rows that may still need a notice (its filter
     matches the condition of the kind's partial index on ``cursor``);
     ``handle(rows, now)`` writes what is due for each row and sets
-    ``row.<cursor>`` to the next moment (or ``NEVER``); ``before_batch(rows)``
-    may load what ``handle`` needs for the whole batch at once."""
+    ``row.<cursor>`` (``row[cursor]`` for a kind with ``fields``) to the
+    next moment (or ``NEVER``), loading what it needs for the whole batch at
+    once (``among()`` for the batch's ids)."""
 
     name: str
     open_cases: Callable[[], QuerySet]
