@@ -24,6 +24,7 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple, Optional
 
 from django.utils.translation import gettext as _
 
@@ -386,3 +387,16 @@ def check_fields(fields: list, *, nested: bool = False) -> list:
             else:
                 problems.extend(check_fields(spec["columns"], nested=True))
     return problems
+
+
+class AnswerRow(NamedTuple):
+    """One unit's answer as the summary and the workbook read it (a plain
+    5-tuple in the same order works as well). ``submitted_at`` is None for a
+    draft or a missing answer; those rows are listed but never counted in
+    totals."""
+
+    unit_name: str
+    status_label: str
+    submitted_at: Optional[datetime.datetime]
+    late: bool
+    values: dict
