@@ -6,6 +6,7 @@ request.
 """
 from datetime import time
 from pathlib import Path
+import importlib.util
 import os
 import secrets
 import zoneinfo
@@ -268,6 +269,36 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # The beat schedule lives in code: each app adds its entries in liaison/schedule.py.
 from liaison.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402
 
+# Only for tests and bench/two_of_everything.py: every entry that runs each
+# minute runs every this many seconds instead. Never set in production.
+BEAT_EVERY_SECONDS = _setting("LIAISON_BEAT_EVERY_SECONDS", _int, None, "seconds")
+if BEAT_EVERY_SECONDS:
+    CELERY_BEAT_SCHEDULE = {name: dict(entry) for name, entry in CELERY_BEAT_SCHEDULE.items()}
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        if _entry["schedule"] == 60.0:
+            _entry["schedule"] = float(BEAT_EVERY_SECONDS)
+            if "expires" in _entry.get("options", {}):
+                _entry["options"] = dict(_entry["options"], expires=max(1, BEAT_EVERY_SECONDS - 1))
+# Beat looks at its schedule at least this often (seconds).
+CELERY_BEAT_MAX_LOOP_INTERVAL = min(15, BEAT_EVERY_SECONDS or 15)
+if REDIS_URL:
+    # Several beats, one per machine, send each due task once: celery-redbeat
+    # keeps the schedule and each entry's last run in Redis, and only the beat
+    # holding its Redis lock sends; the others wait for the lock and take over
+    # when the holder stops (within CELERY_BEAT_MAX_LOOP_INTERVAL) or dies
+    # (when its lock expires, REDBEAT_LOCK_TIMEOUT). A beat that finds its
+    # lock taken exits; the service manager starts it again, as one that
+    # waits. README "More than one machine". celery-redbeat reads its
+    # settings by their own names (REDBEAT_*), not under CELERY_.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    REDBEAT_REDIS_URL = REDIS_URL
+    REDBEAT_KEY_PREFIX = "liaison:beat:"
+    REDBEAT_LOCK_KEY = "liaison:beat:lock"
+    REDBEAT_LOCK_TIMEOUT = 5 * CELERY_BEAT_MAX_LOOP_INTERVAL
+    # Options for redbeat's own Redis client (the broker's are not for it):
+    # keep retrying through a Redis outage of up to a minute.
+    REDBEAT_REDIS_OPTIONS = {"retry_period": 60}
+
 # --- e-mail -----------------------------------------------------------------
 
 _email = _setting("EMAIL_URL", _email_url, None, "an e-mail URL such as smtp://user:pass@host:587/?tls=True or consolemail://")
@@ -366,8 +397,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(_setting("DJANGO_STATIC_ROOT", str, str(DATA_DIR / "static"), "a folder path"))
 MEDIA_ROOT = Path(_setting("DJANGO_MEDIA_ROOT", str, str(DATA_DIR / "media"), "a folder path"))
 MEDIA_URL = "/media/"  # never served directly: downloads go through permission-checked views
+# Uploads on several machines: MEDIA_ROOT on a shared file system (NFS), or
+# an S3-compatible object store through django-storages (needs boto3, which
+# requirements.txt does not install). README "More than one machine".
+MEDIA_STORAGE = _setting("LIAISON_MEDIA_STORAGE", str, "filesystem", "filesystem or s3")
+if MEDIA_STORAGE == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured("LIAISON_MEDIA_STORAGE=s3 needs boto3: .venv/bin/pip install boto3")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("LIAISON_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("LIAISON_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("LIAISON_S3_REGION") or None,
+            "access_key": os.environ.get("LIAISON_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("LIAISON_S3_SECRET_KEY") or None,
+            "location": os.environ.get("LIAISON_S3_PREFIX", "media"),
+            "default_acl": "private",  # downloads go through the permission-checked views
+            "file_overwrite": False,
+        },
+    }
+    if not _default_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("LIAISON_MEDIA_STORAGE=s3 needs LIAISON_S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(
+        f"Environment variable LIAISON_MEDIA_STORAGE={MEDIA_STORAGE!r} is not valid: expected filesystem or s3."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
