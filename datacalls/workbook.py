@@ -52,6 +52,8 @@ from .values import coerce, display, template_fields
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
+# Rows past a template's table area counted before the reader stops reading.
+MAX_EXTRA_ROWS = 10000
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream an encrypted OOXML package keeps inside its OLE container.
@@ -229,7 +231,7 @@ class _TemplateReader:
             self.last_row = self.first_row + int(self.table["max_rows"]) - 1
         cols = [col for _row, col in self.cells] + [col for col, _c in self.table_columns]
         self.max_col = max(cols, default=1)
-        rows = [row for row, _col in self.cells] + ([self.last_row + 1] if self.table else [])
+        rows = [row for row, _col in self.cells] + ([self.last_row] if self.table else [])
         self.max_row = max(rows, default=1)
         self.raw = {}  # (row, col) -> cached value
         self.table_rows = []  # (row number, {col: value})
@@ -244,6 +246,7 @@ class _TemplateReader:
         if self.table:
             wanted_rows.update(range(self.first_row, self.last_row + 1))
         rows = sheet.iter_rows(min_row=1, max_col=self.max_col, values_only=True)
+        counting = bool(self.table)  # rows filled right after the table area: too many rows
         for number, values in enumerate(rows, start=1):
             if formulas:
                 if number > self.max_row:
@@ -263,15 +266,15 @@ class _TemplateReader:
                     for col, _column in self.table_columns:
                         row[col] = self._keep(number, col, values[col - 1] if col <= len(values) else None)
                     self.table_rows.append((number, row))
-            elif self.table and number > self.last_row:
-                filled = any(
-                    col <= len(values) and not _empty(values[col - 1]) for col, _c in self.table_columns
-                )
-                if not filled:
-                    break  # the table area ends at the first empty row after it
-                self.extra_rows += 1
-                self.first_extra = self.first_extra or number
-            elif number > self.max_row:
+            if counting and number > self.last_row:
+                if any(col <= len(values) and not _empty(values[col - 1]) for col, _c in self.table_columns):
+                    self.extra_rows += 1
+                    self.first_extra = self.first_extra or number
+                    # Enough to say so past MAX_EXTRA_ROWS: no need to read the rest.
+                    counting = self.extra_rows < MAX_EXTRA_ROWS
+                else:
+                    counting = False  # the table area ends at the first empty row after it
+            if not counting and number >= self.max_row:
                 break
 
     def _keep(self, row: int, col: int, value):

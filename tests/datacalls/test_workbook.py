@@ -159,6 +159,32 @@ def test_a_note_below_the_table_after_an_empty_row_is_not_a_row():
     assert values["visits"] == [{"client": "客户甲", "amount": "1"}]
 
 
+def test_cells_below_the_table_are_read_past_its_end():
+    spec = {**TEMPLATE, "cells": TEMPLATE["cells"] + [{"ref": "B16", "key": "signer", "label": "填表人", "type": "text", "required": True}]}
+    data = template_file(rows=[("客户甲", 1, None)], extra={"A16": "填表人", "B16": "张三"})
+    crowded = template_file(rows=[("客户%d" % n, n, None) for n in range(1, 7)], extra={"B16": "张三"})
+
+    values, errors = read_template(data, spec)
+    crowded_values, crowded_errors = read_template(crowded, spec)
+
+    assert errors == [] and values["signer"] == "张三"
+    assert crowded_values["signer"] == "张三"
+    assert messages(crowded_errors) == [
+        "工作表「季度意见」：表格「走访明细」最多 5 行（第 7–11 行），第 12 行起多出 1 行，请删除多出的行或分次报送"
+    ]
+
+
+def test_counting_rows_past_the_area_stops_at_the_cap(monkeypatch):
+    monkeypatch.setattr("datacalls.workbook.MAX_EXTRA_ROWS", 2)
+    data = template_file(rows=[("客户%d" % n, n, None) for n in range(1, 10)])
+
+    values, errors = read_template(data, TEMPLATE)
+
+    assert messages(errors) == [
+        "工作表「季度意见」：表格「走访明细」最多 5 行（第 7–11 行），第 12 行起多出 2 行，请删除多出的行或分次报送"
+    ]
+
+
 def test_empty_rows_inside_the_area_are_dropped():
     data = template_file(rows=[("客户甲", None, None), (None, None, None), (" ", None, None), ("客户乙", None, None)])
 
