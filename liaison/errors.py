@@ -106,3 +106,28 @@ class BackupError(LiaisonError):
 
 class ChaseTooSoon(StateConflict):
     """A chase (催办) within a working hour of the previous one on the item."""
+
+
+# --- data calls (datacalls) -------------------------------------------------
+
+
+class DataCallError(LiaisonError):
+    """A data call (报送任务) action the secretariat's rules refuse."""
+
+
+class DataCallStateConflict(DataCallError):
+    """The call, occurrence or answer is not in a state that allows this
+    (submitting a closed occurrence, returning a draft…)."""
+
+
+class DataCallNotAllowed(DataCallError):
+    """The actor may see the call or answer but may not do this to it."""
+
+
+class AnswerInvalid(DataCallError):
+    """The answer's values or uploaded template do not check out;
+    ``errors`` maps a field key or a cell reference to a Chinese message."""
+
+    def __init__(self, message="", errors=None):
+        super().__init__(message)
+        self.errors = dict(errors or {})

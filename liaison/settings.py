@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "officers",
     "infoflow",
     "archive",
+    "datacalls",
     "portal",  # above the apps: the home page and the layout's context
 ]
 

@@ -190,6 +190,14 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
                                        file_name="log.xlsx", expires_at=NOW + dt.timedelta(days=30))
         job.file.save("log-%s.xlsx" % uuid.uuid4().hex, ContentFile(b"PK"), save=True)
         Group.objects.create(name="walk")
+        # A data call to market and prod: one answer in, one out.
+        from datacalls.services import create_call, send_call, submit_answer
+        call = create_call(actor=secretary, units=[market, prod], data={
+            "title": "报送任务", "schedule": "once", "due_on": (NOW + dt.timedelta(days=7)).date(),
+            "fields": [{"key": "opinion", "label": "意见", "type": "text", "required": True}]})
+        send_call(call=call, actor=secretary)
+        submit_answer(answer=call.occurrences.get().answers.get(unit=market), actor=officer_market,
+                      raw={"opinion": "意见"})
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -310,6 +318,12 @@ class Filler:
                 return [{"pk": r, "index": i} for r in self.ids(ArchivedRecord) for i in (1, 2)]
         if name.startswith("exports:") and keys == {"public_id"}:
             return [{"public_id": u} for u in ExportJob.objects.values_list("public_id", flat=True)]
+        if name.startswith("datacalls:") and keys == {"pk"}:
+            from datacalls.models import Answer, Call, Occurrence
+
+            model = Answer if name.startswith("datacalls:answer") else Call if name.startswith(
+                "datacalls:series") else Occurrence
+            return [{"pk": pk} for pk in self.ids(model)]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None
