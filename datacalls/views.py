@@ -190,8 +190,9 @@ def _answer_rows(request, occ):
     answers = answers_visible_to(request.user).filter(occurrence=occ).select_related("unit").order_by(
         "unit__sort_order", "unit__code")
     for a in answers.iterator(chunk_size=500):
-        yield (a.unit.name, a.get_state_display(), a.submitted_at, a.late,
-               a.values if a.state in Answer.IN_STATES else {})
+        answered = a.state in Answer.IN_STATES  # a returned answer is not in (its old time neither)
+        yield (a.unit.name, a.get_state_display(), a.submitted_at if answered else None, a.late and answered,
+               a.values if answered else {})
 
 
 def _summary(request, occ):
@@ -215,14 +216,13 @@ def occurrence_workbook(request, pk):
     follow the call's visibility: a user who sees only their own unit gets
     only its row)."""
     occ = _occurrence(request, pk)
-    fields, result = _summary(request, occ)
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     who = request.user.get_full_name() or request.user.username
     watermark = "%s 内部资料 · 导出人：%s · 导出时间：%s" % (settings.ORGANISATION_NAME, who, stamp)
     out = tempfile.TemporaryFile()
     workbook.write_consolidation(
-        out, title="%s（%s）" % (occ.call.title, occ.period), fields=fields, template=occ.call.template_spec,
-        answers=_answer_rows(request, occ), watermark=watermark, summary=result,
+        out, title="%s（%s）" % (occ.call.title, occ.period), fields=services.fields_of(occ.call),
+        template=occ.call.template_spec, answers=_answer_rows(request, occ), watermark=watermark, summary=None,
     )
     out.seek(0)
     name = "datacall-%s-%s.xlsx" % (occ.call_id, occ.period)
