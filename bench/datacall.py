@@ -1,11 +1,11 @@
 """Benchmark of a data call's consolidated workbook (issue 13 §4).
 
-    .venv/bin/python bench/datacall.py [--units 500] [--occurrences 12] [--runs 3]
+    .venv/bin/python bench/datacall.py [--units 500] [--occurrences 12] [--runs 3] [--db]
 
-No database: the answers are built in memory, 20 fields of every kind (text,
+The answers are built in memory, 20 fields of every kind (text,
 long text, number with unit, date, choice, multiple choice, file, and one
 table of 0-6 rows with text/number/date columns), one answer per unit and
-occurrence (500 × 12 = 6,000 answers, about 18,000 table rows), a tenth of
+occurrence (500 × 12 = 6,000 answers, about 16,000 table rows), a tenth of
 them missing and a tenth late.
 
 - "consolidation": datacalls.workbook.write_consolidation of all answers
@@ -20,7 +20,15 @@ Timing: the median of --runs interleaved runs of each (floor, consolidation,
 floor, …), without tracing. Peak memory: tracemalloc in a fresh subprocess per
 size (50 and --units units), the answers made by a generator as they are
 written, so the peak is the writer's own; the floor's list is built before
-tracing starts. The last line reads
+tracing starts.
+
+--db also stores the same answers in a database of our own (a SQLite file in
+a temporary folder, or "<name>_bench" on the PostgreSQL server DATABASE_URL
+names, as bench/export.py does) through datacalls' models and writes them
+read by one streaming query (the workbook view's query, for all occurrences);
+its time and its in-process peak are printed on the line before the last.
+
+The last line reads
 ``datacall: consolidation X.XX× floor, peak N MiB`` (peak at --units units).
 """
 import argparse
@@ -29,6 +37,7 @@ import gc
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +49,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+
+from export import setup_database  # noqa: E402  (bench/export.py: a database of our own)
+
+# --db needs its own database before Django reads the settings.
+if "--db" in sys.argv[1:]:
+    DB_DIR = tempfile.mkdtemp(prefix="datacall-db-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    DB_LABEL, DROP_DB = setup_database(Path(DB_DIR))
+else:
+    DB_DIR, DB_LABEL, DROP_DB = None, "", lambda: None
 
 import django  # noqa: E402
 
@@ -191,6 +209,62 @@ def peak(kind: str, units: int, occurrences: int, workdir: Path) -> float:
     return json.loads(output.strip().splitlines()[-1])["peak"] / (1024 * 1024)
 
 
+def build_database(units: int, occurrences: int):
+    """Migrate, then store the same answers as the in-memory run: ``units``
+    units, one call of FIELDS with ``occurrences`` occurrences, one Answer per
+    unit and occurrence. Returns the call."""
+    # Imported here: the default run needs neither a database nor the app's models.
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from datacalls.models import Answer, Call, Occurrence
+    from officers.models import OrgUnit
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create(username="bench-secretary")
+    org_units = OrgUnit.objects.bulk_create(
+        [OrgUnit(code="b%04d" % n, name=name, sort_order=n) for n, name in enumerate(unit_names(units))]
+    )
+    by_name = {unit.name: unit for unit in org_units}
+    call = Call.objects.create(title="基准报送", fields=FIELDS, created_by=user, state=Call.State.SENT, schedule="monthly")
+    due = datetime.datetime(2026, 1, 31, 9, 30, tzinfo=datetime.timezone.utc)
+    occs = Occurrence.objects.bulk_create(
+        [
+            Occurrence(call=call, period="2026-%02d" % (n + 1), period_start=datetime.date(2026, n + 1, 1),
+                       period_end=datetime.date(2026, n + 1, 28), due_at=due + datetime.timedelta(days=30 * n),
+                       opened_at=due + datetime.timedelta(days=30 * n - 20))
+            for n in range(occurrences)
+        ]
+    )
+    batch = []
+    for n, row in enumerate(answers(units, occurrences)):
+        batch.append(
+            Answer(occurrence=occs[n // units], unit=by_name[row.unit_name], values=row.values, late=row.late,
+                   submitted_at=row.submitted_at,
+                   state=Answer.State.SUBMITTED if row.submitted_at else Answer.State.MISSED)
+        )
+        if len(batch) == 1000:
+            Answer.objects.bulk_create(batch)
+            batch = []
+    Answer.objects.bulk_create(batch)
+    return call
+
+
+def db_rows(call):
+    """AnswerRows of every occurrence of ``call`` read through one streaming
+    query, as the workbook view reads one occurrence's (datacalls/views.py)."""
+    from datacalls.models import Answer
+
+    answers = (
+        Answer.objects.filter(occurrence__call=call)
+        .select_related("unit")
+        .order_by("occurrence__due_at", "unit__sort_order", "unit__code")
+    )
+    for answer in answers.iterator(chunk_size=500):
+        yield AnswerRow(answer.unit.name, answer.get_state_display(), answer.submitted_at, answer.late,
+                        answer.values if answer.state in Answer.IN_STATES else {})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=500)
@@ -198,10 +272,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--peak-child", choices=("floor", "consolidation"))
     parser.add_argument("--out")
+    parser.add_argument("--db", action="store_true",
+                        help="also read the answers from a database of our own through datacalls' models")
     args = parser.parse_args()
     if args.peak_child:
         peak_child(args.peak_child, args.units, args.occurrences, args.out)
         return
+    try:
+        run(args)
+    finally:
+        DROP_DB()
+        if DB_DIR:
+            shutil.rmtree(DB_DIR, ignore_errors=True)
+
+
+def run(args) -> None:
 
     base = "/dev/shm" if os.path.isdir("/dev/shm") else None
     with tempfile.TemporaryDirectory(prefix="datacall-bench-", dir=base) as tmp:
@@ -215,11 +300,20 @@ def main() -> None:
         print("summarise: %.3f s" % (time.perf_counter() - start))
         main_cells, table_cells = floor_rows(rows)
 
-        floor_times, real_times = [], []
-        for run in range(args.runs):
+        call = None
+        if args.db:
+            start = time.perf_counter()
+            call = build_database(args.units, args.occurrences)
+            print("database: %s, built in %.1f s" % (DB_LABEL, time.perf_counter() - start))
+        floor_times, real_times, db_times = [], [], []
+        for number in range(args.runs):
             floor_times.append(timed(write_floor, workdir / "floor.xlsx", main_cells, table_cells))
             real_times.append(timed(write_real, workdir / "real.xlsx", rows, summary))
-            print("run %d: floor %.3f s, consolidation %.3f s" % (run + 1, floor_times[-1], real_times[-1]))
+            line = "run %d: floor %.3f s, consolidation %.3f s" % (number + 1, floor_times[-1], real_times[-1])
+            if call is not None:
+                db_times.append(timed(write_real, workdir / "db.xlsx", db_rows(call), summary))
+                line += ", from the database %.3f s" % db_times[-1]
+            print(line)
         floor, real = statistics.median(floor_times), statistics.median(real_times)
         cells = len(rows) * (4 + len(FIELDS)) + table_rows * 5
         print("median: floor %.3f s (%d cells/s), consolidation %.3f s (%d cells/s); files %.1f / %.1f MiB"
@@ -231,6 +325,14 @@ def main() -> None:
         for units in (small, args.units):
             peaks[units] = (peak("floor", units, args.occurrences, workdir), peak("consolidation", units, args.occurrences, workdir))
             print("peak at %d units: floor %.1f MiB, consolidation %.1f MiB" % (units, *peaks[units]))
+        if call is not None:
+            gc.collect()
+            tracemalloc.start()
+            write_real(workdir / "db.xlsx", db_rows(call), summary)
+            db_peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            print("from the database: median %.3f s, %.2f× floor, peak %.1f MiB"
+                  % (statistics.median(db_times), statistics.median(db_times) / floor, db_peak))
     ratio = real / floor
     print("datacall: consolidation %.2f× floor, peak %d MiB" % (ratio, round(peaks[args.units][1])))
 

@@ -414,10 +414,11 @@ class _Writer:
         self.text_format = self.book.add_format({"quote_prefix": True})
         self.date_format = self.book.add_format({"num_format": DATE_FORMAT})
         self.datetime_format = self.book.add_format({"num_format": DATETIME_FORMAT})
-        self.taken = set()
+        # The fixed sheets keep their names: a table labelled 汇总 becomes 汇总_2.
+        self.taken = {FIRST_SHEET, SUMMARY_SHEET, ABOUT_SHEET}
 
-    def sheet(self, name: str, headers: list, widths: list):
-        sheet = self.book.add_worksheet(_sheet_name(name, self.taken))
+    def sheet(self, name: str, headers: list, widths: list, *, fixed: bool = False):
+        sheet = self.book.add_worksheet(name if fixed else _sheet_name(name, self.taken))
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         for col, header in enumerate(headers):
@@ -512,6 +513,7 @@ def write_consolidation(
         FIRST_SHEET,
         ["单位", "状态", "提交时间", "是否逾期"] + [_header(spec) for spec in fields],
         [24, 10, 17, 8] + [_WIDTHS.get(spec.get("type"), 16) for spec in fields],
+        fixed=True,
     )
     columns = [(col, spec["key"], writer.cell_writer(spec)) for col, spec in enumerate(fields, start=4)]
     tables = []  # (field key, sheet, [(col, column key, writer)], next row)
@@ -576,7 +578,7 @@ def write_consolidation(
 
 
 def _write_summary(writer: _Writer, summary: Summary, row_count: int) -> None:
-    sheet = writer.sheet(SUMMARY_SHEET, ["项目", "内容", "", "", ""], [24, 16, 12, 16, 16])
+    sheet = writer.sheet(SUMMARY_SHEET, ["项目", "内容", "", "", ""], [24, 16, 12, 16, 16], fixed=True)
     sheet.freeze_panes(0, 0)
     text, bold = writer.text, writer.header_format
     lines = [
@@ -617,7 +619,7 @@ def _write_summary(writer: _Writer, summary: Summary, row_count: int) -> None:
         for col, key in enumerate(keys, start=3):
             if key in line.totals:
                 sheet.write_number(row, col, float(line.totals[key]))
-    about = writer.sheet(ABOUT_SHEET, ["项目", "内容"], [14, 60])
+    about = writer.sheet(ABOUT_SHEET, ["项目", "内容"], [14, 60], fixed=True)
     about.freeze_panes(0, 0)
     for row, (label, value) in enumerate(
         (("标题", writer.title), ("水印", writer.watermark), ("数据行数", str(row_count)), ("说明", "内部资料，请勿外传。")),

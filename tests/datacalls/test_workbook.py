@@ -1,6 +1,10 @@
 """datacalls/workbook.py: reading filled templates, writing the consolidated workbook."""
+import csv
 import datetime
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 
 import openpyxl
@@ -479,7 +483,7 @@ def test_sheet_names_are_made_safe_and_unique():
 
     book = consolidated(fields=fields, summary=False, answers=[])
 
-    assert book.sheetnames == [FIRST_SHEET, "明细_1__2026_一__", "汇总", "汇总_2", ABOUT_SHEET]
+    assert book.sheetnames == [FIRST_SHEET, "明细_1__2026_一__", "汇总_2", SUMMARY_SHEET, ABOUT_SHEET]
 
 
 def test_watermark_text_names_organisation_user_and_time(settings):
@@ -490,3 +494,24 @@ def test_watermark_text_names_organisation_user_and_time(settings):
 
     assert text.startswith("示范有限公司 内部资料 · 导出人：三 张 · ")
     assert text.endswith("导出时间：2026-03-31 10:00")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian's libreoffice-calc) is not installed")
+def test_libreoffice_opens_the_consolidated_workbook(tmp_path):
+    path = tmp_path / "consolidated.xlsx"
+    rows = answer_rows()
+    write_consolidation(
+        path, title="客户意见", fields=FIELDS, template=None, answers=rows, watermark="内部资料",
+        summary=summarise(FIELDS, rows, ["市场部", "财务部", "办公室"]),
+    )
+
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )
+
+    with open(tmp_path / "consolidated.csv", encoding="utf-8") as converted:
+        first_sheet = list(csv.reader(converted))
+    assert [row[0] for row in first_sheet] == ["单位", "市场部", "财务部", "办公室"]
+    assert first_sheet[1][4] == '=HYPERLINK("http://x")'
