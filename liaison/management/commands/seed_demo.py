@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Later apps build on the organisation: officers first.
-DEMO_MODULES = ["officers.demo", "infoflow.demo", "archive.demo"]
+DEMO_MODULES = ["officers.demo", "infoflow.demo", "archive.demo", "datacalls.demo"]
 
 
 def demo_modules():
