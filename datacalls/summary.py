@@ -116,8 +116,10 @@ class SummaryBuilder:
     """Builds a Summary one answer row at a time (``add``), so a caller that
     already walks the answers (the workbook, the page) needs no second pass."""
 
-    def __init__(self, fields: list, expected_units: list):
-        self.expected = list(expected_units)
+    def __init__(self, fields: list, expected_units: Optional[list]):
+        # None: the units of the rows, in the order they come (the workbook's
+        # rows hold one per recipient unit, so they are the expected units).
+        self.expected = None if expected_units is None else list(expected_units)
         self.columns = number_columns(fields or [])
         self.totals = {key: NumberTotal(key, label, unit) for key, label, unit, _f, _c in self.columns}
         self.units = {}
@@ -164,16 +166,17 @@ class SummaryBuilder:
                     unit_totals[key] = unit_totals.get(key, Decimal(0)) + number
 
     def result(self) -> Summary:
-        expected_set = set(self.expected)
-        answered = [unit for unit in self.expected if unit in self.answered]
+        expected = list(self.units) if self.expected is None else self.expected
+        expected_set = set(expected)
+        answered = [unit for unit in expected if unit in self.answered]
         answered += [unit for unit in self.answered if unit not in expected_set]
-        late = [unit for unit in self.expected if unit in self.late]
+        late = [unit for unit in expected if unit in self.late]
         late += [unit for unit in self.late if unit not in expected_set]
         return Summary(
-            expected=list(self.expected),
+            expected=list(expected),
             answered=answered,
             late=late,
-            missing=[unit for unit in self.expected if unit not in self.answered],
+            missing=[unit for unit in expected if unit not in self.answered],
             numbers=[self.totals[column[0]] for column in self.columns],
             by_unit=list(self.units.values()),
             answer_count=self.answer_count,
@@ -181,10 +184,11 @@ class SummaryBuilder:
         )
 
 
-def summarise(fields: list, answers: Iterable, expected_units: list) -> Summary:
+def summarise(fields: list, answers: Iterable, expected_units: Optional[list]) -> Summary:
     """The Summary of ``answers`` (AnswerRows) for the call's ``fields``
     (FieldSpecs; for a template, datacalls.values.template_fields(template))
-    sent to ``expected_units`` (unit names, in the order to list them)."""
+    sent to ``expected_units`` (unit names, in the order to list them; None:
+    the units of the answer rows)."""
     builder = SummaryBuilder(fields, expected_units)
     for row in answers:
         builder.add(row)

@@ -507,7 +507,7 @@ def write_consolidation(
         fields = template_fields(template)
     fields = list(fields or [])
     rows = answers() if callable(answers) else answers
-    builder = None if summary is not None else SummaryBuilder(fields, [])
+    builder = None if summary is not None else SummaryBuilder(fields, None)
     writer = _Writer(out, title=title, watermark=watermark)
     main = writer.sheet(
         FIRST_SHEET,

@@ -100,3 +100,11 @@ def test_builder_gives_the_same_summary_row_by_row():
         builder.add(row)
 
     assert builder.result() == summarise(FIELDS, answers, ["市场部", "财务部"])
+
+
+def test_without_expected_units_the_units_of_the_rows_are_expected():
+    answers = [AnswerRow("市场部", "已报送", AT, False, {}), ("财务部", "未报送", None, False, {})]
+
+    summary = summarise(FIELDS, answers, None)
+
+    assert (summary.expected, summary.answered, summary.missing) == (["市场部", "财务部"], ["市场部"], ["财务部"])
