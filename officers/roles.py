@@ -1,12 +1,14 @@
 """What a user is in the organisation, read from data HR edits.
 
-``roles_of(user)`` answers with a few queries and caches the answer on the
-user object for the rest of the request; every permission check and the home
-page start from it.
+``roles_of(user)`` answers with one query and caches the answer on the user
+object for the rest of the request; every permission check and the home page
+start from it.
 """
 from dataclasses import dataclass, field
 
-from .models import Officer, OrgUnit, RoleAssignment
+from django.db import connection
+
+from .models import Officer, OrgUnit, RoleAssignment, StaffProfile
 
 Role = RoleAssignment.Role
 
@@ -77,40 +79,66 @@ class UserRoles:
 ANONYMOUS = UserRoles(user_id=None)
 
 
+def _roles_sql():
+    """One UNION ALL over the four sources of a user's roles, each row
+    (kind, unit id, role): p = the unit of their staff profile, r = an
+    organisation role, h/l = an active unit they head / supervise,
+    o = an active officer post. Names come from the models' metadata."""
+
+    def col(model, name):
+        return model._meta.get_field(name).column
+
+    profile, assignment, unit, officer = (
+        StaffProfile._meta.db_table, RoleAssignment._meta.db_table, OrgUnit._meta.db_table, Officer._meta.db_table,
+    )
+    return (
+        f"SELECT 'p', {col(StaffProfile, 'unit')}, NULL FROM {profile} WHERE {col(StaffProfile, 'user')} = %s"
+        f" UNION ALL SELECT 'r', NULL, {col(RoleAssignment, 'role')} FROM {assignment}"
+        f" WHERE {col(RoleAssignment, 'user')} = %s"
+        f" UNION ALL SELECT 'h', id, NULL FROM {unit} WHERE {col(OrgUnit, 'is_active')} = %s"
+        f" AND {col(OrgUnit, 'head')} = %s"
+        f" UNION ALL SELECT 'l', id, NULL FROM {unit} WHERE {col(OrgUnit, 'is_active')} = %s"
+        f" AND {col(OrgUnit, 'supervising_leader')} = %s"
+        f" UNION ALL SELECT 'o', {col(Officer, 'unit')}, NULL FROM {officer}"
+        f" WHERE {col(Officer, 'status')} = %s AND {col(Officer, 'user')} = %s"
+    )
+
+
+_ROLES_SQL = None
+
+
 def roles_of(user) -> UserRoles:
+    """The user's roles: one query (issue 12: four ORM queries on every
+    request cost more than the page floor), cached on the user object for
+    the request. The rules are those of the four sources: the staff
+    profile's unit, RoleAssignment rows, active units whose head or
+    supervising leader they are, their active officer posts."""
+    global _ROLES_SQL
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     cached = getattr(user, "_liaison_roles", None)
     if cached is not None:
         return cached
-    profile_unit = (
-        user.__class__.objects.filter(pk=user.pk).values_list("profile__unit_id", flat=True).first()
-    )
-    roles = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-    units = list(
-        OrgUnit.objects.filter(is_active=True)
-        .filter(models_q_head_or_leader(user))
-        .values_list("pk", "head_id", "supervising_leader_id")
-    )
+    if _ROLES_SQL is None:
+        _ROLES_SQL = _roles_sql()
+    pk = user.pk
+    with connection.cursor() as cursor:
+        cursor.execute(_ROLES_SQL, [pk, pk, True, pk, True, pk, Officer.Status.ACTIVE.value, pk])
+        rows = cursor.fetchall()
+    found = {"p": [], "r": [], "h": [], "l": [], "o": []}
+    for kind, unit_id, role in rows:
+        found[kind].append(role if kind == "r" else unit_id)
     answer = UserRoles(
-        user_id=user.pk,
-        roles=roles,
-        unit_id=profile_unit,
-        headed_unit_ids=frozenset(pk for pk, head, _leader in units if head == user.pk),
-        supervised_unit_ids=frozenset(pk for pk, _head, leader in units if leader == user.pk),
-        officer_unit_ids=frozenset(
-            Officer.objects.filter(user=user, status=Officer.Status.ACTIVE).values_list("unit_id", flat=True)
-        ),
+        user_id=pk,
+        roles=frozenset(found["r"]),
+        unit_id=found["p"][0] if found["p"] else None,
+        headed_unit_ids=frozenset(found["h"]),
+        supervised_unit_ids=frozenset(found["l"]),
+        officer_unit_ids=frozenset(found["o"]),
         is_superuser=user.is_superuser,
     )
     user._liaison_roles = answer
     return answer
-
-
-def models_q_head_or_leader(user):
-    from django.db.models import Q
-
-    return Q(head=user) | Q(supervising_leader=user)
 
 
 def forget_roles(user) -> None:
