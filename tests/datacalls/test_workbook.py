@@ -496,7 +496,30 @@ def test_watermark_text_names_organisation_user_and_time(settings):
     assert text.endswith("导出时间：2026-03-31 10:00")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian's libreoffice-calc) is not installed")
+NO_LIBREOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (Debian's libreoffice-calc) is not installed")
+
+
+def libreoffice_convert(path, target, outdir):
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", "--convert-to", target, "--outdir", str(outdir), str(path)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(outdir)},
+    )
+
+
+@NO_LIBREOFFICE
+def test_template_saved_by_libreoffice_gives_formula_results(tmp_path):
+    source = tmp_path / "filled.xlsx"
+    source.write_bytes(template_file({"B2": 12, "B3": "=B2*100", "B4": datetime.date(2026, 3, 20)}))
+    (tmp_path / "saved").mkdir()
+
+    libreoffice_convert(source, "xlsx", tmp_path / "saved")
+    values, errors = read_template(tmp_path / "saved" / "filled.xlsx", TEMPLATE)
+
+    assert errors == []
+    assert (values["client_count"], values["revenue"], values["visited_on"]) == ("12", "1200", "2026-03-20")
+
+
+@NO_LIBREOFFICE
 def test_libreoffice_opens_the_consolidated_workbook(tmp_path):
     path = tmp_path / "consolidated.xlsx"
     rows = answer_rows()
@@ -505,11 +528,7 @@ def test_libreoffice_opens_the_consolidated_workbook(tmp_path):
         summary=summarise(FIELDS, rows, ["市场部", "财务部", "办公室"]),
     )
 
-    subprocess.run(
-        ["soffice", "--headless", "--norestore", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
-         "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
-    )
+    libreoffice_convert(path, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path)
 
     with open(tmp_path / "consolidated.csv", encoding="utf-8") as converted:
         first_sheet = list(csv.reader(converted))
