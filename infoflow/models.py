@@ -425,9 +425,11 @@ class ReviewStep(models.Model):
     decider = models.CharField(_("审核人类型"), max_length=30, choices=DeciderKind.choices)
     mode = models.CharField(_("多人审核方式"), max_length=10, choices=DecisionMode.choices, default=DecisionMode.ALL)
     may_edit = models.BooleanField(default=False)
-    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING, db_index=True)
+    # Indexed by (state, due_at) below, not each alone: every index of this
+    # table is rewritten when a sweep moves a batch's notice_at cursors.
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.WAITING)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    due_at = models.DateTimeField(_("审核时限"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("审核时限"), null=True, blank=True)
     # The review limit in force when the step opened (settings.TIME_LIMITS):
     # a later settings change applies to new steps only, and the sweep reads
     # the unit here to share out the reminder time (infoflow.limits).

@@ -81,7 +81,12 @@ def in_notify_language(func):
 def fmt(moment) -> str:
     memo = getattr(_local, "texts", None)
     if memo is not None and moment.tzinfo is not None:
-        return moment.astimezone(memo[("zone",)]).strftime("%Y-%m-%d %H:%M")
+        key = ("fmt", moment)  # a batch's cases mostly share their deadlines
+        try:
+            return memo[key]
+        except KeyError:
+            memo[key] = text = moment.astimezone(memo[("zone",)]).strftime("%Y-%m-%d %H:%M")
+            return text
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 

@@ -132,6 +132,7 @@ def handle_steps(steps, now) -> None:
         pending.setdefault(step_id, []).append(SimpleNamespace(pk=pk, user_id=user_id, user=users.get(user_id)))
     ladder = Ladder()
     with people.cached(), notices.texts(), _memo():
+        people.preload(user_id for _pk, _step, user_id in rows)
         for row in steps:
             row["notice_at"] = _step(_case(row), pending.get(row["pk"], []), now, ladder)
 
@@ -172,7 +173,10 @@ def _handle_receivers(receivers, now) -> None:
 
 
 def open_questions():
-    return Question.objects.filter(state=Question.State.OPEN)
+    """Open questions of items still awaiting feedback: a question on a
+    completed, archived or cancelled item is not chased (raise_question
+    allows questions on transmitted items only)."""
+    return Question.objects.filter(state=Question.State.OPEN, item__state=Item.State.TRANSMITTED)
 
 
 def handle_questions(questions, now) -> None:

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from liaison import hooks
 
 User = get_user_model()
 
@@ -23,12 +24,11 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         """Unticking 有效 switches the account off through the service, which
         hands the user's open review steps over (an inactive user keeps no
-        open step) and tells the secretariat."""
-        from infoflow.services.handover import deactivate_user
-
+        open step) and tells the secretariat (liaison.hooks: the information
+        flow registers it)."""
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            self._hand_over(request, deactivate_user(user=obj, actor=request.user), obj)
+            self._hand_over(request, hooks.deactivate_user(user=obj, actor=request.user), obj)
 
     def _hand_over(self, request, done, user):
         if done:
@@ -43,9 +43,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("停用账号并转交待审核环节"), permissions=["change"])
     def deactivate(self, request, queryset):
         """Switch each selected account off through the same service as the
-        change form (deactivate_user)."""
-        from infoflow.services.handover import deactivate_user
-
+        change form (liaison.hooks.deactivate_user)."""
         for user in queryset.order_by("pk"):
             if not self.has_change_permission(request, user):
                 self.message_user(
@@ -53,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
                     messages.ERROR,
                 )
                 continue
-            self._hand_over(request, deactivate_user(user=user, actor=request.user), user)
+            self._hand_over(request, hooks.deactivate_user(user=user, actor=request.user), user)
 
     @admin.action(description=_("解除登录锁定"), permissions=["change"])
     def unlock_login(self, request, queryset):

@@ -22,7 +22,12 @@ client-IP helper, which honours AXES_IPWARE_PROXY_COUNT behind a proxy.
 Outside a request view (model signals) the current request is taken from
 simple_history's HistoryRequestMiddleware, which already keeps it.
 """
+from collections.abc import Callable
+
+from axes.helpers import get_client_ip_address
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from simple_history.models import HistoricalRecords
 
 from liaison.models import AuditEntry
 
@@ -32,8 +37,6 @@ Result = AuditEntry.Result
 
 def current_request():
     """The request being served in this thread, if any (simple_history keeps it)."""
-    from simple_history.models import HistoricalRecords
-
     return getattr(HistoricalRecords.context, "request", None)
 
 
@@ -42,8 +45,6 @@ def client_ip(request):
         return None
     ip = getattr(request, "axes_ip_address", None)
     if ip is None:
-        from axes.helpers import get_client_ip_address
-
         try:
             ip = get_client_ip_address(request)
         except Exception:  # a malformed header must never stop the audit row
@@ -129,8 +130,6 @@ def shown_repr(entry) -> str:
     stored = entry.object_repr or ""
     if not entry.object_type or "#" in stored:
         return stored
-    from django.apps import apps
-
     try:
         model = apps.get_model(entry.object_type)
     except (LookupError, ValueError):
@@ -150,13 +149,25 @@ def user_named(username):
     return get_user_model().objects.filter(username=username).first()
 
 
+# Who else may read the log: rules the apps above liaison add from their
+# AppConfig.ready() (officers: the supervision role), so that liaison imports
+# none of them.
+_READER_RULES: list[Callable[[object], bool]] = []
+
+
+def add_reader_rule(rule: Callable[[object], bool]) -> None:
+    """Let users for whom ``rule(user)`` is true read the audit log (called
+    from an AppConfig.ready(); adding the same rule twice is harmless)."""
+    if rule not in _READER_RULES:
+        _READER_RULES.append(rule)
+
+
 def can_view_audit(user) -> bool:
-    """Auditors (the supervision role), superusers, and whoever was granted
-    liaison.view_audit may read the log; nobody may change it."""
+    """Auditors (the supervision role, a rule officers adds), superusers,
+    and whoever was granted liaison.view_audit may read the log; nobody may
+    change it."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    from officers.roles import roles_of
-
-    return roles_of(user).is_supervision or user.has_perm("liaison.view_audit")
+    return any(rule(user) for rule in _READER_RULES) or user.has_perm("liaison.view_audit")

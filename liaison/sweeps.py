@@ -8,9 +8,10 @@ kind claims its cases the same way, with a per-case cursor like healthchecks'
 sweep has something to say about it (NULL: not looked at yet; ``NEVER``:
 nothing more to say). The runner, per kind and in batches:
 
-1. selects the open cases whose cursor is due, ``FOR UPDATE SKIP LOCKED``
-   (two sweeps at once take disjoint cases; a case being acted on right now
-   is left for the next minute);
+1. lists the ids of the open cases whose cursor is due, then claims them a
+   batch at a time by id, checking again that each is due, ``FOR UPDATE
+   SKIP LOCKED`` (two sweeps at once take disjoint cases; a case being
+   acted on right now is left for the next minute);
 2. lets the kind write its notices through the outbox
    (``liaison.notifications.write``) and set each row's next ``notice_at``;
 3. inserts the batch's notices with one INSERT … ON CONFLICT DO NOTHING per
@@ -22,14 +23,22 @@ by the sweep holding its row lock, and only once the cursor has not passed
 them. Notification's unique (recipient, key) is an integrity backstop that
 no sweep relies on (tests/infoflow/test_sweep_claim.py).
 
+A kind's due cases are listed once (their ids, up to COLLECT at a time) and
+then claimed batch by batch by id: a batch's claim never walks again the
+index entries the previous batches' cursor updates left dead (until vacuum),
+so a sweep of many batches stays linear.
+
 A sweep that did not run for an hour catches up with one notice per case,
 never one per missed minute. With nothing due, the whole run is one
-statement: one EXISTS per kind on its partial index.
+statement, prepared once per connection on PostgreSQL: each kind's earliest
+cursor and whether one is unset, read off its partial index.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,6 +53,7 @@ from liaison.workdays import is_workday
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # cases per transaction: one INSERT of their notices, one UPDATE per next moment
+COLLECT = 50 * BATCH  # due ids listed at a time, then claimed BATCH by BATCH
 # "Nothing more to say about this case": far beyond any deadline, so the
 # due-range scan never reaches it.
 NEVER = dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc)
@@ -113,14 +123,60 @@ def _probe(sweeps) -> tuple[str, list, set]:
     return _probes[key]
 
 
+# PostgreSQL: the idle probe as one prepared statement without parameters.
+_statements: dict[tuple, tuple[str, str]] = {}
+_session = threading.local()  # the connection the names below were prepared on
+
+
+def _literal(query) -> str:
+    """A queryset's SQL with its (constant) parameters inlined: a statement
+    without parameters is planned once when prepared, with the partial
+    indexes' conditions visible to the planner."""
+    return connection.ops.compose_sql(*query.query.sql_with_params())
+
+
+def _statement(sweeps) -> tuple[str, str]:
+    """(name, SQL) of the probe: per kind, its earliest cursor (the first
+    entry of its partial index) and whether a case has none yet. Nothing in
+    it depends on "now": the comparison is made in Python."""
+    key = tuple(s.name for s in sweeps)
+    if key not in _statements:
+        parts = []
+        for sweep in sweeps:
+            cases = sweep.open_cases().order_by()
+            first = cases.filter(**{f"{sweep.cursor}__isnull": False}).order_by(sweep.cursor).values(sweep.cursor)[:1]
+            unseen = cases.filter(**{f"{sweep.cursor}__isnull": True}).values("pk")[:1]
+            parts += [f"({_literal(first)})", f"EXISTS ({_literal(unseen)})"]
+        sql = "SELECT " + ", ".join(parts)
+        _statements[key] = ("liaison_sweep_" + hashlib.sha1(sql.encode()).hexdigest()[:16], sql)
+    return _statements[key]
+
+
+def _prepared_flags(now, sweeps) -> list[bool]:
+    name, sql = _statement(sweeps)
+    with connection.cursor() as cursor:
+        # Prepared statements live as long as the session (a rollback keeps
+        # them): prepare once per connection, execute without planning.
+        if getattr(_session, "connection", None) is not connection.connection:
+            _session.connection, _session.names = connection.connection, set()
+        if name not in _session.names:
+            cursor.execute(f"PREPARE {name} AS {sql}")
+            _session.names.add(name)
+        cursor.execute(f"EXECUTE {name}")
+        values = cursor.fetchone()
+    return [unseen or (first is not None and first <= now) for first, unseen in zip(values[::2], values[1::2])]
+
+
 def kinds_due(now, sweeps=None) -> list[Sweep]:
-    """Which kinds have a due case, in one statement (the idle case). The
-    statement is compiled once and its text stays the same, so the driver
-    prepares it after a few runs: the idle sweep costs about one index probe
-    per kind."""
+    """Which kinds have a due case, in one statement (the idle case). On
+    PostgreSQL the statement is prepared once per connection and reads each
+    kind's earliest cursor off its partial index: the idle sweep costs about
+    one index probe per kind and no planning. Elsewhere one EXISTS per kind."""
     sweeps = list(sweeps if sweeps is not None else registered())
     if not sweeps:
         return []
+    if connection.vendor == "postgresql":
+        return [s for s, flag in zip(sweeps, _prepared_flags(now, sweeps)) if flag]
     sql, params, now_at = _probe(sweeps)
     value = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
@@ -131,6 +187,13 @@ def kinds_due(now, sweeps=None) -> list[Sweep]:
 
 def _next(row, cursor):
     return row[cursor] if isinstance(row, dict) else getattr(row, cursor)
+
+
+def _ids(ids) -> str:
+    """A batch of integer ids as one PostgreSQL array literal (bound as one
+    text parameter and cast): building it is a join, where the driver's
+    list adaptation quotes each element."""
+    return "{%s}" % ",".join(map(str, ids))
 
 
 def _move_cursors(model, rows, cursor) -> None:
@@ -148,55 +211,77 @@ def _move_cursors(model, rows, cursor) -> None:
         return
     meta = model._meta
     column = meta.get_field(cursor).column
-    sql = "UPDATE %s SET %s = %%s WHERE %s = ANY(%%s)" % (
+    sql = "UPDATE %s SET %s = %%s WHERE %s = ANY(%%s::bigint[])" % (
         connection.ops.quote_name(meta.db_table), connection.ops.quote_name(column),
         connection.ops.quote_name(meta.pk.column))
     with connection.cursor() as db:
         for moment, pks in groups.items():
-            db.execute(sql, [connection.ops.adapt_datetimefield_value(moment), pks])
+            db.execute(sql, [connection.ops.adapt_datetimefield_value(moment), _ids(pks)])
 
 
 def among(model, field: str, ids):
-    """A filter: ``field`` is one of ``ids`` (a batch's thousand ids). On
-    PostgreSQL ``= ANY(array)``, one parameter, which compiles and binds in
-    a third of the time of a thousand placeholders; elsewhere ``__in``."""
+    """A filter: ``field`` is one of ``ids`` (a batch's thousand integer
+    ids). On PostgreSQL ``= ANY(array)``, one parameter, which compiles and
+    binds in a fraction of the time of a thousand placeholders; elsewhere
+    ``__in``."""
     if connection.vendor != "postgresql":
         return Q(**{f"{field}__in": list(ids)})
     quote = connection.ops.quote_name
-    column = "%s.%s" % (quote(model._meta.db_table), quote(model._meta.get_field(field).column))
-    return RawSQL(column + " = ANY(%s)", (list(ids),), output_field=BooleanField())
+    target = model._meta.pk if field == "pk" else model._meta.get_field(field)
+    column = "%s.%s" % (quote(model._meta.db_table), quote(target.column))
+    return RawSQL(column + " = ANY(%s::bigint[])", (_ids(ids),), output_field=BooleanField())
 
 
-def _claim(sweep: Sweep, now) -> list:
-    """The next batch of due cases, locked (FOR UPDATE SKIP LOCKED). In no
-    particular order: ORDER BY would join and sort every due case for each
-    batch (quadratic over a large sweep), and SKIP LOCKED never waits, so the
-    lock order cannot deadlock."""
-    query = sweep.due(now).select_for_update(skip_locked=True, of=("self",)).order_by()
+def _due_ids(sweep: Sweep, now) -> list:
+    """Up to COLLECT ids of due cases (no lock: each batch is claimed, and
+    its due condition checked again, by ``_claim``)."""
+    return list(sweep.due(now).order_by().values_list("pk", flat=True)[:COLLECT])
+
+
+def _claim(sweep: Sweep, now, ids) -> list:
+    """Those of ``ids`` still due, locked (FOR UPDATE SKIP LOCKED): a case
+    another sweep holds, or has moved on meanwhile, is left out. Found by
+    primary key, in no particular order (SKIP LOCKED never waits, so the
+    lock order cannot deadlock)."""
+    cases = sweep.open_cases()
+    model = cases.model
+    if connection.vendor == "postgresql":
+        # The cursor inside an expression: the planner finds the batch by
+        # primary key, never through the cursor's partial index and the dead
+        # entries the previous batches left in it.
+        column = "%s.%s" % (connection.ops.quote_name(model._meta.db_table),
+                            connection.ops.quote_name(model._meta.get_field(sweep.cursor).column))
+        cases = cases.filter(RawSQL(f"COALESCE({column}, '-infinity') <= %s", (now,), output_field=BooleanField()))
+    else:
+        cases = sweep.due(now)
+    query = cases.filter(among(model, "pk", ids)).select_for_update(skip_locked=True, of=("self",)).order_by()
     if sweep.fields:
-        return list(query.values("pk", sweep.cursor, *sweep.fields)[:BATCH])
-    return list(query.select_related(*sweep.select_related).defer(*sweep.defer)[:BATCH])
+        return list(query.values("pk", sweep.cursor, *sweep.fields))
+    return list(query.select_related(*sweep.select_related).defer(*sweep.defer))
 
 
 def run_one(sweep: Sweep, now, collect: bool = True) -> list:
     """Handle every due case of one kind; return the notices inserted (read
-    back), or with ``collect=False`` the rows written, not read back."""
+    back), or with ``collect=False`` the rows written, not read back. One
+    transaction per batch: its claim, its notices, its cursors."""
     model = sweep.open_cases().model
     sent = []
     while True:
-        with transaction.atomic():
-            rows = _claim(sweep, now)
-            if not rows:
-                return sent
-            with notifications.batch(fetch=collect) as written:
-                sweep.handle(rows, now)
-            _move_cursors(model, rows, sweep.cursor)
-        sent += written
-        stuck = [r for r in rows if _next(r, sweep.cursor) is None or _next(r, sweep.cursor) <= now]
-        if stuck:  # a handler that left a cursor behind would loop forever
-            pk = stuck[0]["pk"] if isinstance(stuck[0], dict) else stuck[0].pk
-            raise RuntimeError("sweep %s left the cursor of %s at or before now" % (sweep.name, pk))
-        if len(rows) < BATCH:
+        ids = _due_ids(sweep, now)
+        for start in range(0, len(ids), BATCH):
+            with transaction.atomic():
+                rows = _claim(sweep, now, ids[start : start + BATCH])
+                if not rows:
+                    continue
+                with notifications.batch(fetch=collect) as written:
+                    sweep.handle(rows, now)
+                _move_cursors(model, rows, sweep.cursor)
+            sent += written
+            stuck = [r for r in rows if _next(r, sweep.cursor) is None or _next(r, sweep.cursor) <= now]
+            if stuck:  # a handler that left a cursor behind would loop forever
+                pk = stuck[0]["pk"] if isinstance(stuck[0], dict) else stuck[0].pk
+                raise RuntimeError("sweep %s left the cursor of %s at or before now" % (sweep.name, pk))
+        if len(ids) < COLLECT:
             return sent
 
 

@@ -3,6 +3,8 @@ import logging
 
 from celery import shared_task
 
+from liaison import notifications
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,9 +24,7 @@ logger = logging.getLogger(__name__)
     time_limit=90,
 )
 def deliver_notification(pk):
-    from liaison.notifications import deliver
-
-    return deliver(pk)
+    return notifications.deliver(pk)
 
 
 @shared_task(
@@ -39,19 +39,15 @@ def deliver_notification(pk):
 )
 def deliver_pending():
     """Queued after each commit that wrote notices (liaison.notifications.write)."""
-    from liaison.notifications import deliver_pending as run
-
-    return run()
+    return notifications.deliver_pending()
 
 
 @shared_task(name="liaison.tasks_notify.retry_undelivered", ignore_result=True, acks_late=True, time_limit=300)
 def retry_undelivered():
     """Queue again what was never queued (broker down at commit time), what
     failed with tries left, and what a dead worker left half-sent."""
-    from liaison.notifications import enqueue_delivery, undelivered
-
-    pks = undelivered()
-    queued = sum(enqueue_delivery(pk) for pk in pks)
+    pks = notifications.undelivered()
+    queued = sum(notifications.enqueue_delivery(pk) for pk in pks)
     if pks:
         logger.info("retry_undelivered: queued %s of %s notifications", queued, len(pks))
     return queued

@@ -12,11 +12,15 @@ Derived conditions (domain, "the route depends on what the item is"):
 * legal effect: the flag, or kind "legal".
 """
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from officers.models import OrgUnit, RoleAssignment
 
 from ..models import DeciderKind, DecisionMode, Item, Kind, Receiver, RouteRule
+from ..separation import (authors_of, bar_reason, display_name, handover_cause, handover_text,
+                          previous_deciders)
+from .delegation import deputies_of
 
 Role = RoleAssignment.Role
 
@@ -175,11 +179,6 @@ def assign_stage(item, stage, *, later=(), previous=frozenset(), authors=None, m
     or 或签 stage the others decide; otherwise the stage passes to the next
     decider (``_successors``). ``later`` are the route's stages after this
     one, ``previous`` the ids of who decided the stage before."""
-    from django.utils import timezone
-
-    from ..separation import authors_of, bar_reason, display_name
-    from .delegation import deputies_of
-
     moment = moment or timezone.now()
     authors = authors_of(item) if authors is None else authors
     users = resolve_deciders(item, stage, receiver_unit_ids)
@@ -241,10 +240,6 @@ def describe_stages(item, stages, receiver_unit_ids=None, later_stages=()) -> li
     decider. The stage before is assumed decided by its people (external
     items: nobody holds two consecutive stages). ``later_stages`` follow
     ``stages`` in the route (a partial preview after a return)."""
-    from django.utils import timezone
-
-    from ..separation import authors_of, handover_cause, handover_text
-
     authors = authors_of(item)
     moment = timezone.now()
     stages = list(stages)
@@ -295,8 +290,6 @@ def stage_deciders(item, index, *, moment=None, submitter=None) -> tuple[list, l
     now, after the separation of duties (``assign_stage``), knowing who
     decided the stage before in this round. ``submitter``: the user
     submitting right now, an author before their history row is written."""
-    from ..separation import authors_of, previous_deciders
-
     stages = item.route_snapshot
     previous = previous_deciders(item, item.review_round, index)
     authors = authors_of(item) | ({submitter.pk} if submitter is not None else set())

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from infoflow.models import Item, Receiver, ReviewStep
-from infoflow.services.chain import approve_step, open_step, submit_item
+from infoflow.services.chain import approve_step, cancel_item, open_step, submit_item
 from infoflow.services.deadlines import reminder_at, sweep
 from infoflow.services.delivery import raise_question
 from liaison.models import Notification
@@ -203,6 +203,23 @@ def test_an_overdue_question_goes_to_the_responsible_units_head_and_officers(org
 
     assert sent == [("overdue", "head_market", "question:%d:overdue" % question.pk),
                     ("overdue", "officer_market", "question:%d:overdue" % question.pk)]
+
+
+def test_a_question_on_a_cancelled_item_gets_no_overdue_notice_one_on_an_open_item_does(org, make_item):
+    from_open = transmitted(make_item, org, at("2026-03-10 09:30"), feedback=at("2026-03-30 17:00"))
+    from_cancelled = transmitted(make_item, org, at("2026-03-10 09:30"), feedback=at("2026-03-30 17:00"))
+    with time_machine.travel(at("2026-03-10 10:00"), tick=False):
+        kept, dropped = (
+            raise_question(receiver=item.receivers.get(), actor=org["head_prod"], kind="question",
+                           text="请明确回访名单格式。", responsible_unit=org["market"])
+            for item in (from_open, from_cancelled)
+        )
+        cancel_item(item=from_cancelled, actor=org["officer_market"], reason="重复发起")
+
+    sent = {s[2] for s in run(at("2026-03-11 10:00")) if s[2].startswith("question:")}
+
+    assert sent == {"question:%d:overdue" % kept.pk}
+    assert not Notification.objects.filter(key="question:%d:overdue" % dropped.pk).exists()
 
 
 def test_archive_due_goes_to_the_secretariat_after_the_grace(org, make_item, settings):
