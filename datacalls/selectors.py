@@ -13,7 +13,8 @@ answer outside them is the same 404 as a missing one.
 """
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from officers.roles import roles_of
 
@@ -115,3 +116,18 @@ def flags_visible_to(user) -> QuerySet:
     if roles.is_superuser or roles.is_secretariat or roles.is_hr or roles.is_supervision:
         return ReplacementFlag.objects.all()
     return ReplacementFlag.objects.filter(unit_id__in=roles.headed_unit_ids | roles.supervised_unit_ids)
+
+
+def home_counts(user) -> dict | None:
+    """The home card: the user's units' answers still to give (and how many
+    are past due), or for the secretariat the periods open. None: nothing to show."""
+    if manages_calls(user):
+        open_periods = Occurrence.objects.filter(closed_at__isnull=True).count()
+        return {"manages": True, "open": open_periods}
+    units = answering_unit_ids(user)
+    if not units:
+        return None
+    counts = Answer.objects.filter(unit_id__in=units, state__in=Answer.OPEN_STATES,
+                                   occurrence__closed_at__isnull=True).aggregate(
+        todo=Count("pk"), late=Count("pk", filter=Q(occurrence__due_at__lt=timezone.now())))
+    return {"manages": False, **counts}

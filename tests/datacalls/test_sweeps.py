@@ -2,9 +2,11 @@
 occurrences on schedule, reminders and escalation of late answers, closing
 and the two-miss rule — each notice and flag once, however often it runs."""
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from datacalls import services
 from datacalls.models import Answer, Occurrence, ReplacementFlag
@@ -141,3 +143,22 @@ def test_one_miss_raises_no_flag(sent, officer_market):
 
     assert not ReplacementFlag.objects.exists()
     assert sent.occurrences.get().closed_at is not None
+
+
+def test_sweep_run_twice_at_the_same_moment_sends_nothing_more(sent):
+    moment = dt.datetime(2026, 3, 23, 17, 31, tzinfo=TZ)
+    first = run(moment)
+
+    second = run(moment)
+
+    assert len(first) > 0 and second == []
+
+
+def test_send_reminders_command_prints_data_call_notices(sent):
+    out = io.StringIO()
+
+    with time_machine.travel(dt.datetime(2026, 3, 20, 17, 31, tzinfo=TZ), tick=False):
+        call_command("send_reminders", stdout=out)
+
+    assert out.getvalue().strip().splitlines()[-1].startswith("sent: ")
+    assert out.getvalue().strip().splitlines()[-1] != "sent: 0"

@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.template import Context, Template
 from django.urls import reverse
 
 from datacalls import services
@@ -244,3 +245,17 @@ def test_list_queries_do_not_grow_with_units(client, secretary, django_assert_ma
 
     with django_assert_max_num_queries(12):
         client.get(reverse("datacalls:list"))
+
+
+def test_home_card_counts(rf, sent, officer_market, secretary):
+    def render(user):
+        request = rf.get("/")
+        request.user = user
+        return Template('{% include "datacalls/_home_cards.html" %}').render(Context({"request": request}))
+
+    with time_machine.travel(dt.datetime(2026, 3, 23, 9, 0, tzinfo=TZ), tick=False):
+        officer_card = render(officer_market)
+    secretary_card = render(secretary)
+
+    assert "本单位有 1 项报送任务待填报。" in officer_card and "逾期 1" in officer_card
+    assert "进行中的报送期次 1 个。" in secretary_card
