@@ -9,9 +9,10 @@ answer given in the period (on time when ``answered_at <= answer_due_at``)
 plus every answer still missing whose due time fell in the period and has
 passed.
 
-Queries: two grouped aggregates (reviews, feedback) and two bounded lists
-(overdue steps, overdue receivers), whatever the number of departments or
-rows. Who sees it: the secretariat, supervision and the general manager
+Queries: two grouped aggregates (reviews, feedback) and the two overdue
+lists, each paged (``PAGE_SIZE`` rows) with its count, whatever the number of
+departments or rows: six. Each list's count is its whole length, so the
+page's figures stay true however many pages it has. Who sees it: the secretariat, supervision and the general manager
 (every department), supervising leaders (the departments they supervise).
 
 The overdue lists name items (number, subject, link), so they hold only
@@ -24,15 +25,16 @@ it (the on-time Excel holds the rates only).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
 from officers.roles import roles_of
 
 from .models import Item, Receiver, ReviewStep
-from .visibility import items_visible_to
+from .visibility import visibility_q
 
-OVERDUE_LIMIT = 200  # rows per overdue list on the page
+PAGE_SIZE = 20  # rows per page of each overdue list
 
 
 def can_view_ontime(user) -> bool:
@@ -77,8 +79,10 @@ class OnTimeReport:
     start: dt.datetime
     end: dt.datetime
     units: list = field(default_factory=list)
-    overdue_steps: list = field(default_factory=list)
+    overdue_steps: list = field(default_factory=list)  # the page shown of each list
     overdue_receivers: list = field(default_factory=list)
+    steps_page: object = None  # django.core.paginator.Page, its paginator's count the whole list's
+    receivers_page: object = None
 
     @property
     def review_total(self):
@@ -141,19 +145,27 @@ def feedback_rates(start, end, now, units=None):
     )
 
 
+def _visible(qs, user):
+    """``qs`` narrowed to rows whose item ``user`` may open: the visibility
+    rule on each row's own item (a join), not "item in the set of every
+    visible item", which made PostgreSQL build that whole set (issue 12)."""
+    if user is None:
+        return qs
+    condition = visibility_q(user, prefix="item__")
+    return qs.none() if condition is None else qs.filter(condition)
+
+
 def overdue_steps(now, units=None, user=None):
     """Open steps past due, of items ``user`` may open (``items_visible_to``:
-    a row whose link would answer 404 is not listed)."""
-    qs = ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now)
-    if user is not None:
-        qs = qs.filter(item__in=items_visible_to(user).values("pk"))
+    a row whose link would answer 404 is not listed); the earliest due first."""
+    qs = _visible(ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now), user)
     if units is not None:
         qs = qs.filter(item__unit_id__in=units)
-    return list(
+    return (
         qs.select_related("item", "item__unit")
         .only("pk", "name", "due_at", "started_at", "item__id", "item__number", "item__subject",
               "item__confidentiality", "item__unit__name")
-        .order_by("due_at", "pk")[:OVERDUE_LIMIT]
+        .order_by("due_at", "pk")
     )
 
 
@@ -182,29 +194,37 @@ def overdue_duties(receiver, now):
 
 
 def overdue_receivers(now, units=None, user=None):
-    """Receivers past their limits, of items ``user`` may open."""
+    """Receivers past their limits, of items ``user`` may open, by the
+    deadline that was missed first (the receipt's while it is late and
+    unacknowledged, else the answer's: ``overdue_duties``' first)."""
     overdue = Q(answer_due_at__lt=now) | Q(state=Receiver.State.SENT, response_due_at__lt=now)
     # Only an item still out with its receivers owes them: a cancelled or
     # completed one (a notice completed by hand) has nothing overdue.
     qs = Receiver.objects.filter(state__in=(Receiver.State.SENT, Receiver.State.ACKNOWLEDGED),
                                  item__state=Item.State.TRANSMITTED).filter(overdue)
-    if user is not None:
-        qs = qs.filter(item__in=items_visible_to(user).values("pk"))
+    qs = _visible(qs, user)
     if units is not None:
         qs = qs.filter(Q(unit_id__in=units) | Q(item__unit_id__in=units))
-    rows = list(
-        qs.select_related("item", "item__unit", "unit", "user", "external_unit", "contact")
-        .order_by("answer_due_at", "pk")[:OVERDUE_LIMIT]
+    first_missed = Case(
+        When(state=Receiver.State.SENT, response_due_at__lt=now, then=F("response_due_at")),
+        default=F("answer_due_at"),
     )
-    for row in rows:
-        row.overdue = overdue_duties(row, now)
-    # The list reads by the deadline that was missed first.
-    rows.sort(key=lambda row: (row.overdue[0].due_at if row.overdue else now, row.pk))
-    return rows
+    return (
+        qs.select_related("item", "item__unit", "unit", "user", "external_unit", "contact")
+        .annotate(first_missed_at=first_missed)
+        .order_by("first_missed_at", "pk")
+    )
 
 
-def ontime_report(user, start, end, now=None) -> OnTimeReport:
-    """The page's data for ``user`` over [start, end) (aware datetimes)."""
+def _page(queryset, number):
+    return Paginator(queryset, PAGE_SIZE).get_page(number)
+
+
+def ontime_report(user, start, end, now=None, steps_page=1, receivers_page=1, overdue=True) -> OnTimeReport:
+    """The page's data for ``user`` over [start, end) (aware datetimes):
+    the rates, and when ``overdue`` the page numbers asked of the two overdue
+    lists (a bad or out-of-range number gives the first or last page, as
+    ``Paginator.get_page``)."""
     now = now or timezone.now()
     units = unit_scope(user)
     by_unit: dict[int, UnitRate] = {}
@@ -214,10 +234,12 @@ def ontime_report(user, start, end, now=None) -> OnTimeReport:
     for row in feedback_rates(start, end, now, units):
         rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
         rate.feedback_total, rate.feedback_on_time = row["total"], row["on_time"]
-    return OnTimeReport(
-        start=start,
-        end=end,
-        units=sorted(by_unit.values(), key=lambda u: u.name),
-        overdue_steps=overdue_steps(now, units, user),
-        overdue_receivers=overdue_receivers(now, units, user),
-    )
+    report = OnTimeReport(start=start, end=end, units=sorted(by_unit.values(), key=lambda u: u.name))
+    if overdue:
+        report.steps_page = _page(overdue_steps(now, units, user), steps_page)
+        report.receivers_page = _page(overdue_receivers(now, units, user), receivers_page)
+        report.overdue_steps = list(report.steps_page.object_list)
+        report.overdue_receivers = list(report.receivers_page.object_list)
+        for row in report.overdue_receivers:
+            row.overdue = overdue_duties(row, now)
+    return report

@@ -18,6 +18,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from liaison.data_labels import label as data_label
 
 from ..models import Item, Receiver, Urgency
+from ..ontime import RECEIPT
 
 register = template.Library()
 
@@ -222,4 +224,104 @@ def receiver_rows(context, page, now):
         )
     if not out:
         out.append('\n  <tr><td colspan="6" class="muted">%s</td></tr>\n  ' % esc(_("目前没有待您签收或反馈的信息。")))
+    return mark_safe("".join(out))
+
+
+# --- the on-time page (infoflow/ontime.html) ----------------------------------
+
+
+def _rate(rate):
+    return "—" if rate is None else "%s%%" % localize(rate)
+
+
+@register.simple_tag
+def ontime_unit_rows(units):
+    """The rows of the per-department rates."""
+    labels = {key: esc(_(key)) for key in ("部门", "审核（按时/总数）", "审核按时率", "反馈（按时/总数）", "反馈按时率")}
+    out = [
+        '\n    <tr>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '      <td data-label="%s">%s/%s</td>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '      <td data-label="%s">%s/%s</td>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '    </tr>\n    ' % (
+            labels["部门"], esc(u.name),
+            labels["审核（按时/总数）"], localize(u.review_on_time), localize(u.review_total),
+            labels["审核按时率"], _rate(u.review_rate),
+            labels["反馈（按时/总数）"], localize(u.feedback_on_time), localize(u.feedback_total),
+            labels["反馈按时率"], _rate(u.feedback_rate),
+        )
+        for u in units
+    ]
+    if not out:
+        out.append('\n    <tr><td colspan="5" class="muted">%s</td></tr>\n    ' % esc(_("该期间没有需统计的审核或反馈。")))
+    return mark_safe("".join(out))
+
+
+def _overdue_item(item, detail, restricted):
+    """The item cell: its number linked, its subject unless restricted."""
+    tail = (" %s" % esc(item.subject) if item.confidentiality != "restricted"
+            else ' <small class="muted">%s</small>' % restricted)
+    return '<a href="%s">%s</a>%s' % (detail(item.pk), esc(item.number), tail)
+
+
+@register.simple_tag
+def overdue_step_rows(steps):
+    """The rows of the overdue reviews (``ontime.overdue_steps``)."""
+    detail = _link("infoflow:item-detail")
+    labels = {key: esc(_(key)) for key in ("逾期事项", "信息", "发起部门", "环节")}
+    late, restricted = esc(_("已逾期")), esc(_("（限定范围）"))
+    out = [
+        '\n    <tr>\n'
+        '      <td data-label="%s">%s <span class="badge late">%s</span></td>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '      <td data-label="%s">%s</td>\n'
+        '    </tr>\n    ' % (
+            labels["逾期事项"], esc(_("审核时限 %(due)s") % {"due": _when(step.due_at)}), late,
+            labels["信息"], _overdue_item(step.item, detail, restricted),
+            labels["发起部门"], esc(step.item.unit.name),
+            labels["环节"], esc(data_label(step.name)),
+        )
+        for step in steps
+    ]
+    if not out:
+        out.append('\n    <tr><td colspan="4" class="muted">%s</td></tr>\n    ' % esc(_("目前没有逾期的审核。")))
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def overdue_receiver_rows(receivers):
+    """The rows of the overdue receipts and answers (``ontime.overdue_receivers``,
+    each with its ``overdue`` duties)."""
+    detail = _link("infoflow:item-detail")
+    labels = {key: esc(_(key)) for key in ("逾期事项", "信息", "发起部门", "接收方", "状态")}
+    late, restricted = esc(_("已逾期")), esc(_("（限定范围）"))
+    states = _choices(Receiver.State.choices)
+    out = []
+    for r in receivers:
+        duties = "<br>".join(
+            '<span class="overdue-duty">%s <span class="badge late">%s</span></span>' % (
+                esc((_("签收时限 %(due)s") if duty.what == RECEIPT else _("反馈时限 %(due)s")) % {"due": _when(duty.due_at)}),
+                late)
+            for duty in r.overdue
+        )
+        out.append(
+            '\n    <tr>\n'
+            '      <td data-label="%s">%s</td>\n'
+            '      <td data-label="%s">%s</td>\n'
+            '      <td data-label="%s">%s</td>\n'
+            '      <td data-label="%s">%s</td>\n'
+            '      <td data-label="%s">%s</td>\n'
+            '    </tr>\n    ' % (
+                labels["逾期事项"], duties,
+                labels["信息"], _overdue_item(r.item, detail, restricted),
+                labels["发起部门"], esc(r.item.unit.name),
+                labels["接收方"], esc(r.label),
+                labels["状态"], states.get(r.state, esc(r.state)),
+            )
+        )
+    if not out:
+        out.append('\n    <tr><td colspan="5" class="muted">%s</td></tr>\n    ' % esc(_("目前没有逾期的签收或反馈。")))
     return mark_safe("".join(out))

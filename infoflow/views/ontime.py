@@ -54,13 +54,29 @@ def ontime(request):
         raise PermissionDenied(_("按时办理情况供秘书处、监察、总经理和分管领导查看。"))
     form = PeriodForm(request.GET or None)
     start, end, start_day, end_day = _period(form)
-    report = ontime_report(request.user, start, end)
+    report = ontime_report(request.user, start, end, steps_page=request.GET.get(STEPS_PAGE),
+                           receivers_page=request.GET.get(RECEIVERS_PAGE))
     if not form.is_bound or form.is_valid():
         # The filter shows the period the figures are for, defaults included.
         form = PeriodForm(initial={"start": start_day, "end": end_day})
     return render(request, "infoflow/ontime.html", {
         "form": form, "report": report, "start_day": start_day, "end_day": end_day, "now": timezone.now(),
+        "steps_query": _other_params(request, STEPS_PAGE),
+        "receivers_query": _other_params(request, RECEIVERS_PAGE),
     })
+
+
+# Each overdue list pages on its own (20 rows a page); its link keeps the
+# period and the other list's page.
+STEPS_PAGE, RECEIVERS_PAGE = "steps_page", "receivers_page"
+
+
+def _other_params(request, param):
+    """The query string without ``param``, ending in "&" when not empty."""
+    params = request.GET.copy()
+    params.pop(param, None)
+    query = params.urlencode()
+    return query + "&" if query else ""
 
 
 @login_required
@@ -75,7 +91,7 @@ def ontime_export(request):
         raise PermissionDenied(_("按时办理情况供秘书处、监察、总经理和分管领导查看。"))
     form = PeriodForm(request.GET or None)
     start, end, start_day, end_day = _period(form)
-    report = ontime_report(request.user, start, end)
+    report = ontime_report(request.user, start, end, overdue=False)  # the file holds the rates only
     response = temp_file_response(
         lambda path: write_ontime(path, report, user=request.user, start_day=start_day, end_day=end_day),
         "按时办理情况_%s_%s.xlsx" % (start_day.isoformat(), end_day.isoformat()),

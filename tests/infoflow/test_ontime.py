@@ -1,6 +1,7 @@
 """The on-time page: rates per department for a small fixed dataset, the
 overdue lists, who may open it, and a fixed number of queries."""
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -100,9 +101,10 @@ def test_a_supervising_leader_sees_the_departments_supervised(org, dataset):
     assert set(rates(report)) == {"市场部", "生产部"}
 
 
-def test_report_runs_four_queries(org, dataset, django_assert_num_queries):
+def test_report_runs_six_queries(org, dataset, django_assert_num_queries):
+    """Two rate aggregates, and a count and a page of rows for each overdue list."""
     roles_of(org["secretary"])  # cached on the user for the request
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(4):
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(6):
         report = ontime_report(org["secretary"], *MARCH)
         report.overdue_receivers[0].label  # the joins the page needs are taken
 
@@ -161,15 +163,65 @@ def test_page_query_count_does_not_grow_with_rows(org, dataset, client):
         client.get(url)  # first request of the session fills the calendar and saves the session
         with CaptureQueriesContext(connection) as few:
             client.get(url)
-        for n in range(10, 30):
+        for n in range(10, 40):
             item = make_item(org, "prod" if n % 2 else "market", n)
             step(item, 0, due=at(3, 9, 12))
             receiver(item, org["finance"], due=at(3, 8))
         with CaptureQueriesContext(connection) as many:
             response = client.get(url)
 
-    assert response.content.decode().count("NX-2026-02") >= 20
+    # A page of 20 rows a list, whatever their number.
+    assert len(re.findall(r">NX-2026-\d+</a>", response.content.decode())) == 40
     assert len(many) == len(few)
+
+
+def overdue_sections(text):
+    """The overdue reviews' and receivers' sections: (count badge, item numbers listed, page links)."""
+    out = []
+    for section in text.split("<section>")[2:]:
+        badge = int(re.search(r'<h2>[^<]*<span class="badge">(\d+)</span></h2>', section).group(1))
+        out.append((badge, re.findall(r">(NX-2026-\d+)</a>", section), re.findall(r'href="\?([^"]*)"', section)))
+    return out
+
+
+def test_each_overdue_list_pages_on_its_own_and_counts_every_row(org, dataset, client):
+    for n in range(10, 35):
+        item = make_item(org, "market", n)
+        step(item, 0, due=at(3, 9, 13))
+        receiver(item, org["finance"], due=at(3, 9))
+    client.force_login(org["secretary"])
+    url = reverse("infoflow:ontime")
+
+    with time_machine.travel(NOW, tick=False):
+        first = overdue_sections(client.get(url, {"start": "2026-03-01", "end": "2026-03-31"}).content.decode())
+        second = overdue_sections(client.get(url, {"start": "2026-03-01", "end": "2026-03-31", "steps_page": "2",
+                                                   "receivers_page": "2"}).content.decode())
+        beyond = overdue_sections(client.get(url, {"steps_page": "99", "receivers_page": "x"}).content.decode())
+
+    (steps_total, steps_1, steps_links), (receivers_total, receivers_1, receivers_links) = first
+    assert steps_total == 26 and receivers_total == 26  # the dataset's one each and 25 more: every row counted
+    # The earliest deadline first; the next page keeps the period and the other list's page.
+    assert steps_1[0] == "NX-2026-001" and len(steps_1) == 20
+    assert receivers_1[0] == "NX-2026-003" and len(receivers_1) == 20
+    assert steps_links == ["start=2026-03-01&amp;end=2026-03-31&amp;steps_page=2"]
+    assert receivers_links == ["start=2026-03-01&amp;end=2026-03-31&amp;receivers_page=2"]
+    (_, steps_2, _), (_, receivers_2, _) = second
+    assert len(steps_2) == 6 and len(receivers_2) == 6
+    assert set(steps_1).isdisjoint(steps_2) and len(set(steps_1 + steps_2)) == 26
+    assert set(receivers_1).isdisjoint(receivers_2) and len(set(receivers_1 + receivers_2)) == 26
+    # A page past the end shows the last; a bad number the first.
+    assert beyond[0][1] == steps_2 and beyond[1][1] == receivers_1
+
+
+def test_overdue_receivers_read_by_the_deadline_missed_first_across_pages(org):
+    """A late receipt sorts by its receipt deadline, though its answer is due later than others' answers."""
+    early_receipt = receiver(make_item(org, "market", 1), org["prod"], due=at(12, 6, 17), response_due_at=at(3, 2, 17))
+    late_answer = receiver(make_item(org, "market", 2), org["prod"], due=at(3, 4, 17))
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["secretary"], *MARCH)
+
+    assert [r.pk for r in report.overdue_receivers] == [early_receipt.pk, late_answer.pk]
+    assert report.receivers_page.paginator.count == 2
 
 
 def test_bad_period_keeps_the_page(org, client):
