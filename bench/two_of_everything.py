@@ -28,6 +28,8 @@ run every ``--every`` seconds.
    holder sent, and every task beat sent ran once, on one worker.
 
 Exits non-zero when a check fails; the last line says OK or FAIL.
+``--unlocked`` is the check's own test: the beats run with Celery's file
+scheduler and no lock, and the run must FAIL (each tick sent twice).
 """
 import sys as _sys
 from pathlib import Path as _Path
@@ -114,7 +116,7 @@ def beat_sends(path):
         if m:
             pending.append((at, m.group(1), m.group(2)))
             continue
-        m = re.match(r"Scheduler: (\S+) sent\. id->(\S+)", message)
+        m = re.match(r"(?:Scheduler: )?(\S+) sent\. id->(\S+)", message)
         if m:
             for i, (sent_at, name, task) in enumerate(pending):
                 if task == m.group(1):
@@ -151,6 +153,29 @@ def lock_holder(beats):
 
 def acquisitions(beat):
     return sum(1 for _at, m in log_lines(beat.log.name) if m == "beat: Acquired lock")
+
+
+def hand_over(beats, problems, every, started):
+    """Stop the lock holder (SIGTERM) and start it again; the other takes over.
+    Then kill the new holder (SIGKILL); the first takes over when its lock expires."""
+    holder = lock_holder(beats)
+    other = beats[1 - beats.index(holder)]
+    holder.stop()
+    wait_for(f"{other.name} took the lock after {holder.name} stopped",
+             lambda: acquisitions(other) >= 1, 5 * every)
+    holder.log = open(holder.log.name, "a")
+    holder.start()  # back, as the one that waits
+    time.sleep(4 * every)
+    first = lock_holder(beats)
+    if first is not other:
+        problems.append(f"{first.name} holds the lock, not {other.name}")
+    first.kill()
+    wait_for(f"{holder.name} took the lock after {other.name} was killed",
+             lambda: acquisitions(holder) >= 2, 5 * every + 3 * every + 10)
+    time.sleep(3 * every)
+    print(f"4. [{time.monotonic() - started:.0f} s] beat handed over twice: {holder.name} stopped (SIGTERM), "
+          f"{other.name} took over; "
+          f"{other.name} killed (SIGKILL), {holder.name} took over when the lock expired")
 
 
 def check_beat(beats, workers, every):
@@ -206,6 +231,8 @@ def main():
     parser.add_argument("--every", type=int, default=2, help="seconds between beat's every-minute entries")
     parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/h12_multi")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--unlocked", action="store_true",
+                        help="self-test: beats without the lock (celery's file scheduler); the run must fail")
     args = parser.parse_args()
     if args.every < 2:
         fail("--every must be at least 2 seconds")
@@ -269,7 +296,8 @@ def main():
         procs["worker " + m] = Process("worker " + m, celery + [
             "worker", "--concurrency", "1", "--loglevel", "INFO", f"--hostname=worker{m}@%h", "--without-gossip",
             "--without-mingle", "--without-heartbeat"], envs[m], open(logdir / f"worker-{m}.log", "w"))
-        procs["beat " + m] = Process("beat " + m, celery + ["beat", "--loglevel", "DEBUG"], envs[m],
+        unlocked = ["-S", "celery.beat:PersistentScheduler"] if args.unlocked else []
+        procs["beat " + m] = Process("beat " + m, celery + ["beat", "--loglevel", "DEBUG"] + unlocked, envs[m],
                                      open(logdir / f"beat-{m}.log", "w"))
     beats = [procs["beat A"], procs["beat B"]]
     workers = [procs["worker A"], procs["worker B"]]
@@ -279,12 +307,16 @@ def main():
             proc.start()
         for m in "AB":
             wait_for(f"web {m} answered", lambda m=m: answers(base[m]), 90)
-        wait_for("a beat took the lock", lambda: lock_holder(beats) is not None, 60)
-        holder = lock_holder(beats)
-        print(f"2. [{time.monotonic() - started:.0f} s] two of everything up; {holder.name} holds the beat lock")
         problems = []
-        if sum(acquisitions(b) for b in beats) != 1:
-            problems.append("both beats took the lock")
+        if args.unlocked:
+            print(f"2. [{time.monotonic() - started:.0f} s] two of everything up; the beats have no lock "
+                  "(--unlocked: this run must fail)")
+        else:
+            wait_for("a beat took the lock", lambda: lock_holder(beats) is not None, 60)
+            holder = lock_holder(beats)
+            print(f"2. [{time.monotonic() - started:.0f} s] two of everything up; {holder.name} holds the beat lock")
+            if sum(acquisitions(b) for b in beats) != 1:
+                problems.append("both beats took the lock")
 
         # 3. The web processes: logins, a file across machines, pages, approvals.
         head = {m: Browser(base[m]) for m in "AB"}
@@ -321,24 +353,11 @@ def main():
 
         # 4. Beat: run, hand over by SIGTERM, hand over by SIGKILL.
         time.sleep(6 * args.every)
-        holder = lock_holder(beats)
-        other = beats[1 - beats.index(holder)]
-        holder.stop()
-        wait_for(f"{other.name} took the lock after {holder.name} stopped",
-                 lambda: acquisitions(other) >= 1, 5 * args.every)
-        holder.log = open(holder.log.name, "a")
-        holder.start()  # back, as the one that waits
-        time.sleep(4 * args.every)
-        first = lock_holder(beats)
-        if first is not other:
-            problems.append(f"{first.name} holds the lock, not {other.name}")
-        first.kill()
-        wait_for(f"{holder.name} took the lock after {other.name} was killed",
-                 lambda: acquisitions(holder) >= 2, 5 * args.every + 3 * args.every + 10)
-        time.sleep(3 * args.every)
-        print(f"4. [{time.monotonic() - started:.0f} s] beat handed over twice: {holder.name} stopped (SIGTERM), "
-              f"{other.name} took over; "
-              f"{other.name} killed (SIGKILL), {holder.name} took over when the lock expired")
+        if args.unlocked:
+            time.sleep(6 * args.every)
+            print(f"4. [{time.monotonic() - started:.0f} s] both beats ran")
+        else:
+            hand_over(beats, problems, args.every, started)
         for beat in beats:
             beat.stop()
         # Let the workers finish what was sent and what the notices queued.
