@@ -9,10 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Window
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -50,7 +54,61 @@ from .services.disposal import (
 PAGE_SIZE = 20
 
 
-class CatalogueForm(forms.Form):
+def _attrs_html(attrs):
+    """django/forms/widgets/attrs.html in Python."""
+    return "".join(
+        "" if value is False else (" %s" % escape(name) if value is True else ' %s="%s"' % (escape(name), escape(value)))
+        for name, value in attrs.items()
+    )
+
+
+# Widgets whose template is exactly django/forms/widgets/input.html.
+PLAIN_INPUTS = {forms.TextInput, forms.NumberInput, forms.HiddenInput, forms.EmailInput}
+
+
+def fast_widget_html(widget, name, value, attrs=None):
+    """The HTML Django's input and select widget templates make, built in
+    Python: the filter form's widgets (a select of every unit, an option an
+    included template) cost a fifth of the catalogue page (issue 12). None
+    for any other widget, which then renders as usual."""
+    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+        context = widget.get_context(name, value, attrs)["widget"]
+        options = []
+        for group_name, group_choices, _index in context["optgroups"]:
+            if group_name:
+                options.append('\n  <optgroup label="%s">' % escape(group_name))
+            for option in group_choices:
+                options.append('\n  <option value="%s"%s>%s</option>' % (
+                    escape(option["value"]), _attrs_html(option["attrs"]), escape(option["label"])))
+            if group_name:
+                options.append("\n  </optgroup>")
+        return mark_safe('<select name="%s"%s>%s\n</select>' % (
+            escape(context["name"]), _attrs_html(context["attrs"]), "".join(options)))
+    if type(widget) in PLAIN_INPUTS:
+        context = widget.get_context(name, value, attrs)["widget"]
+        shown = "" if context["value"] is None else ' value="%s"' % escape(context["value"])
+        return mark_safe('<input type="%s" name="%s"%s%s>' % (
+            escape(context["type"]), escape(context["name"]), shown, _attrs_html(context["attrs"])))
+    return None
+
+
+class FastWidgetsForm(forms.Form):
+    """A form whose plain inputs and selects render through fast_widget_html."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            original = widget.render
+
+            def render(name, value, attrs=None, renderer=None, widget=widget, original=original):
+                html = fast_widget_html(widget, name, value, attrs)
+                return original(name, value, attrs, renderer) if html is None else html
+
+            widget.render = render
+
+
+class CatalogueForm(FastWidgetsForm):
     q = forms.CharField(label=_l("检索"), required=False, max_length=100)
     year = AsciiIntegerField(label=_l("年度"), required=False, min_value=1990, max_value=2200)
     unit = forms.ModelChoiceField(label=_l("部门"), queryset=OrgUnit.objects.filter(is_active=True), required=False,
@@ -76,15 +134,78 @@ def _catalogue_rows(request):
     return form, catalogue(request.user, vendor=connection.vendor, **filters)
 
 
+SENTINEL_PK = 987654321
+
+
+def url_for_pk(name):
+    """A function pk -> the URL of ``name`` for that pk, reversing once:
+    one reverse() per row of a long list cost more than the row (issue 12)."""
+    pattern = reverse(name, args=[SENTINEL_PK])
+    return lambda pk: pattern.replace(str(SENTINEL_PK), str(int(pk)), 1)
+
+
+def tree_html(tree):
+    """The classification tree's <li> nodes (classification_tree's shape), as
+    the template wrote them; built here because a template loop per node cost
+    more than the rest of the page (issue 12)."""
+    parts = []
+    for top, n, mids in tree:
+        top_q = "top=" + urlencode(top)
+        parts.append(format_html('<li><a href="?{}">{}</a> <small>({})</small>\n      <ul>', top_q, top, n))
+        for mid, m, months in mids:
+            mid_q = top_q + "&mid=" + urlencode(mid)
+            parts.append(format_html('\n        <li><a href="?{}">{}</a> <small>({})</small>\n          <ul>',
+                                     mid_q, mid, m))
+            parts.append(format_html_join("", '<li><a href="?{}&amp;month={}">{}</a> <small>({})</small></li>',
+                                          ((mid_q, month, month, k) for month, k in months)))
+            parts.append(mark_safe("</ul>\n        </li>"))
+        parts.append(mark_safe("\n      </ul>\n    </li>\n    "))
+    return mark_safe("".join(parts))
+
+
+def one_query_page(rows, number):
+    """Paginator(rows, PAGE_SIZE).get_page(number), with the page's rows and
+    the total read by one query (COUNT(*) OVER ()): the visibility join and a
+    search's text match run once instead of twice (issue 12). Past the last
+    page, or on an empty result, it falls back to the paginator."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    bottom = (number - 1) * PAGE_SIZE
+    fetched = list(rows.annotate(page_total=Window(Count("pk")))[bottom:bottom + PAGE_SIZE])
+    if not fetched:
+        return paginator.get_page(number)
+    paginator.count = fetched[0].page_total  # the cached_property, set
+    page = paginator.page(number)
+    page.object_list = fetched
+    return page
+
+
 @login_required
 def catalogue_view(request):
     form, rows = _catalogue_rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = one_query_page(rows, request.GET.get("page"))
+    record_url = url_for_pk("archive:record-detail")
+    for record in page:
+        record.url = record_url(record.pk)
     pending = ()
     if can_archive(request.user):
-        pending = items_visible_to(request.user).filter(state=Item.State.COMPLETED).order_by("completed_at")[:50]
+        pending = list(
+            items_visible_to(request.user).filter(state=Item.State.COMPLETED)
+            .only("pk", "number", "subject", "completed_at").order_by("completed_at")[:50]
+        )
+        archive_url = url_for_pk("archive:archive-now")
+        for item in pending:
+            item.archive_url = archive_url(item.pk)
+            # What |date:"Y-m-d H:i" writes, at a fraction of its cost.
+            item.completed_label = (
+                timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
+            )
+    tree = classification_tree(request.user)
     return render(request, "archive/catalogue.html", {
-        "form": form, "page": page, "tree": classification_tree(request.user), "pending": pending,
+        "form": form, "page": page, "tree": tree, "tree_html": tree_html(tree), "pending": pending,
         "can_manage": can_manage(request.user), "can_reports": can_see_reports(request.user),
     })
 
