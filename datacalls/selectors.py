@@ -107,6 +107,12 @@ def own_first(queryset: QuerySet, user) -> QuerySet:
     ).order_by("own", "unit__sort_order", "unit__code")
 
 
+def sees_flags(user) -> bool:
+    roles = roles_of(user)
+    return bool(roles.is_superuser or roles.is_secretariat or roles.is_hr or roles.is_supervision
+                or roles.headed_unit_ids or roles.supervised_unit_ids)
+
+
 def flags_visible_to(user) -> QuerySet:
     """Replacement flags: the secretariat, HR and supervision see all; a
     unit's head (and supervising leader) their unit's."""

@@ -86,6 +86,9 @@ def update_call(*, call: Call, actor, data: dict, units=None, viewers=None) -> C
             setattr(call, key, value)
     _history(call, actor, "edit")
     call.save()
+    if call.state == Call.State.SENT:
+        # The schedule may have changed: the sweep finds the next opening again.
+        Call.objects.filter(pk=call.pk).update(notice_at=None)
     if units is not None:
         call.units.set(units)
     if viewers is not None:

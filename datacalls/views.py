@@ -5,6 +5,7 @@ outside them is a 404), parse input, call one service and turn its error into
 a message."""
 from __future__ import annotations
 
+import os
 import tempfile
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from officers.roles import roles_of
 
 from . import services, summary, workbook
 from .forms import CallForm, raw_from_post
-from .models import Answer, Occurrence
+from .models import Answer, AnswerFile, Occurrence
 from .selectors import (
     answering_unit_ids,
     answers_visible_to,
@@ -33,6 +34,7 @@ from .selectors import (
     manages_calls,
     occurrences_visible_to,
     own_first,
+    sees_flags,
     sees_whole_occurrence,
     unit_ids_of,
 )
@@ -69,6 +71,7 @@ def call_list(request):
     page = Paginator(occurrences, PAGE).get_page(request.GET.get("page"))
     return render(request, "datacalls/call_list.html", {
         "page": page, "query": query, "now": timezone.now(), "manages": manages_calls(request.user),
+        "sees_flags": sees_flags(request.user),
     })
 
 
@@ -332,3 +335,38 @@ def flags(request):
         "occurrences")
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     return render(request, "datacalls/flags.html", {"page": page})
+
+
+# --- downloads (never served from MEDIA_URL: each goes through the selectors) ------
+
+
+def _download(field_file, name):
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/octet-stream")
+
+
+@login_required
+def call_file(request, pk, kind):
+    """The call's attachment or blank template, for those who see the call."""
+    call = get_object_or_404(calls_visible_to(request.user), pk=pk)
+    field_file = call.attachment if kind == "attachment" else call.template
+    return _download(field_file, os.path.basename(field_file.name or "file"))
+
+
+@login_required
+def answer_file(request, pk):
+    """The template a unit uploaded, for those who see the answer."""
+    ans = get_object_or_404(answers_visible_to(request.user), pk=pk)
+    return _download(ans.file, os.path.basename(ans.file.name or "file"))
+
+
+@login_required
+def field_file(request, pk):
+    """A file given for a ``file`` field, for those who see its answer."""
+    row = get_object_or_404(AnswerFile.objects.filter(answer__in=answers_visible_to(request.user)), pk=pk)
+    return _download(row.file, row.name)

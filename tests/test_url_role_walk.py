@@ -319,11 +319,11 @@ class Filler:
         if name.startswith("exports:") and keys == {"public_id"}:
             return [{"public_id": u} for u in ExportJob.objects.values_list("public_id", flat=True)]
         if name.startswith("datacalls:") and keys == {"pk"}:
-            from datacalls.models import Answer, Call, Occurrence
+            from datacalls.models import Answer, AnswerFile, Call, Occurrence
 
             model = Answer if name.startswith("datacalls:answer") else Call if name.startswith(
-                "datacalls:series") else Occurrence
-            return [{"pk": pk} for pk in self.ids(model)]
+                "datacalls:series") else AnswerFile if name == "datacalls:file" else Occurrence
+            return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None

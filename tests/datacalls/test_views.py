@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -259,3 +260,42 @@ def test_home_card_counts(rf, sent, officer_market, secretary):
 
     assert "本单位有 1 项报送任务待填报。" in officer_card and "逾期 1" in officer_card
     assert "进行中的报送期次 1 个。" in secretary_card
+
+
+def test_uploaded_files_download_only_for_those_who_see_the_answer(client, market_answer, officer_market,
+                                                                    officer_prod, outsider):
+    stored = services.store_file(answer=market_answer, actor=officer_market,
+                                 upload=SimpleUploadedFile("名单.pdf", b"%PDF-1.4 list"))
+    url = reverse("datacalls:file", args=[stored["id"]])
+
+    client.force_login(officer_market)
+    own = client.get(url)
+    client.force_login(officer_prod)
+    other = client.get(url)
+    client.force_login(outsider)
+    outside = client.get(url)
+
+    assert own.status_code == 200 and b"".join(own.streaming_content) == b"%PDF-1.4 list"
+    assert other.status_code == 404 and outside.status_code == 404
+
+
+def test_call_attachment_downloads_for_recipients_only(client, secretary, market, officer_market, outsider):
+    call = make_call(secretary, [market], attachment=SimpleUploadedFile("说明.pdf", b"%PDF-1.4 notes"))
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=TZ), tick=False):
+        services.send_call(call=call, actor=secretary)
+    url = reverse("datacalls:series-attachment", args=[call.pk])
+
+    client.force_login(officer_market)
+    seen = client.get(url)
+    client.force_login(outsider)
+
+    assert seen.status_code == 200
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("datacalls:series-template", args=[call.pk])).status_code == 404
+
+
+def test_editing_a_sent_call_lets_the_sweep_find_the_next_period_again(sent, secretary):
+    services.update_call(call=sent, actor=secretary, data={"title": "改名后的任务"})
+
+    sent.refresh_from_db()
+    assert sent.notice_at is None and sent.title == "改名后的任务"
