@@ -245,16 +245,24 @@ def _verify_retention(result, last_appraisal):
                 result.fail(label, _("保管到期日与保管期限不一致"))
 
 
-# How each backend spells the UTC hour of completion as "YYYY-MM-DDTHH" (the
-# start of seal.ts()) and retention_until as ISO text, for _retention_groups.
+# How each backend spells the UTC hour of completion and retention_until for
+# _retention_groups: plain truncation, the spelling done on the few groups.
 _GROUP_SQL = {
-    "sqlite": ("replace(substr({c}, 1, 13), ' ', 'T')", "CAST({c} AS TEXT)"),
-    "postgresql": ("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')", "to_char({c}, 'YYYY-MM-DD')"),
+    "sqlite": ("substr({c}, 1, 13)", "CAST({c} AS TEXT)"),
+    "postgresql": ("date_trunc('hour', {c} AT TIME ZONE 'UTC')", "{c}"),
 }
 
 
+def _hour_text(value):
+    """The UTC hour as "YYYY-MM-DDTHH" (the start of seal.ts()), from SQLite's
+    "YYYY-MM-DD HH" or PostgreSQL's naive timestamp."""
+    if isinstance(value, dt.datetime):
+        return "%04d-%02d-%02dT%02d" % (value.year, value.month, value.day, value.hour)
+    return value.replace(" ", "T") if value is not None else None
+
+
 def _retention_groups(connection):
-    """[(hour, retention, initial_retention, retention_until text or None)]
+    """[(hour, retention, initial_retention, retention_until ISO text or None)]
     over all records, or None on a backend not spelt above."""
     spelling = _GROUP_SQL.get(connection.vendor)
     if spelling is None:
@@ -265,7 +273,8 @@ def _retention_groups(connection):
         spelling[1].format(c=quote("retention_until")), quote(ArchivedRecord._meta.db_table))
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return cursor.fetchall()
+        return [(_hour_text(hour), retention, initial, until.isoformat() if isinstance(until, dt.date) else until)
+                for hour, retention, initial, until in cursor.fetchall()]
 
 
 class _RetentionEnds:
@@ -315,20 +324,34 @@ _TIMES = {"completed_at", "archived_at"}
 # would fail its seal, never pass a changed one. Django keeps SQLite times as
 # naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]", cut here to the millisecond
 # like ts() (strftime's %f would round where ts() truncates).
+#
+# On PostgreSQL the values are joined with || (concat_ws() looks up each
+# argument's output function on every row, about half the query's time), and
+# a header whose text values hold nothing JSON escapes (no '"', '\\' or
+# control character, the usual case: checked once over all of them) quotes
+# them as they are, '"' || value || '"', which is json.dumps's spelling of such
+# text; any other header takes to_json() for every text value ("plain" below).
 _SQL = {
     "sqlite": {
         "header": "CAST(json_array({values}) AS BLOB)",
+        "join": ", ",
         "value": "{c}",
         "number": "{c}",
         "time": "substr(replace({c}, ' ', 'T') || '.000', 1, 23) || '+00:00'",
         "bytes": "CAST({c} AS BLOB)",
     },
     "postgresql": {
-        "header": "'[' || concat_ws(',', {values}) || ']'",
+        "header": "'[' || {values} || ']'",
+        "join": " || ',' || ",
         "value": "coalesce(to_json({c})::text, 'null')",
         "number": "coalesce({c}::text, 'null')",
-        "time": "'\"' || to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"+00:00\"') || '\"'",
+        "time": "coalesce('\"' || to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') || '+00:00\"', 'null')",
         "bytes": "{c}",  # text columns are read as bytes (record_rows)
+        # The fast spelling of a text value, and the test that every text
+        # value of the header may take it (NULL, never here, takes to_json).
+        "plain_value": "'\"' || {c} || '\"'",
+        "plain": "({values}) !~ '[\\x01-\\x1f\"\\\\]'",
+        "plain_join": " || ",
     },
 }
 
@@ -350,6 +373,22 @@ def _spelling(connection):
     return _SQL.get(connection.vendor)
 
 
+def header_sql(spelling, quote):
+    """The SQL expression of the sealed header as the seal spells it."""
+    fields = S.RECORD_HEADER_FIELDS
+
+    def header(text):
+        return spelling["header"].format(values=spelling["join"].join(
+            (text if _kind(name) == "value" else spelling[_kind(name)]).format(c=quote(name)) for name in fields))
+
+    escaped = header(spelling["value"])
+    if "plain" not in spelling:
+        return escaped
+    texts = spelling["plain_join"].join(quote(name) for name in fields if _kind(name) == "value")
+    return "CASE WHEN %s THEN %s ELSE %s END" % (
+        spelling["plain"].format(values=texts), header(spelling["plain_value"]), escaped)
+
+
 def record_rows(using="default"):
     """Every record as a tuple of ROW_COLUMNS, in position order: the header
     and the content as UTF-8 bytes, the content None unless the record is
@@ -365,8 +404,7 @@ def record_rows(using="default"):
         return
     quote = connection.ops.quote_name
     columns = {
-        "header": spelling["header"].format(values=", ".join(
-            spelling[_kind(name)].format(c=quote(name)) for name in S.RECORD_HEADER_FIELDS)),
+        "header": header_sql(spelling, quote),
         "content": "CASE WHEN %s = '%s' THEN %s END" % (
             quote("state"), ArchivedRecord.State.KEPT, spelling["bytes"].format(c=quote("content"))),
     }
@@ -381,13 +419,23 @@ def record_rows(using="default"):
         # Streamed in chunks (libpq's chunked rows mode): the server spells the
         # next rows while these are hashed, and only a chunk is held at a time.
         # Values of type text (the header and the content; not the varchar
-        # columns) arrive as their UTF-8 bytes, undecoded.
-        cursor = psycopg.Cursor(connection.connection)
+        # columns) arrive as their UTF-8 bytes, undecoded. JIT and parallel
+        # workers are off for the query: the spelling's long expression tips
+        # the planner's cost estimate over their thresholds, and compiling it
+        # or merging workers' rows back into position order costs more than
+        # it saves (bench/verify.py); the connection's own values come back after.
+        raw = connection.connection
+        saved = raw.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')").fetchone()
+        raw.execute("SELECT set_config('jit', 'off', false), set_config('max_parallel_workers_per_gather', '0', false)")
+        cursor = psycopg.Cursor(raw)
         cursor.adapters.register_loader("text", ByteaBinaryLoader)
         try:
             yield from cursor.stream(sql, binary=True, size=CHUNK)
         finally:
             cursor.close()
+            if not raw.closed and not raw.broken:
+                raw.execute("SELECT set_config('jit', %s, false), set_config('max_parallel_workers_per_gather', %s, false)",
+                            saved)
     else:
         cursor = connection.connection.cursor()
         try:

@@ -1,10 +1,12 @@
-"""Benchmark of verify_archive (issue 6).
+"""Benchmark of verify_archive (issues 6 and 12).
 
-    .venv/bin/python bench/verify.py [--records 100000]
+    .venv/bin/python bench/verify.py [--records 100000] [--runs 7] [--databases sqlite,postgresql]
 
-Uses its own database: a SQLite file in a temporary folder (on /dev/shm when
-there is one), or, when DATABASE_URL names PostgreSQL, a separate database
-"<name>_bench" created and dropped here (bench/export.py's setup). Builds
+Each database is measured in a process of its own, on a database of its own:
+a SQLite file in a temporary folder (on /dev/shm when there is one), and,
+when DATABASE_URL names PostgreSQL, a separate database "<name>_bench"
+created and dropped here (bench/export.py's setup). --databases defaults to
+both when DATABASE_URL names PostgreSQL, else SQLite alone. Builds
 ``--records`` completed items and their sealed records (snapshots of about
 1.5 KB, no attachment files) directly with bulk inserts, then times:
 
@@ -15,9 +17,11 @@ there is one), or, when DATABASE_URL names PostgreSQL, a separate database
   header bytes and previous seal, in a loop over bytes already in memory
   (headers and contents encoded beforehand, so the loop is hashing only).
 
-Each is run ``--repeat`` times and the best time kept (the machine may be
-busy). Prints both times and the ratio (target: within 3×). Attachment files
-are not part of it: verify_archive hashes every file, which takes as long as
+The two are run ``--runs`` times interleaved (verify then bare, then bare
+then verify, ...), each pair giving a ratio; the figures are the medians (the
+machine may be busy: a pair shares its moment's load). The last line gives
+the median ratio of each database (target: within 3×). Attachment files are
+not part of it: verify_archive hashes every file, which takes as long as
 reading the files does.
 """
 import argparse
@@ -25,6 +29,8 @@ import datetime
 import os
 import secrets
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -100,21 +106,29 @@ def bare_loop(rows, key):
     return prev.decode()
 
 
-def best_of(repeat, function, *args, **kwargs):
-    best = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        value = function(*args, **kwargs)
-        elapsed = time.perf_counter() - t0
-        best = elapsed if best is None else min(best, elapsed)
-    return best, value
+def interleaved(runs, first, second):
+    """[(first's time, second's time)] of ``runs`` pairs, the order swapped
+    every other pair; and the last values of each."""
+    pairs = []
+    values = [None, None]
+    for n in range(runs):
+        order = (0, 1) if n % 2 == 0 else (1, 0)
+        times = [0.0, 0.0]
+        for index in order:
+            function = (first, second)[index]
+            t0 = time.perf_counter()
+            values[index] = function()
+            times[index] = time.perf_counter() - t0
+        pairs.append(tuple(times))
+    return pairs, values
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each, the best kept (default 5)")
-    options = parser.parse_args()
+RESULT = "verify-ratio"
+
+
+def measure(options):
+    """Build and measure in this process, on the database DATABASE_URL names
+    (PostgreSQL) or SQLite; prints the figures and a RESULT line."""
     shm = Path("/dev/shm")
     workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-verify-", dir=shm if shm.is_dir() else None))
     os.environ["LIAISON_DATA_DIR"] = str(workdir)
@@ -135,7 +149,7 @@ def main():
         call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
         build(options.records)
-        print("%s: built %d sealed records in %.1f s" % (where, options.records, time.perf_counter() - t0))
+        print("%s: built %d sealed records in %.1f s" % (where, options.records, time.perf_counter() - t0), flush=True)
         from django.db import connection
 
         if connection.vendor == "postgresql":  # what autovacuum would have done by the time of a daily check
@@ -149,22 +163,64 @@ def main():
             profile = cProfile.Profile()
             profile.runcall(verify, check_files=False)
             pstats.Stats(profile).sort_stats("tottime").print_stats(15)
-        verify_time, result = best_of(options.repeat, verify, check_files=False)
-        assert result.ok and result.records == options.records, result.failures[:5]
 
         fields = S.RECORD_HEADER_FIELDS
         rows = [(S.header_of(values[:-1], fields).encode(), values[-1].encode()) for values in
                 ArchivedRecord.objects.order_by("position").values_list(*fields, "content").iterator(chunk_size=5000)]
-        bare_time, head = best_of(options.repeat, bare_loop, rows, S.seal_key())
+        key = S.seal_key()
+        verify(check_files=False)  # warm: the first run reads the tables into the page cache
+        pairs, (result, head) = interleaved(options.runs, lambda: verify(check_files=False), lambda: bare_loop(rows, key))
+        assert result.ok and result.records == options.records, result.failures[:5]
         assert head == result.head[1]
 
-        print("verify_archive: %.2f s (%d records, %.0f records/s, best of %d)" % (
-            verify_time, options.records, options.records / verify_time, options.repeat))
+        verify_time = statistics.median(p[0] for p in pairs)
+        bare_time = statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(p[0] / p[1] for p in pairs)
+        print("runs (verify / bare, s): " + ", ".join("%.2f/%.2f" % p for p in pairs))
+        print("verify_archive: %.2f s (%d records, %.0f records/s, median of %d)" % (
+            verify_time, options.records, options.records / verify_time, options.runs))
         print("bare HMAC loop: %.2f s (same SHA-256 and HMAC over the same bytes, in memory)" % bare_time)
-        print("ratio: %.2f× (target ≤ 3×)" % (verify_time / bare_time))
+        print("%s %s %.4f" % (RESULT, connection.vendor, ratio))
+        print("ratio: %.2f× (%s, median of %d interleaved pairs; target ≤ 3×)" % (ratio, connection.vendor, options.runs),
+              flush=True)
     finally:
         cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7, help="interleaved pairs of runs, the medians kept (default 7)")
+    parser.add_argument("--databases", default=None,
+                        help="comma-separated: sqlite, postgresql (default: both when DATABASE_URL names PostgreSQL)")
+    parser.add_argument("--one", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.one:
+        if options.one == "sqlite":
+            os.environ.pop("DATABASE_URL", None)
+        measure(options)
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    on_postgres = url.startswith(("postgres://", "postgresql://", "pgsql://"))
+    databases = (options.databases or ("sqlite,postgresql" if on_postgres else "sqlite")).split(",")
+    if "postgresql" in databases and not on_postgres:
+        sys.exit("--databases postgresql: set DATABASE_URL=postgres://user@host:5432/name")
+    ratios = {}
+    for database in databases:
+        print("== %s" % database, flush=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", database, "--records", str(options.records), "--runs", str(options.runs)],
+            stdout=subprocess.PIPE, text=True)
+        for line in child.stdout.splitlines():
+            if line.startswith(RESULT + " "):
+                ratios[database] = float(line.split()[2])
+            else:
+                print(line)
+        if child.returncode:
+            sys.exit("bench/verify.py on %s failed (exit %d)" % (database, child.returncode))
+    print("verify: %s (verify_archive ÷ bare HMAC loop, %d records, median of %d interleaved pairs; target ≤ 3×)" % (
+        ", ".join("%s %.2f×" % item for item in ratios.items()), options.records, options.runs))
 
 
 if __name__ == "__main__":

@@ -167,3 +167,27 @@ def test_an_hour_across_local_midnight_is_checked_record_by_record(make_item, se
             [before.retention_until + timedelta(days=1), before.pk])
 
         assert verify().failing_labels == [before.number]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("char", ['"', "\\", "\x01", "\t", "\n", "\x1f", "\x7f", "\u2028", "中", "'", "[", ","])
+def test_a_header_with_any_character_spells_as_the_seal_does(make_item, char):
+    """PostgreSQL quotes text as it is unless a value needs escaping (then
+    to_json()); either way a record's header is seal.header_of's."""
+    record = archive_item(item=make_item(subject="题名%s之后" % char))
+    for column in ("subject", "paper_location", "class_mid"):
+        sql("UPDATE archive_archivedrecord SET %s = %%s WHERE id = %%s" % column, ["值%s%s" % (char, column), record.pk])
+        assert rows(record_rows()) == rows(_orm_record_rows())
+    assert verify().failing_labels == [record.number]
+
+
+@pytest.mark.django_db
+def test_reading_the_rows_leaves_the_connections_settings_as_they_were(records):
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT and parallel workers are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+        cursor.execute("SET max_parallel_workers_per_gather = 3")
+        assert len(rows(record_rows())) == 3
+        cursor.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone() == ("on", "3")
