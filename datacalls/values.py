@@ -389,6 +389,94 @@ def check_fields(fields: list, *, nested: bool = False) -> list:
     return problems
 
 
+_CELL_REF = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+_COLUMN_REF = re.compile(r"^[A-Z]{1,3}$")
+EXCEL_MAX_ROW = 1048576
+EXCEL_MAX_COL = 16384
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_template(template) -> list:
+    """Problems (Chinese) with a TemplateSpec a secretary wrote: no sheet,
+    cell references that are not A1-style, cells or columns of a type a cell
+    cannot hold (file, table), keys repeated across cells and the table, a
+    table without a valid first row, row count or columns, a cell inside the
+    table's area. [] when fine; datacalls.workbook.read_template refuses to
+    read with a spec that has problems."""
+    if not isinstance(template, dict):
+        return [_("模板填报位置格式不正确")]
+    problems = []
+    if not isinstance(template.get("sheet"), str) or not template["sheet"].strip():
+        problems.append(_("模板填报位置须写明工作表名称"))
+    cells = template.get("cells") or []
+    table = template.get("table")
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        return problems + [_("模板的单元格列表格式不正确")]
+    if not cells and not table:
+        problems.append(_("模板须至少指定一个填报单元格或一个表格区域"))
+    positions = {}
+    for cell in cells:
+        ref = cell.get("ref")
+        match = _CELL_REF.match(ref) if isinstance(ref, str) else None
+        if match is None or int(match.group(2)) > EXCEL_MAX_ROW or _column_number(match.group(1)) > EXCEL_MAX_COL:
+            problems.append(_("「%(label)s」的单元格位置无效：%(ref)s") % {"label": cell.get("label") or cell.get("key"), "ref": ref})
+        elif ref in positions:
+            problems.append(_("单元格 %(ref)s 重复") % {"ref": ref})
+        else:
+            positions[ref] = (int(match.group(2)), _column_number(match.group(1)))
+    # A cell holds what a table column holds: no file, no table.
+    fields = []
+    for cell in cells:
+        if cell.get("type") in FIELD_TYPES and cell.get("type") not in COLUMN_TYPES:
+            problems.append(
+                _("「%(label)s」的类型不可用：%(type)s") % {"label": cell.get("label") or cell.get("key"), "type": cell["type"]}
+            )
+        else:
+            fields.append(cell)
+    if table is not None:
+        if not isinstance(table, dict):
+            return problems + [_("模板的表格区域格式不正确")]
+        columns = table.get("columns") or []
+        if not isinstance(columns, list) or not all(isinstance(column, dict) for column in columns):
+            columns = []  # check_fields below says the table has no columns
+        first_row, max_rows = table.get("first_row"), table.get("max_rows")
+        if not isinstance(first_row, int) or isinstance(first_row, bool) or not 1 <= first_row < EXCEL_MAX_ROW:
+            problems.append(_("表格的起始行无效：%(value)s") % {"value": first_row})
+            first_row = None
+        if not isinstance(max_rows, int) or isinstance(max_rows, bool) or not 1 <= max_rows <= TABLE_MAX_ROWS:
+            problems.append(_("表格的最多行数应在 1 到 %(max)s 之间") % {"max": TABLE_MAX_ROWS})
+            max_rows = None
+        table_cols = set()
+        for column in columns:
+            col = column.get("col")
+            if not isinstance(col, str) or not _COLUMN_REF.match(col) or _column_number(col) > EXCEL_MAX_COL:
+                problems.append(_("「%(label)s」的列位置无效：%(col)s") % {"label": column.get("label") or column.get("key"), "col": col})
+            elif col in table_cols:
+                problems.append(_("表格的列 %(col)s 重复") % {"col": col})
+            else:
+                table_cols.add(_column_number(col))
+        if first_row and max_rows:
+            for ref, (row, col) in positions.items():
+                if first_row <= row < first_row + max_rows and col in table_cols:
+                    problems.append(_("单元格 %(ref)s 在表格区域内") % {"ref": ref})
+        fields.append(
+            {
+                "key": table.get("key"),
+                "label": table.get("label"),
+                "type": "table",
+                "columns": [{k: v for k, v in column.items() if k != "col"} for column in columns],
+            }
+        )
+    problems.extend(check_fields([{k: v for k, v in cell.items() if k != "ref"} for cell in fields]))
+    return problems
+
+
 class AnswerRow(NamedTuple):
     """One unit's answer as the summary and the workbook read it (a plain
     5-tuple in the same order works as well). ``submitted_at`` is None for a

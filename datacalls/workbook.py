@@ -47,7 +47,7 @@ from infoflow.export import (
 )
 
 from .summary import Summary, SummaryBuilder
-from .values import coerce, display, template_fields
+from .values import check_template, coerce, display, template_fields
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -162,6 +162,11 @@ def read_template(file_obj, spec: dict) -> tuple[dict, list]:
     (TemplateSpec). Returns (values, errors): values by cell key, the table's
     non-empty rows as a list of dicts under the table's key; errors a list of
     CellError (empty when the file is fine). Never raises for a bad file."""
+    problems = check_template(spec)
+    if problems:
+        # A spec the call's form let through: say so rather than fail on it.
+        message = _("模板填报位置有误，请联系秘书处：%(problems)s") % {"problems": "；".join(problems)}
+        return {}, [CellError("", "", message)]
     stream = _binary(file_obj)
     try:
         problem = _check_package(stream)

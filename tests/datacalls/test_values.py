@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from datacalls.values import check_fields, coerce, coerce_all, display, template_fields
+from datacalls.values import check_fields, check_template, coerce, coerce_all, display, template_fields
 
 NUMBER = {"key": "amount", "label": "金额", "type": "number", "required": False, "unit": "万元"}
 DATE = {"key": "day", "label": "日期", "type": "date", "required": False}
@@ -340,3 +340,46 @@ def test_check_fields_names_each_problem():
         "「丁」没有可选项",
         "「附件」的类型不可用：file",
     ]
+
+
+GOOD_TEMPLATE = {
+    "sheet": "季度意见",
+    "cells": [{"ref": "B3", **NUMBER}, {"ref": "B4", **DATE}],
+    "table": {"key": "rows", "label": "明细", "first_row": 6, "max_rows": 50, "columns": [{"col": "A", **TEXT}, {"col": "B", **NUMBER}]},
+}
+
+
+def test_check_template_accepts_a_good_spec():
+    assert check_template(GOOD_TEMPLATE) == []
+    assert check_template({**GOOD_TEMPLATE, "table": None}) == []
+    assert check_template({**GOOD_TEMPLATE, "cells": []}) == []
+
+
+@pytest.mark.parametrize(
+    "template, problems",
+    [
+        ([], ["模板填报位置格式不正确"]),
+        ({**GOOD_TEMPLATE, "sheet": " "}, ["模板填报位置须写明工作表名称"]),
+        ({"sheet": "a", "cells": [], "table": None}, ["模板须至少指定一个填报单元格或一个表格区域"]),
+        ({**GOOD_TEMPLATE, "cells": "B3"}, ["模板的单元格列表格式不正确"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "b3", **NUMBER}]}, ["「金额」的单元格位置无效：b3"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B0", **NUMBER}]}, ["「金额」的单元格位置无效：B0"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "ZZZ1", **NUMBER}]}, ["「金额」的单元格位置无效：ZZZ1"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B3", **NUMBER}, {"ref": "B3", **DATE}]}, ["单元格 B3 重复"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B3", **NUMBER}, {"ref": "C3", **NUMBER}]}, ["代码「amount」重复"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B3", **FILE}]}, ["「扫描件」的类型不可用：file"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B3", **TABLE}]}, ["「明细」的类型不可用：table"]),
+        ({**GOOD_TEMPLATE, "cells": [{"ref": "B7", **NUMBER}]}, ["单元格 B7 在表格区域内"]),
+        ({**GOOD_TEMPLATE, "table": "A6"}, ["模板的表格区域格式不正确"]),
+        ({**GOOD_TEMPLATE, "table": {**GOOD_TEMPLATE["table"], "first_row": 0}}, ["表格的起始行无效：0"]),
+        ({**GOOD_TEMPLATE, "table": {**GOOD_TEMPLATE["table"], "max_rows": 5000}}, ["表格的最多行数应在 1 到 1000 之间"]),
+        ({**GOOD_TEMPLATE, "table": {**GOOD_TEMPLATE["table"], "columns": []}}, ["表格「明细」没有列"]),
+        (
+            {**GOOD_TEMPLATE, "table": {**GOOD_TEMPLATE["table"], "columns": [{"col": "1", **TEXT}, {"col": "C", **FILE}]}},
+            ["「名称」的列位置无效：1", "「扫描件」的类型不可用：file"],
+        ),
+        ({**GOOD_TEMPLATE, "table": {**GOOD_TEMPLATE["table"], "key": "amount"}}, ["代码「amount」重复"]),
+    ],
+)
+def test_check_template_names_each_problem(template, problems):
+    assert check_template(template) == problems

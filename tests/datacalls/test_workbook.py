@@ -302,6 +302,15 @@ def test_too_large_a_file_is_refused():
     assert messages(errors) == ["文件太大（最大 10 MB），请只保留模板内容后上传。"]
 
 
+def test_a_broken_spec_is_reported_not_raised():
+    spec = {**TEMPLATE, "cells": [{**TEMPLATE["cells"][0], "ref": "B"}]}
+
+    values, errors = read_template(template_file(), spec)
+
+    assert values == {}
+    assert messages(errors) == ["模板填报位置有误，请联系秘书处：「走访客户数」的单元格位置无效：B"]
+
+
 def test_reads_a_path_and_a_django_upload(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(template_file())
