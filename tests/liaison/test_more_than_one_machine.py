@@ -181,3 +181,34 @@ def test_a_bad_media_storage_stops_startup_naming_the_variable(tmp_path, env, me
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_s3_media_storage_is_built_from_the_environment(tmp_path):
+    # boto3 is not a requirement: a stand-in package lets the settings pass
+    # their "is boto3 installed" check; django-storages itself is not loaded.
+    (tmp_path / "stub" / "boto3").mkdir(parents=True)
+    (tmp_path / "stub" / "boto3" / "__init__.py").write_text("")
+    result = run_settings(tmp_path, (
+        "from django.conf import settings\n"
+        "d = settings.STORAGES['default']\n"
+        "print(d['BACKEND'], sorted((k, v) for k, v in d['OPTIONS'].items() if v is not None))"
+    ), PYTHONPATH=str(tmp_path / "stub"), LIAISON_MEDIA_STORAGE="s3", LIAISON_S3_BUCKET="liaison-files",
+        LIAISON_S3_ENDPOINT_URL="https://s3.example.com", LIAISON_S3_ACCESS_KEY="key", LIAISON_S3_SECRET_KEY="secret")
+
+    assert result.returncode == 0, result.stderr
+    backend, options = result.stdout.split(" ", 1)
+    assert backend == "storages.backends.s3.S3Storage"
+    assert eval(options) == [  # noqa: S307 -- our own subprocess's repr
+        ("access_key", "key"), ("bucket_name", "liaison-files"), ("default_acl", "private"),
+        ("endpoint_url", "https://s3.example.com"), ("file_overwrite", False), ("location", "media"),
+        ("secret_key", "secret"),
+    ]
+
+
+def test_s3_media_storage_needs_a_bucket(tmp_path):
+    (tmp_path / "stub" / "boto3").mkdir(parents=True)
+    (tmp_path / "stub" / "boto3" / "__init__.py").write_text("")
+    result = run_settings(tmp_path, "", PYTHONPATH=str(tmp_path / "stub"), LIAISON_MEDIA_STORAGE="s3")
+
+    assert result.returncode != 0
+    assert "LIAISON_MEDIA_STORAGE=s3 needs LIAISON_S3_BUCKET" in result.stderr
