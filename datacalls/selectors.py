@@ -85,20 +85,6 @@ def answers_visible_to(user) -> QuerySet:
     )
 
 
-def sees_whole_occurrence(user, occurrence) -> bool:
-    """Whether the matrix and the workbook show every unit (not just the user's own)."""
-    if sees_all_calls(user):
-        return True
-    call = occurrence.call
-    if call.created_by_id == user.pk:
-        return True
-    if call.visibility == Call.Visibility.LEADERS and call.viewers.filter(pk=user.pk).exists():
-        return True
-    if call.visibility == Call.Visibility.HEADS:
-        return occurrence.answers.filter(unit_id__in=roles_of(user).headed_unit_ids).exists()
-    return False
-
-
 def own_first(queryset: QuerySet, user) -> QuerySet:
     """The user's own units first (on a phone the own row is on top)."""
     units = list(unit_ids_of(user))

@@ -35,7 +35,6 @@ from .selectors import (
     occurrences_visible_to,
     own_first,
     sees_flags,
-    sees_whole_occurrence,
     unit_ids_of,
 )
 from .values import display
