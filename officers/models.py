@@ -314,3 +314,4 @@ class ChangeFiling(models.Model):
         if self.filed_at is not None:
             return self.filed_at > self.due_at
         return (now or timezone.now()) > self.due_at
+from .meeting_models import *  # noqa: E402,F401,F403  meetings, trainings, inductions
