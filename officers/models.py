@@ -315,3 +315,4 @@ class ChangeFiling(models.Model):
             return self.filed_at > self.due_at
         return (now or timezone.now()) > self.due_at
 from .meeting_models import *  # noqa: E402,F401,F403  meetings, trainings, inductions
+from .work_models import *  # noqa: E402,F401,F403  work reports, replacement flags, accountability
