@@ -100,7 +100,7 @@ def build(
     values[at["item_number"]] = number
     values[at["due_at"]] = due
     values[at["confidentiality"]] = level
-    values[at["created_at"]] = timezone.now()
+    # created_at: stamped when inserted (``_insert``: one stamp per statement; ``notify``).
     row = _new_row(values)
     if isinstance(recipient, Notification.recipient.field.related_model):
         Notification.recipient.field.set_cached_value(row, recipient)
@@ -259,6 +259,7 @@ def notify(
         recipient=recipient, key=key, kind=kind, subject=subject, body=body, url=url, item=item,
         confidentiality=confidentiality, due=due,
     )
+    notification.created_at = timezone.now()
     try:
         with transaction.atomic():
             notification.save(force_insert=True)

@@ -46,6 +46,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from psycopg.types.datetime import TimestamptzLoader
 
 from liaison import notifications
 from liaison.workdays import is_workday
@@ -136,9 +137,10 @@ def _literal(query) -> str:
 
 
 def _statement(sweeps) -> tuple[str, str]:
-    """(name, SQL) of the probe: per kind, its earliest cursor (the first
-    entry of its partial index) and whether a case has none yet. Nothing in
-    it depends on "now": the comparison is made in Python."""
+    """(name, SQL) of the probe: per kind, whether a case has no cursor yet
+    or its earliest cursor (the first entry of its partial index) is at or
+    before $1. "Now" appears only outside the subqueries, so their plan is
+    the same whatever it is: planned once, when prepared."""
     key = tuple(s.name for s in sweeps)
     if key not in _statements:
         parts = []
@@ -146,7 +148,7 @@ def _statement(sweeps) -> tuple[str, str]:
             cases = sweep.open_cases().order_by()
             first = cases.filter(**{f"{sweep.cursor}__isnull": False}).order_by(sweep.cursor).values(sweep.cursor)[:1]
             unseen = cases.filter(**{f"{sweep.cursor}__isnull": True}).values("pk")[:1]
-            parts += [f"({_literal(first)})", f"EXISTS ({_literal(unseen)})"]
+            parts.append(f"(EXISTS ({_literal(unseen)}) OR COALESCE(({_literal(first)}) <= $1, false))")
         sql = "SELECT " + ", ".join(parts)
         _statements[key] = ("liaison_sweep_" + hashlib.sha1(sql.encode()).hexdigest()[:16], sql)
     return _statements[key]
@@ -160,11 +162,10 @@ def _prepared_flags(now, sweeps) -> list[bool]:
         if getattr(_session, "connection", None) is not connection.connection:
             _session.connection, _session.names = connection.connection, set()
         if name not in _session.names:
-            cursor.execute(f"PREPARE {name} AS {sql}")
+            cursor.execute(f"PREPARE {name} (timestamptz) AS {sql}")
             _session.names.add(name)
-        cursor.execute(f"EXECUTE {name}")
-        values = cursor.fetchone()
-    return [unseen or (first is not None and first <= now) for first, unseen in zip(values[::2], values[1::2])]
+        cursor.execute(f"EXECUTE {name} (%s)", [now])
+        return cursor.fetchone()
 
 
 def kinds_due(now, sweeps=None) -> list[Sweep]:
@@ -256,8 +257,25 @@ def _claim(sweep: Sweep, now, ids) -> list:
         cases = sweep.due(now)
     query = cases.filter(among(model, "pk", ids)).select_for_update(skip_locked=True, of=("self",)).order_by()
     if sweep.fields:
-        return list(query.values("pk", sweep.cursor, *sweep.fields))
+        return _dicts(query.values("pk", sweep.cursor, *sweep.fields))
     return list(query.select_related(*sweep.select_related).defer(*sweep.defer))
+
+
+def _dicts(values) -> list[dict]:
+    """``list(values)`` for a ``.values()`` queryset of plain columns (no
+    converters). On PostgreSQL its timestamps are read by psycopg's own C
+    loader: Django's, which sets the same UTC tzinfo, parses each in Python,
+    and a batch has thousands (the session's time zone is UTC, so the values
+    are the same aware datetimes)."""
+    if connection.vendor != "postgresql":
+        return list(values)
+    query = values.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)  # this cursor only
+        cursor.execute(sql, params)
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def run_one(sweep: Sweep, now, collect: bool = True) -> list:
