@@ -316,3 +316,4 @@ class ChangeFiling(models.Model):
         return (now or timezone.now()) > self.due_at
 from .meeting_models import *  # noqa: E402,F401,F403  meetings, trainings, inductions
 from .work_models import *  # noqa: E402,F401,F403  work reports, replacement flags, accountability
+from .assessment_models import *  # noqa: E402,F401,F403  the yearly assessment and awards
