@@ -3,7 +3,8 @@ from contextlib import contextmanager
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
 
 from liaison.errors import LiaisonError, NotAllowed
@@ -26,6 +27,31 @@ def paginate(request, queryset, count=None):
     if count is not None:
         paginator.count = count  # a cached_property: set, it is not queried
     return paginator.get_page(request.GET.get("page"))
+
+
+def paginate_counted(request, queryset):
+    """``paginate`` in one query: the page's rows carry the whole list's
+    count (``COUNT(*) OVER ()``, computed while the database sorts the list
+    for the page), so the paginator needs no COUNT of its own. The pages
+    are those of ``paginate``: a number that is not one gives the first
+    page, one past the end (or below 1) the last, through ``paginate``."""
+    raw = request.GET.get("page")
+    try:
+        number = int(raw) if raw else 1
+    except ValueError:
+        number = 1  # as get_page: not a number, the first page
+    if number < 1:
+        return paginate(request, queryset)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(queryset.annotate(list_total=Window(Count("pk")))[start:start + PAGE_SIZE])
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if rows:
+        paginator.count = rows[0].list_total  # a cached_property: set, it is not queried
+    elif number == 1:
+        paginator.count = 0  # an empty list: its one empty page
+    else:
+        return paginate(request, queryset)  # past the end: the last page
+    return Page(rows, number, paginator)
 
 
 class ServiceFailed(Exception):

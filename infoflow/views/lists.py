@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors
 from ..export_views import log_export_url
 from ..filters import ItemFilterForm
-from .common import paginate
+from .common import paginate, paginate_counted
 
 TAB_LABELS = {
     "drafts": _("草稿"),
@@ -32,7 +32,8 @@ def my_items(request):
     counts = selectors.my_item_counts(request.user)
     # Unfiltered, the tab's badge is the paginator's count: one query fewer.
     known = None if form.active_filters() else counts.get(bucket, 0)
-    page = paginate(request, form.filter(selectors.my_items(request.user, bucket)), count=known)
+    rows = form.filter(selectors.my_items(request.user, bucket))
+    page = paginate(request, rows, count=known) if known is not None else paginate_counted(request, rows)
     tabs = [(key, TAB_LABELS[key], counts.get(key, 0)) for key in selectors.BUCKETS]
     return render(
         request,
@@ -55,7 +56,7 @@ def review_inbox(request):
     form = filter_form(request)
     # Only narrow by the filters when some are set (the rows are the user's own assignments).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
-    page = paginate(request, selectors.review_inbox(request.user, items=items))
+    page = paginate_counted(request, selectors.review_inbox(request.user, items=items))
     return render(
         request,
         "infoflow/review_inbox.html",
@@ -69,7 +70,8 @@ def receiver_inbox(request):
     # Only narrow by the filters when some are set (the selector applies the visibility rule itself).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     show_answered = request.GET.get("answered") == "1"
-    page = paginate(request, selectors.receiver_inbox(request.user, items=items, include_answered=show_answered))
+    page = paginate_counted(request, selectors.receiver_inbox(request.user, items=items,
+                                                              include_answered=show_answered))
     return render(
         request,
         "infoflow/receiver_inbox.html",
