@@ -299,3 +299,35 @@ def test_editing_a_sent_call_lets_the_sweep_find_the_next_period_again(sent, sec
 
     sent.refresh_from_db()
     assert sent.notice_at is None and sent.title == "改名后的任务"
+
+
+def test_series_page_edit_and_stop(client, sent, secretary, officer_market):
+    client.force_login(secretary)
+
+    page = client.get(reverse("datacalls:series", args=[sent.pk])).content.decode()
+    form = client.get(reverse("datacalls:series-edit", args=[sent.pk])).content.decode()
+    client.post(reverse("datacalls:series-end", args=[sent.pk]))
+    client.force_login(officer_market)
+    officer_edit = client.get(reverse("datacalls:series-edit", args=[sent.pk]))
+
+    assert "季度顾客意见征询" in page and sent.occurrences.get().period in page
+    assert "opinion | 顾客意见 | longtext | 是" in form
+    sent.refresh_from_db()
+    assert sent.state == "ended"
+    assert officer_edit.status_code == 403
+
+
+def test_head_reviews_through_the_answer_page(client, secretary, market, officer_market, head_market):
+    call = make_call(secretary, [market], head_review=True)
+    with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0, tzinfo=TZ), tick=False):
+        services.send_call(call=call, actor=secretary)
+    answer = call.occurrences.get().answers.get()
+    services.submit_answer(answer=answer, actor=officer_market, raw={"opinion": "x"})
+    client.force_login(head_market)
+
+    page = client.get(reverse("datacalls:answer", args=[answer.pk])).content.decode()
+    client.post(reverse("datacalls:answer-approve", args=[answer.pk]))
+
+    assert "审核通过并报送" in page
+    answer.refresh_from_db()
+    assert answer.state == Answer.State.SUBMITTED
