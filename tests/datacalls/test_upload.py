@@ -2,6 +2,7 @@
 errors in Chinese, nothing kept from a bad file, a good file submitted."""
 import datetime as dt
 import io
+import json
 
 import openpyxl
 import pytest
@@ -72,3 +73,24 @@ def test_bad_template_shows_the_cell_in_chinese_and_keeps_nothing(client, templa
     template_answer.refresh_from_db()
     assert template_answer.state == Answer.State.PENDING
     assert not template_answer.file
+
+
+def test_secretary_defines_a_template_call_through_the_form(client, secretary, market):
+    client.force_login(secretary)
+
+    response = client.post(reverse("datacalls:create"), {
+        "title": "季度意见（模板）", "recipients": "selected", "schedule": "quarterly", "anchor": "end",
+        "offset_days": "-7", "offset_unit": "days", "due_time": "17:30", "close_after_days": "5",
+        "visibility": "heads", "two_miss": "series", "units": [market.pk], "template": _xlsx(b2="", b3=""),
+        "template_spec_text": json.dumps(SPEC, ensure_ascii=False),
+    })
+    broken = client.post(reverse("datacalls:create"), {
+        "title": "x", "recipients": "selected", "schedule": "quarterly", "anchor": "end", "offset_days": "-7",
+        "offset_unit": "days", "due_time": "17:30", "close_after_days": "5", "visibility": "heads",
+        "two_miss": "series", "template_spec_text": "{not json",
+    })
+
+    assert response.status_code == 302
+    call = market.datacalls.get()
+    assert call.template_spec == SPEC and call.template.name.endswith(".xlsx")
+    assert "不是有效的 JSON" in broken.content.decode()
