@@ -131,3 +131,22 @@ class AnswerInvalid(DataCallError):
     def __init__(self, message="", errors=None):
         super().__init__(message)
         self.errors = dict(errors or {})
+
+
+# --- meetings and trainings (officers.meetings, officers.trainings) ---------
+
+
+class MeetingError(OfficerError):
+    """A meeting, action item or training change that is refused."""
+
+
+class MeetingStateConflict(MeetingError):
+    """The meeting, invitation or action item is not in a state that allows this."""
+
+
+class MeetingInvalid(MeetingError):
+    """The input is not acceptable (a missing place, a date in the past…)."""
+
+
+class MeetingNotAllowed(MeetingError):
+    """The actor may see the meeting but may not do this (403-like)."""

@@ -465,6 +465,13 @@ TIME_LIMITS = {
     "response": {"normal": (2, "working_days"), "urgent": (4, "working_hours"), "extra_urgent": (30, "minutes")},
 }
 OFFICER_CHANGE_FILING_WORKING_DAYS = _setting("LIAISON_FILING_WORKING_DAYS", _int, 2, "a number of working days")
+# The yearly assessment (officers.assessment): the pass mark (a total below it fails and
+# raises the replacement flag) and who is named 年度优秀联络员: "top:N" (the N best) or
+# "score:S" (every total of S or more); either way only officers who passed.
+ASSESSMENT_PASS = _setting("LIAISON_ASSESSMENT_PASS", _int, 60, "a whole number of points")
+ASSESSMENT_EXCELLENT = _setting("LIAISON_ASSESSMENT_EXCELLENT", str, "top:3", "top:N or score:S")
+# A new officer's induction training is due this many days after the appointment (issue 14).
+INDUCTION_DAYS = _setting("LIAISON_INDUCTION_DAYS", _int, 30, "a number of days")
 
 
 def _share(raw):
