@@ -10,8 +10,9 @@ plus every answer still missing whose due time fell in the period and has
 passed.
 
 Queries: two grouped aggregates (reviews, feedback) and the two overdue
-lists, each paged (``PAGE_SIZE`` rows) with its count, whatever the number of
-departments or rows: six. Each list's count is its whole length, so the
+lists, each paged (``PAGE_SIZE`` rows: the list's count and the page's ids,
+then those rows with their joins), whatever the number of departments or
+rows: seven (the receivers' count rides on their ids' query). Each list's count is its whole length, so the
 page's figures stay true however many pages it has. Who sees it: the secretariat, supervision and the general manager
 (every department), supervising leaders (the departments they supervise).
 
@@ -25,8 +26,8 @@ it (the on-time Excel holds the rates only).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, F, Q, When, Window
 from django.utils import timezone
 
 from officers.roles import roles_of
@@ -161,12 +162,7 @@ def overdue_steps(now, units=None, user=None):
     qs = _visible(ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now), user)
     if units is not None:
         qs = qs.filter(item__unit_id__in=units)
-    return (
-        qs.select_related("item", "item__unit")
-        .only("pk", "name", "due_at", "started_at", "item__id", "item__number", "item__subject",
-              "item__confidentiality", "item__unit__name")
-        .order_by("due_at", "pk")
-    )
+    return qs.order_by("due_at", "pk")
 
 
 RECEIPT, ANSWER = "签收", "反馈"
@@ -209,15 +205,60 @@ def overdue_receivers(now, units=None, user=None):
         When(state=Receiver.State.SENT, response_due_at__lt=now, then=F("response_due_at")),
         default=F("answer_due_at"),
     )
+    return qs.annotate(first_missed_at=first_missed).order_by("first_missed_at", "pk")
+
+
+def _page(queryset, number, rows_of, window=False):
+    """Page ``number`` of ``queryset`` as ``Paginator.get_page`` gives it (a
+    number that is not one: the first page; past the end: the last): the
+    page's ids on the narrow rows the filter and the order need, then those
+    rows with the joins the page shows (``rows_of(ids)``, a queryset).
+    Joining them for every overdue row before sorting cost the receivers'
+    list ~230 ms at 100,000 items.
+
+    The list's count comes from a COUNT, or with ``window`` from the ids'
+    query itself (``COUNT(*) OVER ()``): cheaper when the order has no index
+    and the database sorts every row anyway (the receivers, by the deadline
+    missed first), dearer when an index gives the first rows without a sort
+    (the steps, by due time). Two or three queries either way."""
+    paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+    if window:
+        try:
+            number = int(number) if number else 1
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * PAGE_SIZE
+        found = (list(queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")
+                      [start:start + PAGE_SIZE]) if number >= 1 else [])
+        if found:
+            paginator.count = found[0][1]
+            page = Page([pk for pk, _total in found], number, paginator)
+        elif number == 1:
+            paginator.count = 0
+            page = Page([], 1, paginator)
+        else:
+            page = paginator.get_page(number)  # below 1 or past the end: the last page
+    else:
+        page = paginator.get_page(number)
+    ids = list(page.object_list)
+    rows = rows_of(ids).in_bulk() if ids else {}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
+
+
+def step_rows(ids):
+    """The overdue steps ``ids`` with what the page shows of them."""
     return (
-        qs.select_related("item", "item__unit", "unit", "user", "external_unit", "contact")
-        .annotate(first_missed_at=first_missed)
-        .order_by("first_missed_at", "pk")
+        ReviewStep.objects.filter(pk__in=ids).select_related("item", "item__unit")
+        .only("pk", "name", "due_at", "started_at", "item__id", "item__number", "item__subject",
+              "item__confidentiality", "item__unit__name")
     )
 
 
-def _page(queryset, number):
-    return Paginator(queryset, PAGE_SIZE).get_page(number)
+def receiver_rows(ids):
+    """The overdue receivers ``ids`` with what the page shows of them."""
+    return Receiver.objects.filter(pk__in=ids).select_related(
+        "item", "item__unit", "unit", "user", "external_unit", "contact")
 
 
 def ontime_report(user, start, end, now=None, steps_page=1, receivers_page=1, overdue=True) -> OnTimeReport:
@@ -236,8 +277,9 @@ def ontime_report(user, start, end, now=None, steps_page=1, receivers_page=1, ov
         rate.feedback_total, rate.feedback_on_time = row["total"], row["on_time"]
     report = OnTimeReport(start=start, end=end, units=sorted(by_unit.values(), key=lambda u: u.name))
     if overdue:
-        report.steps_page = _page(overdue_steps(now, units, user), steps_page)
-        report.receivers_page = _page(overdue_receivers(now, units, user), receivers_page)
+        report.steps_page = _page(overdue_steps(now, units, user), steps_page, step_rows)
+        report.receivers_page = _page(overdue_receivers(now, units, user), receivers_page, receiver_rows,
+                                      window=True)
         report.overdue_steps = list(report.steps_page.object_list)
         report.overdue_receivers = list(report.receivers_page.object_list)
         for row in report.overdue_receivers:
