@@ -578,3 +578,4 @@ class ChangeFilingAdmin(HistoryAdmin):
         )
         form.discard_pending()
         obj.refresh_from_db()
+from . import admin_work  # noqa: E402,F401  work reports, replacement flags, accountability (read-only)

@@ -16,11 +16,12 @@ class OfficersConfig(AppConfig):
 
         from .models import RoleAssignment
         from .roles import roles_of
-        from .sweeps import FILINGS
+        from .sweeps import FILINGS, REPORTS
 
         def reads_audit_log(user) -> bool:
             return roles_of(user).is_supervision
 
         runner.register(FILINGS)
+        runner.register(REPORTS)  # work reports: due-day reminder, late notice
         signals.connect_roles(RoleAssignment)
         audit.add_reader_rule(reads_audit_log)

@@ -7,3 +7,7 @@ app_name = "officers"
 urlpatterns = [
     path("", views.directory, name="directory"),
 ]
+
+from .urls_work import urlpatterns as work_patterns  # noqa: E402  work reports, flags, cases
+
+urlpatterns += work_patterns

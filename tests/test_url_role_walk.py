@@ -85,6 +85,11 @@ SKIP = {
 }
 
 
+# Officers' work pages with a pk: the model each names (officers.urls_work).
+WORK_PAGES = {"officers:work-report": "WorkReport", "officers:flag": "ReplacementFlag",
+              "officers:case": "AccountabilityCase"}
+
+
 # Pages whose rows depend on the query string: each variant is walked too
 # (without one a page shows its default tab or period).
 QUERIES = {
@@ -198,6 +203,18 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         send_call(call=call, actor=secretary)
         submit_answer(answer=call.occurrences.get().answers.get(unit=market), actor=officer_market,
                       raw={"opinion": "意见"})
+        # A work report, a replacement flag and an accountability case about item O
+        # (officers.work, officers.flags, officers.accountability).
+        from officers.accountability import record_case
+        from officers.flags import flag_failed_assessment
+        from officers.models import Officer, WorkReport
+
+        market_post = Officer.objects.get(user=officer_market, status=Officer.Status.ACTIVE)
+        WorkReport.objects.create(officer=market_post, unit=market, period_start=dt.date(2026, 2, 1),
+                                  period_end=dt.date(2026, 2, 28), due_at=NOW)
+        flag_failed_assessment(officer=market_post, period="2025", score=50, threshold=60)
+        record_case(actor=auditor, officer=market_post, kind="late", occurred_on=NOW.date(), finding="迟报",
+                    subject=other)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -323,6 +340,9 @@ class Filler:
 
             model = Answer if name.startswith("datacalls:answer") else Call if name.startswith(
                 "datacalls:series") else AnswerFile if name == "datacalls:file" else Occurrence
+            return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
+        if name in WORK_PAGES and keys == {"pk"}:
+            model = apps.get_model("officers", WORK_PAGES[name])
             return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
