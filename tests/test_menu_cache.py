@@ -18,12 +18,12 @@ MENU = re.compile(r'<details class="menu">.*?</details>', re.S)
 
 
 def fresh_entries(user, language):
-    """_nav_items.html rendered directly for ``user``, no cache."""
+    """The menu's entries rendered directly for ``user``, no cache."""
     request = RequestFactory().get("/")
     request.user = user
     with translation.override(language):
         context = {"user": user, "request": request, **portal(request)}
-        return get_template("_nav_items.html").render(context)
+        return get_template(portal_tags.MENU_TEMPLATE).render(context)
 
 
 def squash(html):
@@ -54,3 +54,14 @@ def test_the_key_tells_languages_and_roles_apart(world):  # noqa: F811
                 keys.add(portal_tags.menu_key(context))
     distinct_menus = {(language, squash(fresh_entries(user, language))) for user in users for language in ("zh-hans", "en")}
     assert len(keys) >= len(distinct_menus)
+
+
+@pytest.mark.parametrize("language, current, other", [("zh-hans", "zh-hans", "en"), ("en", "en", "zh-hans")])
+def test_the_language_buttons_mark_the_current_language(world, client, language, current, other):  # noqa: F811
+    client.force_login(world["users"]["secretary"])
+    client.cookies["django_language"] = language
+
+    html = client.get("/").content.decode()
+
+    assert f'value="{current}" lang="{current}" class="link current"' in html
+    assert f'value="{other}" lang="{other}" class="link"' in html
