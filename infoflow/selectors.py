@@ -265,7 +265,7 @@ def receiver_inbox(user, items=None, include_answered=False):
         # whole item table for a user's few receipts (issue 12).
         from .visibility import visibility_q
 
-        condition = visibility_q(user, prefix="item__")
+        condition = visibility_q(user, prefix="item__", granted_to=_acting_user_ids(user))
         if condition is None:
             return Receiver.objects.none()
         rows = rows.filter(condition)

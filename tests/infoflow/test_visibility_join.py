@@ -2,10 +2,14 @@
 prefix, issue 12) selects exactly the rows whose item items_visible_to
 holds: the receipts list joins the rule instead of building the set of
 every visible item, and must not show one row more or less."""
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from infoflow import selectors
-from infoflow.models import Receiver
+from infoflow.models import Item, Receiver
+from infoflow.services.delegation import create_delegation
 from infoflow.services.chain import approve_step, open_step, submit_item
 from infoflow.services.delivery import transmit_item
 from infoflow.visibility import items_visible_to, visibility_q
@@ -52,3 +56,20 @@ def test_the_receipts_list_without_filters_equals_the_list_narrowed_by_visible_i
             assert plain == narrowed, (name, answered)
             seen += len(plain)
     assert seen > 0  # some role has receipts: the comparison is not of empty lists
+
+
+def test_the_probed_grant_rule_selects_the_same_rows_for_every_role_and_a_deputy(org, spread, frozen):
+    """``granted_to`` states rules 1 and 6 as a probe of the grant index per
+    row: the same rows as the sets of granted and deputised items."""
+    create_delegation(actor=org["head_market"], principal=org["head_market"], deputy=org["head_prod"],
+                      start=timezone.now() - dt.timedelta(hours=1), end=timezone.now() + dt.timedelta(days=2))
+    for name in EVERYONE:
+        user = org[name]
+        acting = selectors._acting_user_ids(user)
+        probed = set(Receiver.objects.filter(visibility_q(user, prefix="item__", granted_to=acting))
+                     .values_list("pk", flat=True))
+        by_set = set(Receiver.objects.filter(visibility_q(user, prefix="item__")).values_list("pk", flat=True))
+        assert probed == by_set, name
+        items = set(items_visible_to(user).values_list("pk", flat=True))
+        assert set(Item.objects.filter(visibility_q(user, granted_to=acting)).values_list("pk", flat=True)) == items
+    assert len(selectors._acting_user_ids(org["head_prod"])) == 2  # the deputy case was exercised
