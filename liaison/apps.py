@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,9 +11,7 @@ class LiaisonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.contrib.auth import get_user_model
-
-        from . import signals
+        from . import signals  # reads the models: importable once the app registry is ready
 
         signals.connect()
         # People read names, not login names: every admin list, choice and

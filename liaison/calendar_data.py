@@ -25,11 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+import chinese_calendar
+from chinese_calendar import constants, get_solar_terms
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from lunardate import LunarDate
 
-from .models import CalendarDay, CalendarYear, HolidayNotice
+from . import audit
+from .models import AuditEntry, CalendarDay, CalendarYear, HolidayNotice
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +55,6 @@ PACKAGE_NAMES = {
 def package_days(year: int) -> list[tuple[dt.date, str, str]]:
     """``[(date, kind, name)]`` of a year from chinesecalendar, in date order.
     Raises NotImplementedError for a year the package does not know."""
-    import chinese_calendar
-    from chinese_calendar import constants
-
     # The package's own check: raises NotImplementedError outside its range.
     chinese_calendar.is_workday(dt.date(year, 1, 1))
     chinese_calendar.is_workday(dt.date(year, 12, 31))
@@ -90,9 +91,6 @@ def statutory_days(year: int) -> list[tuple[dt.date, str]]:
     正月初三 (4 days); 清明 (the solar term's day); 劳动节 1–2 May; 端午 (五月
     初五); 中秋 (八月十五); 国庆 1–3 October. A lunar festival in a leap year
     falls in the first (non-leap) month of that number, as the 办法 says."""
-    from chinese_calendar import get_solar_terms
-    from lunardate import LunarDate
-
     new_year = LunarDate(year, 1, 1).to_solar_date()
     qingming = [d for d, name in get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30)) if name == "清明"]
     if len(qingming) != 1:
@@ -182,7 +180,7 @@ def fill_year_from_package(year: int) -> bool:
     except IntegrityError:
         return False
     if source == CalendarYear.Source.PROVISIONAL:
-        from .workdays import clear_cache
+        from .workdays import clear_cache  # a real cycle: workdays fills years from here
 
         transaction.on_commit(clear_cache)
     logger.info("calendar: filled %s from chinesecalendar (%s days)", year, len(days))
@@ -307,7 +305,7 @@ def current_days(year: int) -> dict[dt.date, tuple[str, str]]:
     """``{date: (kind, name)}`` of a plan year as stored (filled from the
     package or provisionally first, as the calendar would): what a
     supplementary notice amends."""
-    from . import workdays
+    from . import workdays  # a real cycle: workdays fills years from here
 
     workdays.is_workday(dt.date(year, 6, 30))  # the same lazy fill the calendar does
     rows = CalendarDay.objects.filter(Q(plan_year=year) | Q(plan_year__isnull=True, date__year=year))
@@ -315,9 +313,6 @@ def current_days(year: int) -> dict[dt.date, tuple[str, str]]:
 
 
 def _audit(calendar_year, notice, actor, request):
-    from . import audit
-    from .models import AuditEntry
-
     holidays = len(notice.holidays)
     what = "导入补充通知" if notice.amendment else "导入放假通知"
     audit.record(

@@ -1,3 +1,4 @@
+import redis
 from django.conf import settings
 
 
@@ -6,8 +7,6 @@ def broker_status() -> str:
     if not settings.REDIS_URL:
         return "embedded"
     try:
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
         client.ping()
         return "ok"

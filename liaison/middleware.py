@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from liaison.models import PasswordRecord
+
 LOGIN_AT_KEY = "liaison_login_at"
 LAST_SEEN_KEY = "liaison_last_seen"
 LAST_SEEN_EVERY_SECONDS = 60
@@ -61,8 +63,6 @@ def password_expired(user, now=None) -> bool:
     never changed it counts from when it joined."""
     if not settings.PASSWORD_STRICT or not user.is_authenticated or not user.has_usable_password():
         return False
-    from liaison.models import PasswordRecord
-
     changed_at = PasswordRecord.objects.filter(user=user).values_list("changed_at", flat=True).first()
     changed_at = changed_at or user.date_joined
     now = now or timezone.now()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation as django_validators
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from zxcvbn import zxcvbn
 
 # What the product and the demo organisation are called, in the forms people
 # type them: the product, its Chinese name and the demo's name in pinyin.
@@ -125,8 +126,6 @@ class GuessableValidator:
                     code="password_contains_name",
                     params={"word": word},
                 )
-        from zxcvbn import zxcvbn
-
         # zxcvbn's cost grows with the length; what is beyond 100 characters adds nothing here.
         result = zxcvbn(password[:100], user_inputs=words)
         if result["score"] >= MIN_SCORE:

@@ -33,6 +33,8 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from liaison import audit
+
 
 def lockout_cooloff(request=None):
     return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
@@ -160,8 +162,6 @@ class WindowedAxesHandler(AxesDatabaseHandler):
 
 
 def _record_unlock(username, was_locked, cleared):
-    from liaison import audit
-
     request = audit.current_request()
     target = audit.user_named(username)
     audit.record(

@@ -12,6 +12,7 @@ these fields skips signals and is not used by the application.
 import time
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -66,8 +67,6 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     if request is not None:
         request.liaison_lock_started = True
-    from django.conf import settings
-
     audit.record(
         Action.LOCKOUT,
         user=audit.user_named(username),

@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 
 from liaison import sweeps
+from liaison.calendar_data import fill_from_chinesecalendar
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +17,6 @@ def heartbeat():
 
 @shared_task(name="liaison.tasks.refresh_calendar", ignore_result=True)
 def refresh_calendar():
-    from liaison.calendar_data import fill_from_chinesecalendar
-
     years = fill_from_chinesecalendar()
     logger.info("calendar refreshed for years %s", years)
 

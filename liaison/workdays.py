@@ -32,6 +32,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from .models import CalendarDay, CalendarYear
+
 CACHE_SECONDS = 60
 # Jumping over off days one by one is cheap with the per-year sets; this bounds
 # the search for the next workday so that a corrupt table cannot loop forever.
@@ -83,8 +85,7 @@ post_delete.connect(_on_calendar_change, sender="liaison.CalendarYear", dispatch
 
 
 def _load_year(year: int) -> _Year:
-    from .calendar_data import fill_provisional, fill_year_from_package
-    from .models import CalendarDay, CalendarYear
+    from .calendar_data import fill_provisional, fill_year_from_package  # a real cycle: calendar_data clears this cache
 
     source = CalendarYear.objects.filter(year=year).values_list("source", flat=True).first()
     if source in (None, CalendarYear.Source.PROVISIONAL):
@@ -151,8 +152,7 @@ def missing_years(today: dt.date | None = None) -> list[int]:
     2024-11-12), and the issue's secretary pastes it "in November"; the
     warning says to import it once it is out, and an early warning costs
     less than deadlines silently computed without the holidays."""
-    from .calendar_data import fill_year_from_package
-    from .models import CalendarYear
+    from .calendar_data import fill_year_from_package  # a real cycle: calendar_data clears this cache
 
     today = today or timezone.localdate()
     years = [today.year] + ([today.year + 1] if today.month >= 11 else [])

@@ -28,9 +28,11 @@ from django.utils.translation import gettext_noop
 from liaison.errors import InvalidInput, NotAllowed, StateConflict, StepClosed
 
 from ..models import DeciderKind, DecisionMode, Item, ReviewStep, RouteRule, StepAssignee
-from ..permissions import can_cancel, can_decide, can_submit, can_take, is_handler, sync_item_grants
+from ..permissions import acting_assignee, can_cancel, can_decide, can_submit, can_take, is_handler, sync_item_grants
+from ..separation import bar_message, decision_bar, handover_cause
 from .. import limits, notices
 from . import lock_item, not_allowed, require_move, require_state, save_with_history
+from .delivery import transmit_on_submission, transmits_on_submission
 from .numbering import next_number
 from .routing import choose_route, route_problems, stage_deciders, stages_of
 
@@ -85,8 +87,6 @@ def open_stage(*, item, index, actor, now, submitting=False):
     users, handovers = stage_deciders(item, index, moment=now, submitter=actor if submitting else None)
     if not users:
         if handovers:
-            from ..separation import handover_cause
-
             raise InvalidInput(
                 _("%(why)s，“%(stage)s”环节没有可接替的审核人，请联系秘书处。")
                 % {"why": handover_cause(handovers[0]), "stage": stage["name"]}
@@ -183,8 +183,6 @@ def submit_item(*, item, actor) -> Item:
             item.state = Item.State.IN_REVIEW
         open_stage(item=item, index=start, actor=actor, now=now, submitting=True)
     save_with_history(item, actor, "resubmit" if not first else "submit")
-    from .delivery import transmit_on_submission, transmits_on_submission
-
     if not stages and transmits_on_submission(item):
         transmit_on_submission(item=item, actor=actor, now=now)  # syncs the grants
     else:
@@ -225,8 +223,6 @@ def _my_pending(step, assignees, actor):
     """The actor's pending assignment (or, for a deputy during an active
     delegation, the principal's; the caller records decided_by = actor), or
     the right error."""
-    from ..permissions import acting_assignee
-
     mine = acting_assignee(actor, assignees)
     if mine is None:
         raise not_allowed()
@@ -238,8 +234,6 @@ def _my_pending(step, assignees, actor):
         raise StepClosed(_(STEP_CLOSED))
     # Separation of duties, again at decision time: a deputy named after the
     # step opened may be the item's author (infoflow.separation).
-    from ..separation import bar_message, decision_bar
-
     reason = decision_bar(actor, step)
     if reason is not None:
         raise NotAllowed(bar_message(reason))

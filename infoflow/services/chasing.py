@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.errors import ChaseTooSoon, InvalidInput, StateConflict
+from liaison.workdays import add_working_time, working_time_between
+from officers.roles import roles_of
 
 from ..models import Chase, Item, Receiver, ReviewStep, StepAssignee
 from ..permissions import is_handler
@@ -52,8 +54,6 @@ def step_is_overdue(step, now=None) -> bool:
 def may_chase_steps(user, item) -> bool:
     """Who may chase review steps: the initiator, an active officer of the
     originating unit, or the secretariat."""
-    from officers.roles import roles_of
-
     if is_handler(user, item):
         return True
     return user is not None and user.is_authenticated and user.is_active and roles_of(user).is_secretariat
@@ -82,8 +82,6 @@ def _fmt(moment):
 
 
 def _check_interval(item, now):
-    from liaison.workdays import add_working_time, working_time_between
-
     last = Chase.objects.filter(item=item).order_by("-sent_at").first()
     if last is not None and working_time_between(last.sent_at, now) < CHASE_INTERVAL:
         raise ChaseTooSoon(

@@ -18,7 +18,7 @@ cycle of live delegations on overlapping days (A names B while B names A,
 or A→B→C→A).
 """
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,8 +78,6 @@ def _lock_delegations(principal, deputy):
     cycle from both ends could each pass the check before the other commits.
     Delegations are created a few times a day, so one transaction-scoped
     advisory lock for all is cheap; SQLite serialises writers anyway."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DELEGATION_LOCK])

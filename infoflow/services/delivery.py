@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.errors import InvalidInput, StateConflict
+from liaison.workdays import add_working_days
 from officers.models import OrgUnit
 
 from ..models import Attachment, Item, ProgressUpdate, Question, Receiver, Transmission, TransmissionMethod
@@ -227,8 +228,6 @@ def raise_question(*, receiver, actor, kind, text, responsible_unit, due_at=None
     responsible unit and a deadline (domain: within 1 working day; default
     one working day from now). The responsible unit's head and officers get
     sight of the item. Raises InvalidInput, StateConflict, NotAllowed."""
-    from liaison.workdays import add_working_days
-
     if kind not in Question.Kind.values:
         raise InvalidInput(_("请选择疑问或协调请求。"))
     if not (text or "").strip():

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison.errors import InvalidInput
+from liaison.errors import InvalidInput, StateConflict
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 from officers.roles import roles_of
 
@@ -28,8 +28,8 @@ from ..models import (
     TransmissionMethod,
     Urgency,
 )
-from ..permissions import can_edit, is_handler
-from . import lock_item, not_allowed, save_with_history
+from ..permissions import can_edit, can_receive, is_handler, sync_item_grants
+from . import lock_item, not_allowed, require_state, save_with_history
 
 TEXT_FIELDS = {"subject", "summary", "remarks", "project"}
 CHOICE_FIELDS = {
@@ -153,8 +153,6 @@ def create_item(*, actor, unit, fields: dict, receivers: list[dict], files=()) -
     """A new draft for ``unit`` by an officer or head of that unit (or the
     secretariat). No number yet: numbers are given at submission. Raises
     NotAllowed, InvalidInput, AttachmentRejected."""
-    from ..permissions import sync_item_grants
-
     unit = unit if isinstance(unit, OrgUnit) else OrgUnit.objects.get(pk=unit)
     if not may_draft_for(actor, unit):
         raise not_allowed()
@@ -179,8 +177,6 @@ def update_item(*, item, actor, fields: dict, receivers=None) -> Item:
     is kept in the history). Raises StateConflict, NotAllowed, InvalidInput."""
     item = lock_item(item)
     if item.state not in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN, Item.State.IN_REVIEW):
-        from . import require_state
-
         require_state(item, Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN)
     if not can_edit(actor, item):
         raise not_allowed()
@@ -221,8 +217,6 @@ def add_attachment(*, item, actor, upload, purpose="item", receiver=None, transm
     """Attach a checked file. Item attachments while the item is editable (its
     handlers); evidence by a handler; answer files by whoever answers for the
     receiver. Raises AttachmentRejected, NotAllowed, StateConflict."""
-    from ..permissions import can_receive
-
     item = lock_item(item)
     if purpose not in Attachment.Purpose.values:
         raise InvalidInput(_("附件用途无效。"))
@@ -234,8 +228,6 @@ def add_attachment(*, item, actor, upload, purpose="item", receiver=None, transm
     elif purpose == Attachment.Purpose.ITEM:
         if not can_edit(actor, item):
             if item.state not in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN):
-                from . import require_state
-
                 require_state(item, Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN)
             raise not_allowed()
     elif not is_handler(actor, item):
@@ -253,8 +245,6 @@ def remove_attachment(*, attachment, actor) -> None:
     if attachment.purpose != Attachment.Purpose.ITEM or item.state not in (
         Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN
     ):
-        from liaison.errors import StateConflict
-
         raise StateConflict(_("该附件已随信息传递或反馈，不能删除。"))
     if not can_edit(actor, item):
         raise not_allowed()

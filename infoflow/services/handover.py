@@ -24,17 +24,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.notifications import notify
+
 from ..models import DeciderKind, ReviewStep, StepAssignee
 from ..permissions import sync_item_grants
 from ..separation import INACTIVE, authors_of, bar_reason, display_name, previous_deciders
+from .. import notices
+from ..notices import what
+from ..people import people_with_role
 from . import lock_item, save_with_history
+from .delegation import deputies_of
+from .routing import _pooled, _successors
 
 
 def _replacements(item, step, user, assignees, now) -> tuple[list, list]:
     """(users to decide in the user's place, assignments to re-open)."""
-    from .delegation import deputies_of
-    from .routing import _pooled, _successors
-
     authors = authors_of(item)
     previous = previous_deciders(item, step.review_round, step.stage_index)
 
@@ -70,8 +74,6 @@ def hand_over_step(*, step: ReviewStep, user, actor, reason: str = INACTIVE, now
     bar for a step opened before the rule); the caller holds the
     transaction. Returns the handover recorded on the step, or None when the
     user had nothing pending there."""
-    from .. import notices
-
     now = now or timezone.now()
     item = lock_item(step.item)
     step = ReviewStep.objects.select_for_update().get(pk=step.pk)
@@ -110,11 +112,6 @@ def deactivate_user(*, user, actor) -> list[tuple[ReviewStep, dict]]:
     over; tell the secretariat which steps went to whom. Returns the
     (step, handover) pairs. Running it for an inactive user hands over
     whatever is still waiting for them, and changes nothing else."""
-    from liaison.notifications import notify
-
-    from ..notices import what
-    from ..people import people_with_role
-
     # FOR NO KEY UPDATE: a review move in flight holds its item and writes rows
     # naming this user (KEY SHARE on the user row), which FOR UPDATE, taken
     # here before the items, would block (tests/infoflow/test_separation_races.py).
