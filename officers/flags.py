@@ -39,9 +39,10 @@ def meeting_absence_limit() -> int:
 
 @transaction.atomic
 def raise_flag(*, officer: Officer, rule: str, case_key: str, summary: str, evidence: dict,
-               now: dt.datetime | None = None) -> tuple[ReplacementFlag, bool]:
+               now: dt.datetime | None = None, notify: bool = True) -> tuple[ReplacementFlag, bool]:
     """The flag of this case, raised if it is new: (flag, created). A new flag
-    tells the head of the officer's unit and HR (in this transaction). An open
+    tells the head of the officer's unit and HR (in this transaction) unless
+    ``notify`` is False (the caller has told them already). An open
     flag found again takes the newer ``evidence`` (a third miss joins the
     case). ``evidence``: {"records": [{"label": str, "date": "YYYY-MM-DD"}]}."""
     if rule not in Rule.values:
@@ -56,7 +57,8 @@ def raise_flag(*, officer: Officer, rule: str, case_key: str, summary: str, evid
                 flag.save()
         except IntegrityError:  # raised by a concurrent sweep meanwhile
             return ReplacementFlag.objects.get(officer=officer, rule=rule, case_key=case_key), False
-        notices.flag_raised(flag)
+        if notify:
+            notices.flag_raised(flag)
         return flag, True
     if flag.state == ReplacementFlag.State.OPEN and flag.evidence != evidence:
         flag.evidence = evidence
@@ -67,12 +69,14 @@ def raise_flag(*, officer: Officer, rule: str, case_key: str, summary: str, evid
 
 
 def flag_missed_calls(*, officer: Officer, first_occurrence_id: int, records: list[dict],
-                      now: dt.datetime | None = None):
+                      now: dt.datetime | None = None, notify: bool = True):
     """Two consecutive missed data calls: one case per run of misses, named
-    by its first missed occurrence."""
+    by its first missed occurrence (datacalls.services.closing calls it with
+    each run it flags; ``records``: [{"label", "date"}], oldest first)."""
     return raise_flag(
         officer=officer, rule=Rule.DATA_CALLS, case_key="occurrence:%d" % first_occurrence_id,
-        summary=_("连续 %(n)d 次未按期报送") % {"n": len(records)}, evidence={"records": records}, now=now)
+        summary=_("连续 %(n)d 次未按期报送") % {"n": len(records)}, evidence={"records": records}, now=now,
+        notify=notify)
 
 
 def check_meeting_rule(*, officer: Officer, year: int, absences: list[dict], now: dt.datetime | None = None):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from liaison.errors import DataCallStateConflict
 from liaison.workdays import add_working_days
+from officers.flags import flag_missed_calls
 from officers.models import Officer
 
 from .. import notices
@@ -70,6 +71,7 @@ def check_two_misses(*, answer: Answer, now: dt.datetime) -> ReplacementFlag | N
     flag = ReplacementFlag.objects.filter(unit_id=answer.unit_id, occurrences=previous.occurrence_id).first()
     if flag is not None:
         flag.occurrences.add(answer.occurrence_id)
+        _officer_flag(flag, now, notify=False)
         return flag
     officer = (Officer.objects.filter(unit_id=answer.unit_id, status=Officer.Status.ACTIVE)
                .order_by("-is_primary", "pk").first())
@@ -80,4 +82,16 @@ def check_two_misses(*, answer: Answer, now: dt.datetime) -> ReplacementFlag | N
     flag.occurrences.add(previous.occurrence_id, answer.occurrence_id)
     if created:
         notices.flag_raised(flag)
+    _officer_flag(flag, now, notify=False)  # datacalls' notice has told the head and HR
     return flag
+
+
+def _officer_flag(flag: ReplacementFlag, now: dt.datetime, notify: bool):
+    """The same case as the officer's replacement flag (officers.flags: one
+    model for every rule, resolved there by keeping or replacing)."""
+    if flag.officer_id is None:
+        return None
+    records = [{"label": "%s %s" % (o.call.title, o.period), "date": timezone.localtime(o.due_at).date().isoformat()}
+               for o in flag.occurrences.select_related("call").order_by("due_at", "pk")]
+    return flag_missed_calls(officer=flag.officer, first_occurrence_id=flag.first_occurrence_id, records=records,
+                             now=now, notify=notify)

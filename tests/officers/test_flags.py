@@ -140,3 +140,36 @@ def test_flag_page_resolves_for_the_head(flag, head_market, client):
     flag.refresh_from_db()
     assert flag.state == ReplacementFlag.State.KEPT
     assert client.post(url, {"decision": "replace", "reason": "更换"}).status_code in (200, 403)
+
+
+def test_datacalls_two_miss_rule_raises_the_officers_flag_once(secretary, market, prod, officer_market,
+                                                               officer_prod, head_market):
+    import time_machine
+
+    from datacalls import services as calls
+    from datacalls.models import Answer
+    from liaison import sweeps
+    from tests.datacalls.conftest import TZ, make_call
+
+    call = make_call(secretary, [market, prod], schedule="monthly", due_on=None, anchor="end", offset_days=-5,
+                     close_after_days=2)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, tzinfo=TZ), tick=False):
+        calls.send_call(call=call, actor=secretary)
+    counts = []
+    for month in (1, 2, 3):  # market never answers; prod always does
+        moment = dt.datetime(2026, month, 10, 9, 0, tzinfo=TZ)
+        with time_machine.travel(moment, tick=False):
+            sweeps.run(moment)
+            answer = Answer.objects.get(occurrence__call=call, occurrence__period="2026-%02d" % month, unit=prod)
+            calls.submit_answer(answer=answer, actor=officer_prod, raw={"opinion": "有"})
+        for minute in range(3):
+            later = dt.datetime(2026, month + 1, 3, 9, minute, tzinfo=TZ)
+            with time_machine.travel(later, tick=False):
+                sweeps.run(later)
+        counts.append(ReplacementFlag.objects.count())
+
+    assert counts == [0, 1, 1]
+    flag = ReplacementFlag.objects.get()
+    assert (flag.officer.user, flag.rule) == (officer_market, "data_calls")
+    assert len(flag.evidence["records"]) == 3  # the third miss joined the case
+    assert not Notification.objects.filter(key="officerflag:%d" % flag.pk).exists()  # datacalls told them
