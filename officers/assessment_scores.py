@@ -125,8 +125,8 @@ def _items(user_ids, start, end):
     items = (
         Item.objects.filter(initiator_id__in=user_ids, submitted_at__gte=start, submitted_at__lt=end)
         .exclude(state__in=[Item.State.DRAFT, Item.State.CANCELLED])
-        .only("pk", "number", "subject", "state", "direction", "kind", "release_channels", "to_all_staff",
-              "submitted_at", "initiator_id", "confidentiality")
+        .only("pk", "number", "state", "direction", "kind", "release_channels", "to_all_staff",
+              "submitted_at", "initiator_id")
         .order_by("submitted_at", "pk")
     )
     items = list(items)
@@ -137,11 +137,9 @@ def _items(user_ids, start, end):
         deciders[item_id].add(decider)
     for item in items:
         level = adoption_level(item, deciders[item.pk])
-        # The subject of a restricted item stays off the breakdown (it is read
-        # by HR and supervision, who are not on the item's path): its number only.
-        label = item.number or ""
-        if item.confidentiality != "restricted":
-            label = ("%s %s" % (label, item.subject)).strip()
+        # The item by its number only: the breakdown is read by HR, supervision
+        # and leaders, who need not be on the item's path (items_visible_to).
+        label = item.number or "—"
         rows[item.initiator_id].append({"date": _day(item.submitted_at), "label": label,
                                         "detail": str(level_label(level)), "points": str(ADOPTION_POINTS[level])})
     return rows

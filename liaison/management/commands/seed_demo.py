@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Later apps build on the organisation: officers first.
-DEMO_MODULES = ["officers.demo", "infoflow.demo", "archive.demo", "datacalls.demo"]
+DEMO_MODULES = ["officers.demo", "infoflow.demo", "archive.demo", "datacalls.demo", "officers.demo_meetings",
+                "officers.demo_assessment"]
 
 
 def demo_modules():

@@ -1,0 +1,38 @@
+"""The SVG chart builder (officers/svg_charts.py): escaped text, the numbers
+as a table, scaling for a phone."""
+from officers.svg_charts import bar_chart, column_chart, histogram
+
+EVIL = '<script>alert("x")</script>&'
+
+
+def test_labels_and_series_names_are_escaped_in_the_svg():
+    chart = column_chart(title=EVIL, labels=[EVIL, "2月"], series=[(EVIL, [1, 2]), ("生产部", [0, 3])])
+
+    assert "<script>" not in chart.svg
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in chart.svg
+
+
+def test_the_table_holds_the_same_numbers_with_totals():
+    chart = column_chart(title="t", labels=["1月", "2月"], series=[("市场部", [1, 2]), ("生产部", [0, 3])])
+
+    assert chart.headers == ["", "市场部", "生产部", "合计"]
+    assert chart.rows == [["1月", "1", "0", "1"], ["2月", "2", "3", "5"]]
+
+
+def test_rates_show_missing_values_as_a_dash_and_scale_to_100():
+    chart = bar_chart(title="按时率", labels=["市场部", EVIL], series=[("报送", [50, None]), ("审核", [100, 25.5])],
+                      max_value=100, unit="%")
+
+    assert chart.rows == [["市场部", "50%", "100%"], [EVIL, "—", "25.5%"]]
+    assert "<script>" not in chart.svg and 'viewBox="0 0 360' in chart.svg and 'width="100%"' in chart.svg
+
+
+def test_histogram_bands_include_the_top_score():
+    chart = histogram(title="分布", values=[0, 9.9, 10, 55, 100, 100], unit="人数")
+
+    counts = {row[0]: row[1] for row in chart.rows}
+    assert counts["0–10"] == "2" and counts["10–20"] == "1" and counts["50–60"] == "1" and counts["90–100"] == "2"
+
+
+def test_an_empty_chart_says_so():
+    assert bar_chart(title="t", labels=[], series=[("a", [])]).empty
