@@ -18,6 +18,8 @@ BEAT_SCHEDULE = {
     # Send notices never queued (broker down) or failed with tries left (liaison.tasks_notify).
     # Also what a process killed between its commit and the queueing left (the outbox).
     "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 60.0},
+    # Open the month's work reports and run the meeting-absence replacement rule (officers.tasks).
+    "officers-work-daily": {"task": "officers.tasks.work_daily", "schedule": crontab(minute=10, hour=16)},  # 00:10
     # Every deadline sweep: reminders, overdue notices, escalation, archive due,
     # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.

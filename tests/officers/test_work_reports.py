@@ -172,3 +172,11 @@ def test_report_list_has_a_fixed_number_of_queries(client, secretary, market, dj
     with django_assert_max_num_queries(12):
         response = client.get(reverse("officers:work-reports") + "?q=市场")
     assert response.status_code == 200
+
+
+def test_daily_task_opens_reports_once(posts, officer_market):
+    from officers.tasks import work_daily
+
+    with time_machine.travel(at("2026-10-08 00:10"), tick=False):
+        assert work_daily() == (2, 0)
+        assert work_daily() == (0, 0)
