@@ -12,6 +12,7 @@ from datacalls import services
 from datacalls.models import Answer, Occurrence, ReplacementFlag
 from liaison import sweeps
 from liaison.models import Notification
+from officers.models import ReplacementFlag as OfficerFlag
 from tests.datacalls.conftest import TZ, make_call
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,10 @@ def test_two_consecutive_misses_raise_exactly_one_flag(secretary, market, prod, 
     assert sorted(flag.occurrences.values_list("period", flat=True)) == ["2026-01", "2026-02", "2026-03"]
     assert Notification.objects.filter(key="datacall:flag:%d" % flag.pk).count() == 2  # head and HR
     assert {n.recipient for n in Notification.objects.filter(key="datacall:flag:%d" % flag.pk)} == {head_market, hr}
+    # The same case is the officer's replacement flag where HR keeps or replaces (officers.flags).
+    officer_flags = list(OfficerFlag.objects.filter(rule=OfficerFlag.Rule.DATA_CALLS))
+    assert len(officer_flags) == 1 and officer_flags[0].officer == flag.officer
+    assert len(officer_flags[0].evidence["records"]) == 3
 
 
 def test_consecutive_calls_mode_counts_misses_across_calls(secretary, market, officer_market):
