@@ -93,6 +93,11 @@ class CallForm(forms.ModelForm):
         label=_l("指定领导"), queryset=get_user_model().objects.filter(is_active=True), required=False,
     )
 
+    field_order = ["title", "instructions", "field_lines", "attachment", "template", "template_spec_text",
+                   "recipients", "units", "schedule", "due_on", "months_text", "dates_text", "anchor", "offset_days",
+                   "offset_unit", "due_time", "starts_on", "ends_on", "close_after_days", "head_review",
+                   "visibility", "viewers", "two_miss"]
+
     class Meta:
         model = Call
         fields = ["title", "instructions", "attachment", "template", "recipients", "schedule", "due_on", "anchor",
