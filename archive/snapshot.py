@@ -63,9 +63,38 @@ def row(obj, exclude=()):
 FORMAT = 2
 
 
+# What a receiver's label (Receiver.label) reads, from a row that names one.
+RECEIVER_LABEL = ("receiver__unit", "receiver__user", "receiver__external_unit", "receiver__contact")
+
+
+def related():
+    """What build() reads of an item, for Item querysets' prefetch_related():
+    the rows of each relation in the snapshot's order, with the rows their
+    labels name (fetched otherwise one query per row). The order is each
+    model's own (Meta.ordering), which build() also gets from an item
+    loaded without these."""
+    from django.db.models import Prefetch
+
+    from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
+
+    return [
+        Prefetch("steps", queryset=ReviewStep.objects.order_by("review_round", "stage_index")),
+        Prefetch("steps__assignees", queryset=StepAssignee.objects.select_related("user", "decided_by")),
+        Prefetch("receivers", queryset=Receiver.objects.select_related(
+            "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")),
+        Prefetch("transmissions", queryset=Transmission.objects.select_related("sent_by")),
+        Prefetch("questions", queryset=Question.objects.select_related(
+            *RECEIVER_LABEL, "raised_by", "responsible_unit", "replied_by")),
+        Prefetch("updates", queryset=ProgressUpdate.objects.select_related(*RECEIVER_LABEL, "posted_by")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")),
+    ]
+
+
 def build(item, attachments):
     """The snapshot dict; ``attachments`` are dicts describing the archive's
-    copies. Labels are written in the organisation's language (settings)."""
+    copies. Labels are written in the organisation's language (settings).
+    Reads the item's relations with .all(): load the item with related()
+    to read them in a few queries for many items."""
     with translation.override(settings.LANGUAGE_CODE):
         return _build(item, attachments)
 
@@ -74,9 +103,7 @@ def _build(item, attachments):
     from .display import channels_label, methods_label, purpose_label
 
     steps = []
-    for step in item.steps.all().prefetch_related("assignees__user", "assignees__decided_by").order_by(
-        "review_round", "stage_index"
-    ):
+    for step in item.steps.all():
         data = row(step)
         data["assignees"] = [row(a) for a in step.assignees.all()]
         steps.append(data)
@@ -88,12 +115,10 @@ def _build(item, attachments):
             "release_channels_display": channels_label(item.release_channels),
         },
         "steps": steps,
-        "receivers": [row(r) for r in item.receivers.select_related(
-            "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")],
-        "transmissions": [row(t) | {"methods_display": methods_label(t.methods)}
-                          for t in item.transmissions.select_related("sent_by")],
-        "questions": [row(q) for q in item.questions.select_related("raised_by", "responsible_unit", "replied_by")],
-        "progress": [row(p) for p in item.updates.select_related("posted_by")],
+        "receivers": [row(r) for r in item.receivers.all()],
+        "transmissions": [row(t) | {"methods_display": methods_label(t.methods)} for t in item.transmissions.all()],
+        "questions": [row(q) for q in item.questions.all()],
+        "progress": [row(p) for p in item.updates.all()],
         "attachments": [a | {"purpose_display": purpose_label(a.get("purpose"))} for a in attachments],
     }
 
