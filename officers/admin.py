@@ -578,4 +578,6 @@ class ChangeFilingAdmin(HistoryAdmin):
         )
         form.discard_pending()
         obj.refresh_from_db()
+from . import admin_meetings  # noqa: E402,F401  meetings, action items, trainings, inductions
 from . import admin_work  # noqa: E402,F401  work reports, replacement flags, accountability (read-only)
+from . import admin_assessment  # noqa: E402,F401  the yearly assessment (periods, criteria; results read-only)

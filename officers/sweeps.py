@@ -87,3 +87,4 @@ def handle_reports(reports, now) -> None:
 
 REPORTS = Sweep(name="officer_work_report", open_cases=open_reports, handle=handle_reports,
                 select_related=("officer__user", "officer__unit", "unit__head"), order=52)
+from . import meeting_sweeps  # noqa: E402,F401  registers the meeting action item and induction sweeps

@@ -11,3 +11,7 @@ urlpatterns = [
 from .urls_work import urlpatterns as work_patterns  # noqa: E402  work reports, flags, cases
 
 urlpatterns += work_patterns
+
+from .urls_meetings import urlpatterns as meeting_patterns  # noqa: E402  meetings, action items, trainings
+
+urlpatterns += meeting_patterns

@@ -98,6 +98,9 @@ QUERIES = {
     "infoflow:ontime": ["start=2026-01-01&end=2026-12-31"],
     "infoflow:ontime-export": ["start=2026-01-01&end=2026-12-31"],
     "exports:log": ["scope=mine:done", "scope=received:all", "scope=reviews", "scope=incoming"],
+    "officers:action-list": ["done=1"],
+    "officers:meeting-attendance": ["year=2026"],
+    "officers:training-hours": ["year=2026"],
 }
 
 
@@ -215,6 +218,28 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         flag_failed_assessment(officer=market_post, period="2025", score=50, threshold=60)
         record_case(actor=auditor, officer=market_post, kind="late", occurred_on=NOW.date(), finding="迟报",
                     subject=other)
+        # The year's assessment, computed (officers.assessment): breakdowns list items by number only.
+        from officers.assessment import compute_period, open_period
+        compute_period(actor=secretary, period=open_period(actor=secretary, year=2026))
+        # A coordination meeting about item O, held, minuted, with an action item; a training with
+        # attendance; the inductions of the walk's officers (officers.meetings, officers.trainings).
+        from officers.meetings import add_action_item, distribute_minutes, record_attendance, schedule_meetings
+        from officers.trainings import create_training, record_training_attendance, sync_inductions
+
+        meeting = schedule_meetings(actor=secretary, kind="coordination", item=other, title="协调会",
+                                    first_on=NOW.date(), start_time=dt.time(9, 0), agenda="协调", place="会议室",
+                                    units=[market, prod])[0]
+        record_attendance(meeting=meeting, actor=secretary,
+                          attendance={i.pk: "present" for i in meeting.invitations.all()})
+        distribute_minutes(meeting=meeting, actor=secretary, text="纪要",
+                           upload=_pdf("纪要.pdf"))
+        add_action_item(meeting=meeting, actor=secretary, text="落实", owner=officer_prod,
+                        due_on=NOW.date() + dt.timedelta(days=3))
+        training = create_training(actor=secretary, title="培训", content="内容", trainer="讲师",
+                                   starts_at=NOW - dt.timedelta(hours=2), hours=2, is_induction=True,
+                                   materials=_pdf("材料.pdf"))
+        sync_inductions()
+        record_training_attendance(training=training, actor=secretary, present_users=[officer_market])
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -341,6 +366,21 @@ class Filler:
             model = Answer if name.startswith("datacalls:answer") else Call if name.startswith(
                 "datacalls:series") else AnswerFile if name == "datacalls:file" else Occurrence
             return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
+        if name.startswith("assessment:"):
+            from officers.assessment_models import AssessmentResult
+
+            years = [2026, 2031]  # the walk's period (officers.assessment) and a year without one
+            if keys == {"year"}:
+                return [{"year": y} for y in years]
+            if keys == {"year", "pk"}:
+                return [{"year": y, "pk": pk} for y in years for pk in self.ids(AssessmentResult)] or [
+                    {"year": 2026, "pk": 0}]
+        if name.startswith("officers:") and keys == {"pk"}:
+            from officers.meeting_models import ActionItem, Meeting, Training
+
+            model = {"action": ActionItem, "meeting": Meeting, "training": Training}.get(name[9:].split("-")[0])
+            if model is not None:
+                return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name in WORK_PAGES and keys == {"pk"}:
             model = apps.get_model("officers", WORK_PAGES[name])
             return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
