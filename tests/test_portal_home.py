@@ -1,0 +1,41 @@
+"""The secretariat's list of officers missing paperwork, written in Python
+(portal.home.missing_paperwork_html, issue 12): the same rows the template
+wrote, names escaped, each badge only when its paper is missing."""
+import datetime
+
+import pytest
+from django.utils import translation
+
+from portal.home import missing_paperwork_html
+from tests.factories import OfficerFactory, OrgUnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_officer_shows_only_the_missing_papers_and_names_are_escaped():
+    unit = OrgUnitFactory(name="生产部<i>")
+    both = OfficerFactory(unit=unit, induction_done_on=None, confidentiality_signed_on=None)
+    both.user.first_name, both.user.last_name = "<script>", ""
+    trained = OfficerFactory(unit=unit, is_primary=False, induction_done_on=datetime.date(2026, 1, 5),
+                             confidentiality_signed_on=None)
+    trained.user.first_name = trained.user.last_name = ""
+
+    with translation.override("zh-hans"):
+        html = str(missing_paperwork_html([both, trained]))
+
+    rows = html.split("<li>")[1:]
+    assert len(rows) == 2
+    assert "&lt;script&gt;" in rows[0] and "<script>" not in html
+    assert "（生产部&lt;i&gt;）" in rows[0]
+    assert "未参加岗前培训" in rows[0] and "未签保密协议" in rows[0]
+    assert trained.user.username in rows[1]
+    assert "未参加岗前培训" not in rows[1] and "未签保密协议" in rows[1]
+
+
+def test_the_badges_follow_the_language():
+    officer = OfficerFactory(induction_done_on=None, confidentiality_signed_on=None)
+
+    with translation.override("en"):
+        html = str(missing_paperwork_html([officer]))
+
+    assert "未参加岗前培训" not in html and "未签保密协议" not in html
