@@ -40,6 +40,7 @@ from .selectors import (
 from .values import display
 
 PAGE = 20
+GRID_PERIODS = 6  # periods shown side by side on the series page
 FILTERS = ("out", "late", "in", "returned", "missed")
 
 
@@ -106,10 +107,25 @@ def series(request, pk):
         total=Count("answers", distinct=True),
         answered=Count("answers", filter=Q(answers__state__in=Answer.IN_STATES), distinct=True),
     ).order_by("-period_start")
+    occurrences = list(occurrences)
     return render(request, "datacalls/series.html", {
         "call": call, "occurrences": occurrences, "fields": services.fields_of(call),
         "manages": manages_calls(request.user) or call.created_by_id == request.user.pk,
+        "grid_periods": occurrences[:GRID_PERIODS][::-1], "grid": _grid(request.user, occurrences[:GRID_PERIODS]),
+        "now": timezone.now(),
     })
+
+
+def _grid(user, occurrences) -> list:
+    """Units × the latest periods: [(unit, [answer or None per period, oldest first])], the user's
+    own units first. One query whatever the number of units."""
+    periods = [o.pk for o in occurrences][::-1]
+    answers = own_first(answers_visible_to(user).filter(occurrence_id__in=periods), user).select_related(
+        "unit", "occurrence")
+    rows: dict = {}
+    for answer in answers:
+        rows.setdefault(answer.unit_id, (answer.unit, {}))[1][answer.occurrence_id] = answer
+    return [(unit, [by_period.get(pk) for pk in periods]) for unit, by_period in rows.values()]
 
 
 @login_required

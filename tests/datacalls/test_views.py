@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from datacalls import services
 from datacalls.models import Answer, ReplacementFlag
+from liaison import sweeps
 from officers.models import OrgUnit
 from tests.datacalls.conftest import TZ, make_call
 
@@ -331,3 +332,31 @@ def test_head_reviews_through_the_answer_page(client, secretary, market, officer
     assert "审核通过并报送" in page
     answer.refresh_from_db()
     assert answer.state == Answer.State.SUBMITTED
+
+
+@pytest.mark.parametrize("n", [10, 500])
+def test_series_grid_of_units_and_periods_in_fixed_queries(client, secretary, django_assert_max_num_queries, n):
+    units = _units(n)
+    call = make_call(secretary, units, schedule="monthly", due_on=None, anchor="end", offset_days=-5)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, tzinfo=TZ), tick=False):
+        services.send_call(call=call, actor=secretary)
+    with time_machine.travel(dt.datetime(2026, 2, 2, 9, 0, tzinfo=TZ), tick=False):
+        sweeps.run()
+    client.force_login(secretary)
+    url = reverse("datacalls:series", args=[call.pk])
+    client.get(url)
+
+    with django_assert_max_num_queries(12):
+        text = client.get(url).content.decode()
+
+    assert "2026-01" in text and "2026-02" in text
+    assert text.count('data-label="2026-02"') == n
+
+
+def test_officer_sees_only_own_row_in_the_series_grid(client, sent, officer_market):
+    client.force_login(officer_market)
+
+    text = client.get(reverse("datacalls:series", args=[sent.pk])).content.decode()
+
+    grid = text.split("各单位历次报送")[1]
+    assert "市场部" in grid and "生产部" not in grid
