@@ -23,12 +23,17 @@ Only the three item permissions are touched, so a grant made by hand in the
 admin console (e.g. ``change_item``) stays.
 """
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from officers.models import Officer
+from liaison.apps import display_name
+from officers.models import Officer, OrgUnit
 from officers.roles import roles_of
 
 from .models import Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
+from .separation import bar_message, decision_bar
+from .services.delegation import principal_ids_for
 
 VIEW = "view_item"
 HANDLE = "handle_item"
@@ -94,8 +99,6 @@ def acting_assignee(user, assignees, principal_ids=None):
     pending_others = [a for a in assignees if a.user_id != user.pk and a.decision == StepAssignee.Decision.PENDING]
     if pending_others:
         if principal_ids is None:
-            from .services.delegation import principal_ids_for
-
             principal_ids = principal_ids_for(user)
         deputised = next((a for a in pending_others if a.user_id in principal_ids), None)
         if deputised is not None:
@@ -127,8 +130,6 @@ def can_decide(user, assignee_or_step) -> bool:
 def _separation_allows(user, step) -> bool:
     """Nobody decides on an item they initiated or drafted, nor two
     consecutive stages of an external item (infoflow.separation)."""
-    from .separation import decision_bar
-
     return decision_bar(user, step) is None
 
 
@@ -202,8 +203,6 @@ def may_draft(user) -> bool:
 
 
 def _names(users):
-    from liaison.apps import display_name
-
     return "、".join(display_name(u) for u in users)
 
 
@@ -215,8 +214,6 @@ def refusal(user, action, item, *, step=None, receiver=None):
     """None when ``user`` may do ``action`` to ``item`` now, else why not and
     who may (for the 403 page). ``action``: edit, withdraw, cancel, transmit,
     review, receive (acknowledge, question, answer)."""
-    from django.utils.translation import gettext as _
-
     handlers = _("信息的发起人和%(unit)s的联络员") % {"unit": item.unit.name}
     if action == "edit":
         if can_edit(user, item):
@@ -236,8 +233,6 @@ def refusal(user, action, item, *, step=None, receiver=None):
             return None
         if step.state != ReviewStep.State.OPEN:
             return _("“%(step)s”环节已结束，无需再审核。") % {"step": step.name}
-        from .separation import bar_message, decision_bar
-
         bar = decision_bar(user, step) if acting_assignee(user, step.assignees.all()) is not None else None
         if bar is not None:  # on the step, but separation of duties keeps them off it
             return bar_message(bar)
@@ -257,14 +252,10 @@ def require(user, action, item, **objects) -> None:
     """Raise PermissionDenied with ``refusal``'s sentence when it says no."""
     reason = refusal(user, action, item, **objects)
     if reason is not None:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(reason)
 
 
 def draft_refusal() -> str:
-    from django.utils.translation import gettext as _
-
     return _("只有各部门的联络员、部门负责人和秘书处可以新建信息；如需报送信息，请联系本部门联络员。")
 
 
@@ -290,8 +281,6 @@ def revoke(user, codename, item):
 
 def _unit_people(unit_ids):
     """{unit_id: {user ids}} of each unit's head and active officers."""
-    from officers.models import OrgUnit
-
     people = {uid: set() for uid in unit_ids}
     if not unit_ids:
         return people
