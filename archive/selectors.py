@@ -65,8 +65,11 @@ RETENTION_STATES = ("current", "due", "permanent", "held", "destroyed")
 
 
 def catalogue(user, *, year=None, unit=None, unit_type="", importance="", retention_state="", q="",
-              top="", mid="", month="", vendor="sqlite", today=None):
-    rows = records_visible_to(user).select_related("unit", "category")
+              top="", mid="", month="", vendor="sqlite", today=None, visible=None):
+    """The user's records with the filters, newest first. ``visible``: the
+    records_visible_to(user) queryset when the caller already built it (the
+    catalogue page builds it once for its rows and its tree)."""
+    rows = (records_visible_to(user) if visible is None else visible).select_related("unit", "category")
     if year:
         rows = rows.filter(year=year)
     if unit:
@@ -105,11 +108,12 @@ def filter_retention_state(rows, state, today=None):
     return rows
 
 
-def classification_tree(user):
-    """[(top, count, [(middle, count, [(month, count)])])] of visible records."""
+def classification_tree(user, visible=None):
+    """[(top, count, [(middle, count, [(month, count)])])] of visible records
+    (``visible`` as for catalogue)."""
     tree = {}
     rows = (
-        records_visible_to(user)
+        (records_visible_to(user) if visible is None else visible)
         .order_by()
         .values("class_top", "class_mid", "class_date")
         .annotate(n=Count("pk"))

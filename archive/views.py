@@ -124,14 +124,14 @@ class CatalogueForm(FastWidgetsForm):
     month = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-def _catalogue_rows(request):
+def _catalogue_rows(request, visible=None):
     form = CatalogueForm(request.GET or None)
     filters = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
         if "unit" in filters:
             filters["unit"] = filters["unit"].pk
-    return form, catalogue(request.user, vendor=connection.vendor, **filters)
+    return form, catalogue(request.user, vendor=connection.vendor, visible=visible, **filters)
 
 
 SENTINEL_PK = 987654321
@@ -185,7 +185,8 @@ def one_query_page(rows, number):
 
 @login_required
 def catalogue_view(request):
-    form, rows = _catalogue_rows(request)
+    visible = records_visible_to(request.user)  # built once: the rows and the tree
+    form, rows = _catalogue_rows(request, visible)
     page = one_query_page(rows, request.GET.get("page"))
     record_url = url_for_pk("archive:record-detail")
     for record in page:
@@ -203,7 +204,7 @@ def catalogue_view(request):
             item.completed_label = (
                 timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
             )
-    tree = classification_tree(request.user)
+    tree = classification_tree(request.user, visible)
     return render(request, "archive/catalogue.html", {
         "form": form, "page": page, "tree": tree, "tree_html": tree_html(tree), "pending": pending,
         "can_manage": can_manage(request.user), "can_reports": can_see_reports(request.user),
