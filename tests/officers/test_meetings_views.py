@@ -217,3 +217,25 @@ def test_seed_demo_has_a_year_of_minuted_meetings_one_overdue_action_and_an_indu
         assert Invitation.objects.filter(attendance="delegate").exists()
         assert Training.objects.filter(is_induction=True, attendance__present=True).exists()
         assert Induction.objects.filter(done_on__isnull=False).exists()
+
+
+def test_home_card_counts_answers_actions_and_inductions(rf, meeting, secretary, officer_market, employee,
+                                                         django_assert_max_num_queries):
+    from django.template.loader import render_to_string
+
+    from officers.meetings import send_notice
+
+    with time_machine.travel(BEFORE, tick=False):
+        send_notice(meeting=meeting, actor=secretary)
+        request = rf.get("/")
+        request.user = officer_market
+        with django_assert_max_num_queries(4):
+            mine = render_to_string("officers/meetings/_home_card.html", request=request)
+        request.user = secretary
+        theirs = render_to_string("officers/meetings/_home_card.html", request=request)
+        request.user = employee
+        nothing = render_to_string("officers/meetings/_home_card.html", request=request)
+
+    assert "即将召开的会议 1 个，待答复 1 个。" in mine
+    assert "待完成的岗前培训 0 人（已超期 0 人）" in theirs
+    assert nothing.strip() == ""
