@@ -47,6 +47,19 @@ notifications 3.3×, whole log 11.5×: ``http: worst page 79.74× floor
 (/items/ontime/), median 11.22×``. Far from the issue's 3×: most of a
 page's time is Python (template rendering, about 40 µs a gettext call on
 this machine), not SQL.
+
+The list pages, after their rows and filter widgets were written in Python
+(infoflow/templatetags/infoflow_rows.py, infoflow/filters.py), the inboxes
+counted by their page's own query, the receipts' grant rule probed per row
+and the on-time page paged (``--items 100000 --archived 200 --seconds 3
+--rounds 3``; load 10–17, floor 46–55 req/s): /items/ and its tabs
+4.5–5.4× (before, the same run's build: 5.4–13.9×), reviews 4.95× (14.3×),
+received 6.61× (25.5×), on-time page 22.5× (85.6×), notifications 2.64×,
+whole log 5.38× (13.6×): ``http: worst page 22.52× floor (/items/ontime/),
+median 5.91×`` (before ``85.60× …, median 13.73×``). What is left is mostly
+SQL: the on-time rates aggregate every step and answer of the period
+(~60,000 steps in this build's month, ~250 ms), the overdue counts every
+overdue row; "my items" counts the unit's items (2,000 heap pages).
 """
 import sys
 
