@@ -111,3 +111,21 @@ def test_case_list_has_a_fixed_number_of_queries(client, auditor, officer_market
                         finding="事项 %d" % n)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("officers:cases") + "?q=张").status_code == 200
+
+
+def test_admin_is_read_only_and_narrowed_by_the_selectors(client, case, auditor, secretary):
+    from officers.models import WorkReport
+
+    report = WorkReport.objects.create(officer=case.officer, unit=case.officer.unit, period_start=dt.date(2026, 5, 1),
+                                       period_end=dt.date(2026, 5, 31), due_at=case.recorded_at)
+    auditor.is_staff = True
+    auditor.save(update_fields=["is_staff"])
+    client.force_login(auditor)
+
+    assert client.get("/admin/officers/accountabilitycase/%d/history/" % case.pk).status_code == 200
+    assert client.post("/admin/officers/accountabilitycase/%d/change/" % case.pk, {"finding": "改"}).status_code == 403
+    # Supervision reads cases, not the heads' work reports.
+    assert client.get("/admin/officers/workreport/%d/history/" % report.pk).status_code == 404
+    assert "2026-05-01" not in client.get("/admin/officers/workreport/").content.decode()
+    client.force_login(secretary)
+    assert client.get("/admin/officers/workreport/%d/history/" % report.pk).status_code == 200

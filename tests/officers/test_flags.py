@@ -173,3 +173,17 @@ def test_datacalls_two_miss_rule_raises_the_officers_flag_once(secretary, market
     assert (flag.officer.user, flag.rule) == (officer_market, "data_calls")
     assert len(flag.evidence["records"]) == 3  # the third miss joined the case
     assert not Notification.objects.filter(key="officerflag:%d" % flag.pk).exists()  # datacalls told them
+
+
+def test_flag_list_has_a_fixed_number_of_queries(client, secretary, market, django_assert_max_num_queries):
+    from tests.factories import OfficerFactory
+
+    client.force_login(secretary)
+    client.get(reverse("officers:flags"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("officers:flags"))
+    for n in range(12):
+        officer = OfficerFactory(unit=market, is_primary=False)
+        flag_failed_assessment(officer=officer, period="2026", score=40 + n, threshold=60)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("officers:flags") + "?q=市场&state=open").status_code == 200
