@@ -472,6 +472,14 @@ ASSESSMENT_PASS = _setting("LIAISON_ASSESSMENT_PASS", _int, 60, "a whole number 
 ASSESSMENT_EXCELLENT = _setting("LIAISON_ASSESSMENT_EXCELLENT", str, "top:3", "top:N or score:S")
 # A new officer's induction training is due this many days after the appointment (issue 14).
 INDUCTION_DAYS = _setting("LIAISON_INDUCTION_DAYS", _int, 30, "a number of days")
+# Work reports (officers.work): a period of N calendar months (1, 2, 3, 4, 6 or 12,
+# aligned on January), due at the close of office on the D-th working day after it.
+WORK_REPORT_PERIOD_MONTHS = _setting("LIAISON_WORK_REPORT_MONTHS", _int, 1, "1, 2, 3, 4, 6 or 12")
+if WORK_REPORT_PERIOD_MONTHS not in (1, 2, 3, 4, 6, 12):
+    raise ImproperlyConfigured("LIAISON_WORK_REPORT_MONTHS must be 1, 2, 3, 4, 6 or 12")
+WORK_REPORT_DUE_WORKDAY = _setting("LIAISON_WORK_REPORT_DUE_WORKDAY", _int, 5, "a number of working days")
+# Liaison meetings missed without leave in a year that flag an officer for replacement (seed 003: 两次以上).
+REPLACEMENT_MEETING_ABSENCES = _setting("LIAISON_REPLACEMENT_MEETING_ABSENCES", _int, 2, "a number of meetings")
 
 
 def _share(raw):
