@@ -147,6 +147,10 @@ def pages(item_pk):
         ("/items/ontime/", "secretary", "/items/ontime/"),
         ("/notifications/", "officer", "/notifications/"),
         ("/exports/log/all/", "secretary", "/exports/log/all/"),
+        # Officers' work (issue 14): the bench build holds no reports, flags or cases yet.
+        ("/officers/work-reports/ (head)", "head", "/officers/work-reports/"),
+        ("/officers/replacement-flags/", "secretary", "/officers/replacement-flags/"),
+        ("/officers/accountability/", "secretary", "/officers/accountability/"),
     ]
     return listed
 
