@@ -120,9 +120,8 @@ def result_detail(request, year, pk):
         if key not in seen:
             seen.add(key)
             history.append(h)
-    hands = {h.criterion_id: h for h in result.hand_scores.all()}
     return render(request, "officers/assessment/result.html", {
-        "period": period, "result": result, "parts": parts, "hands": hands, "history": history,
+        "period": period, "result": result, "parts": parts, "history": history,
         "manages": services.manages_assessment(request.user) and not period.is_published,
         "award": result.excellent and period.is_published,
     })
