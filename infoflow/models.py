@@ -418,7 +418,11 @@ class ReviewStep(models.Model):
         RETURNED = "returned", _("已退回")
         SKIPPED = "skipped", _("已撤销")
 
-    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="steps")
+    # No index of its own: unique_step_per_round (item, review_round,
+    # stage_index) serves lookups by item, and a sweep's cursor update
+    # rewrites every index of this table.
+    item = models.ForeignKey(Item, verbose_name=_("信息"), on_delete=models.CASCADE, related_name="steps",
+                             db_index=False)
     review_round = models.PositiveSmallIntegerField(_("轮次"))
     stage_index = models.PositiveSmallIntegerField(_("环节序号"))
     name = models.CharField(_("环节"), max_length=50)
