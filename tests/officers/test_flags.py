@@ -187,3 +187,33 @@ def test_flag_list_has_a_fixed_number_of_queries(client, secretary, market, djan
         flag_failed_assessment(officer=officer, period="2026", score=40 + n, threshold=60)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("officers:flags") + "?q=市场&state=open").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_raising_the_same_case_at_once_write_one_flag():
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def raise_it():
+        try:
+            barrier.wait()
+            outcomes.append(flag_failed_assessment(officer=officer, period="2026", score=40, threshold=60)[1])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=raise_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == [False, True]
+    assert ReplacementFlag.objects.count() == 1
