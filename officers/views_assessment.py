@@ -44,6 +44,7 @@ def index(request):
     rows = [(p, own.get(p.pk)) for p in periods]
     return render(request, "officers/assessment/index.html", {
         "rows": rows, "manages": services.manages_assessment(request.user),
+        "awards": list(request.user.officer_awards.select_related("period", "unit")),
         "next_year": timezone.localdate().year,
     })
 

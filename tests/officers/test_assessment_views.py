@@ -149,3 +149,15 @@ def test_period_page_query_count_does_not_grow_with_officers(client, period, sec
         client.get("/assessment/2026/")
     with django_assert_max_num_queries(25):
         client.get("/assessment/2026/results/%d/" % AssessmentResult.objects.first().pk)
+
+
+def test_the_award_shows_on_the_officers_own_index(settings, client, period, secretary, officer_prod):
+    settings.ASSESSMENT_PASS = 30
+    settings.ASSESSMENT_EXCELLENT = "score:30"
+    with time_machine.travel(NOW, tick=False):
+        publish_period(actor=secretary, period=period)
+    client.force_login(officer_prod)
+
+    page = client.get("/assessment/").content.decode()
+
+    assert "我的荣誉" in page and "2026 · 年度优秀联络员" in page
