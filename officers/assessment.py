@@ -30,8 +30,8 @@ from liaison.errors import LiaisonError
 
 from . import assessment_notices as notices
 from .assessment_models import AssessmentPeriod, AssessmentResult, Criterion, HandScore, OfficerAward
-from .models import Officer
 from .assessment_scores import compute_parts, officer_posts, parts_total, q2
+from .models import Officer
 from .roles import roles_of
 
 try:  # the replacement flags (officers/flags.py) arrive with their own change

@@ -12,8 +12,6 @@ drawn by officers.charts:
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
