@@ -20,6 +20,10 @@ BEAT_SCHEDULE = {
     "notifications-retry": {"task": "liaison.tasks_notify.retry_undelivered", "schedule": 60.0},
     # Open the month's work reports and run the meeting-absence replacement rule (officers.tasks).
     "officers-work-daily": {"task": "officers.tasks.work_daily", "schedule": crontab(minute=10, hour=16)},  # 00:10
+    # Open the induction training of officers appointed without one (officers.tasks; the sweep
+    # reminds), daily at 00:15.
+    "officers-inductions-daily": {"task": "officers.tasks.inductions_daily",
+                                  "schedule": crontab(minute=15, hour=16)},
     # Every deadline sweep: reminders, overdue notices, escalation, archive due,
     # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.

@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from . import flags, work
+from . import flags, trainings, work
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +18,14 @@ def work_daily():
     raised = flags.sweep_meeting_absences()
     logger.info("officers work_daily: %d reports opened, %d flags raised", opened, raised)
     return opened, raised
+
+
+@shared_task(name="officers.tasks.inductions_daily", ignore_result=True)
+def inductions_daily():
+    """Daily: open the induction (岗前培训, due settings.INDUCTION_DAYS after
+    the appointment) of every active officer appointed without one; the
+    induction sweep (officers.meeting_sweeps) then reminds and reports it
+    late. Idempotent."""
+    opened = trainings.sync_inductions()
+    logger.info("officers inductions_daily: %d inductions opened", opened)
+    return opened

@@ -239,3 +239,11 @@ def test_home_card_counts_answers_actions_and_inductions(rf, meeting, secretary,
     assert "即将召开的会议 1 个，待答复 1 个。" in mine
     assert "待完成的岗前培训 0 人（已超期 0 人）" in theirs
     assert nothing.strip() == ""
+
+
+def test_daily_task_opens_the_inductions_of_new_officers(officer_market, settings):
+    from liaison.schedule import BEAT_SCHEDULE
+    from officers.tasks import inductions_daily
+
+    assert inductions_daily() == 1 and inductions_daily() == 0
+    assert BEAT_SCHEDULE["officers-inductions-daily"]["task"] == "officers.tasks.inductions_daily"
