@@ -165,7 +165,8 @@ def open_period(*, actor, year: int, title: str = "") -> AssessmentPeriod:
 
 @transaction.atomic
 def set_weights(*, actor, period: AssessmentPeriod, weights: dict) -> AssessmentPeriod:
-    """Set criteria weights ({criterion code: points}) of an open period. Raises
+    """Set criteria weights ({criterion code: points}) of an open period and
+    recompute its results if there are any. Raises
     PermissionDenied, AssessmentStateConflict (published), AssessmentInvalid (a
     weight not a number from 0 to 100)."""
     _require_manager(actor)
@@ -184,6 +185,8 @@ def set_weights(*, actor, period: AssessmentPeriod, weights: dict) -> Assessment
             criterion._history_user = actor
             criterion._change_reason = "weight"
             criterion.save(update_fields=["weight"])
+    if period.results.exists():  # the parts hold their weights: recompute them
+        compute_period(actor=actor, period=period)
     return period
 
 

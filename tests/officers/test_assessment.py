@@ -204,6 +204,10 @@ def test_weights_are_checked_and_used(year_of_records, period, secretary, office
         compute_period(actor=secretary, period=period)
 
     assert part(AssessmentResult.objects.get(user=officer_market), "items") == Decimal("21.00")  # 60 × 7/20
+    with time_machine.travel(NOW, tick=False):
+        set_weights(actor=secretary, period=period, weights={"items": "30"})  # recomputes the results
+    assert part(AssessmentResult.objects.get(user=officer_market), "items") == Decimal("10.50")
+    assert period.criteria.get(code="items").history.filter(history_change_reason="weight").count() == 2
 
 
 def test_publish_names_the_excellent_flags_the_failed_and_freezes(settings, year_of_records, period, secretary,
