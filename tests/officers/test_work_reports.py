@@ -180,3 +180,25 @@ def test_daily_task_opens_reports_once(posts, officer_market):
     with time_machine.travel(at("2026-10-08 00:10"), tick=False):
         assert work_daily() == (2, 0)
         assert work_daily() == (0, 0)
+
+
+def test_home_card_counts_what_each_role_has_to_do(rf, report, officer_market, head_market, employee,
+                                                   django_assert_max_num_queries):
+    from django.template import Context, Template
+
+    card = Template('{% include "officers/work/_home_card.html" %}')
+
+    def render(user):
+        request = rf.get("/")
+        request.user = user
+        return card.render(Context({"request": request}))
+
+    with time_machine.travel(at("2026-10-14 09:00"), tick=False):
+        with django_assert_max_num_queries(4):
+            mine = render(officer_market)
+        submit_report(report=report, actor=officer_market, work_done="工作", next_plan="计划")
+        head = render(head_market)
+
+    assert "待提交的工作报告 1 份" in mine and "逾期 1" in mine
+    assert "待批阅的工作报告 1 份" in head
+    assert render(employee).strip() == ""
