@@ -1,5 +1,12 @@
 """The SVG chart builder (officers/svg_charts.py): escaped text, the numbers
 as a table, scaling for a phone."""
+import datetime as dt
+
+import pytest
+
+from datacalls.models import Answer, Call, Occurrence
+from infoflow.models import Item, ReviewStep
+from officers.assessment_charts import items_per_department, on_time_rates
 from officers.svg_charts import bar_chart, column_chart, histogram
 
 EVIL = '<script>alert("x")</script>&'
@@ -36,3 +43,37 @@ def test_histogram_bands_include_the_top_score():
 
 def test_an_empty_chart_says_so():
     assert bar_chart(title="t", labels=[], series=[("a", [])]).empty
+
+
+@pytest.mark.django_db
+def test_chart_numbers_come_from_the_visible_records(market, prod, officer_market, officer_prod, secretary):
+    tz = dt.timezone(dt.timedelta(hours=8))
+
+    def item(unit, initiator, month, **extra):
+        return Item.objects.create(unit=unit, initiator=initiator, subject="s", summary="s", state="transmitted",
+                                   submitted_at=dt.datetime(2026, month, 3, 10, tzinfo=tz), **extra)
+
+    reviewed = item(market, officer_market, 3)
+    item(market, officer_market, 3)
+    item(market, officer_market, 5)
+    item(prod, officer_prod, 3)
+    ReviewStep.objects.create(item=reviewed, review_round=1, stage_index=0, name="审核", decider="unit_head",
+                              state="approved", due_at=dt.datetime(2026, 3, 4, 10, tzinfo=tz),
+                              closed_at=dt.datetime(2026, 3, 4, 9, tzinfo=tz))
+    call = Call.objects.create(title="报送", created_by=secretary)
+    for month, late in ((1, False), (2, True)):
+        occurrence = Occurrence.objects.create(call=call, period=str(month), period_start=dt.date(2026, month, 1),
+                                               period_end=dt.date(2026, month, 28),
+                                               due_at=dt.datetime(2026, month, 28, 17, tzinfo=tz),
+                                               opened_at=dt.datetime(2026, month, 1, 9, tzinfo=tz),
+                                               closed_at=dt.datetime(2026, month, 28, 18, tzinfo=tz))
+        Answer.objects.create(occurrence=occurrence, unit=market, state="accepted", late=late)
+
+    items = items_per_department(secretary, 2026)
+    rates = on_time_rates(secretary, 2026)
+    own = items_per_department(officer_prod, 2026)
+
+    assert items.headers == ["", "市场部", "生产部", "合计"]
+    assert items.rows[2] == ["3月", "2", "1", "3"] and items.rows[4] == ["5月", "1", "0", "1"]
+    assert rates.rows == [["市场部", "50%", "100%"]]
+    assert own.headers == ["", "生产部"]  # an officer counts only the items they may see
