@@ -151,6 +151,11 @@ def pages(item_pk):
         ("/officers/work-reports/ (head)", "head", "/officers/work-reports/"),
         ("/officers/replacement-flags/", "secretary", "/officers/replacement-flags/"),
         ("/officers/accountability/", "secretary", "/officers/accountability/"),
+        # Meetings and trainings (issue 14): the bench build holds none, so these time the lists' floor.
+        ("/officers/meetings/", "officer", "/officers/meetings/"),
+        ("/officers/actions/", "officer", "/officers/actions/"),
+        ("/officers/trainings/", "officer", "/officers/trainings/"),
+        ("/officers/meetings/attendance/", "secretary", "/officers/meetings/attendance/"),
     ]
     return listed
 
