@@ -14,6 +14,7 @@ the year counters.
 """
 import hashlib
 import logging
+from collections.abc import Iterable
 
 import filetype
 from django.conf import settings
@@ -195,7 +196,8 @@ def archive_item(*, item, actor=None, importance=None, paper_location="") -> Arc
 
 
 @transaction.atomic
-def archive_items(*, items, actor=None, importance=None, paper_location="") -> list[ArchivedRecord]:
+def archive_items(*, items: Iterable[Item | int], actor=None, importance=None,
+                  paper_location="") -> list[ArchivedRecord]:
     """Archive several completed items in one transaction, each as
     archive_item() does (the same code, record after record, in the order
     given): ``items`` are Item instances or ids; returns their records in that
@@ -206,7 +208,8 @@ def archive_items(*, items, actor=None, importance=None, paper_location="") -> l
     archive_item()."""
     if actor is not None and not can_archive(actor):
         raise ArchiveNotAllowed(_("只有秘书处可以提前归档。"))
-    pks = list(dict.fromkeys(getattr(item, "pk", item) for item in items))
+    wanted = [getattr(item, "pk", item) for item in items]
+    pks = list(dict.fromkeys(wanted))
     chain, _created = ArchiveCounter.objects.select_for_update().get_or_create(key="chain")
     records = {record.item_id: record for record in ArchivedRecord.objects.filter(item_id__in=pks)}
     to_archive = [pk for pk in pks if pk not in records]
@@ -227,7 +230,7 @@ def archive_items(*, items, actor=None, importance=None, paper_location="") -> l
             for name in batch.written:  # the copies of the records rolled back with this transaction
                 default_storage.delete(name)
             raise
-    return [records[pk] for pk in (getattr(item, "pk", item) for item in items)]
+    return [records[pk] for pk in wanted]
 
 
 def _archive_one(item, batch, actor, importance, paper_location) -> ArchivedRecord:
