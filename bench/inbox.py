@@ -46,6 +46,13 @@ review inbox (203 open steps) selector 22.1 ms vs bare 11.1 ms (1.99×),
 plain ORM 1.7×; my items, waiting tab (489 items) selector 16.2 ms vs bare
 5.7 ms (2.84×; 2.5× on a rerun), plain ORM 2.2×. Pages: 14 and 13 queries.
 
+Pages (issue 12; load 10, ``BENCH_REPEAT=15``, reusing bench/http.py's
+builds): at 100,000 items review page 49.6 ms vs bare 15.7 ms (3.15×; 3.64×
+before the inbox's count rode on its rows' query), selector 1.90×; at
+10,000 items 56.9 ms vs 10.1 ms (5.62×): the page's own fixed cost
+(session, user, roles, header bell, filter choices, delegations: 7 queries
+in all) is most of it when the list is small.
+
 Options: ``--keep`` leaves the database for EXPLAIN; ``--reuse`` measures an
 existing ``liaison_bench`` left by ``--keep`` without rebuilding (and keeps
 it); BENCH_DB names another database (``--reuse`` also measures a database
