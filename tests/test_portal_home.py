@@ -39,3 +39,20 @@ def test_the_badges_follow_the_language():
         html = str(missing_paperwork_html([officer]))
 
     assert "未参加岗前培训" not in html and "未签保密协议" not in html
+
+
+def test_the_bell_counts_what_unread_count_counts(django_user_model):
+    from liaison.models import Notification
+    from liaison.notifications import notify, unread_count
+    from portal.context_processors import unread_notifications
+
+    alice = django_user_model.objects.create_user("alice_bell")
+    bob = django_user_model.objects.create_user("bob_bell")
+    assert unread_notifications(alice) == unread_count(alice) == 0
+    for key in ("a", "b", "c"):
+        notify(recipient=alice, key=key, kind="reminder", subject="审核即将到期", body="请审核", url="/items/1/")
+    notify(recipient=bob, key="a", kind="reminder", subject="审核即将到期", body="请审核", url="/items/1/")
+    Notification.objects.filter(recipient=alice, key="a").update(read_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC))
+
+    assert unread_notifications(alice) == unread_count(alice) == 2
+    assert unread_notifications(bob) == unread_count(bob) == 1
