@@ -17,7 +17,7 @@ from liaison.workdays import add_working_days, add_working_time, working_day_len
 
 from . import meeting_notices as notices
 from .meeting_models import ActionItem, Induction
-from .models import OrgUnit, RoleAssignment
+from .models import Officer, RoleAssignment
 from .selectors import role_holders
 
 INDUCTION_REMINDER = dt.timedelta(days=7)
@@ -39,14 +39,20 @@ def open_action_items():
     return ActionItem.objects.filter(done_at__isnull=True)
 
 
-def _superiors(action, secretariat) -> list:
-    heads = list(OrgUnit.objects.filter(officers__user_id=action.owner_id, officers__status="active",
-                                        head__isnull=False).select_related("head").distinct())
-    return [u.head for u in heads if u.head_id != action.owner_id] + secretariat
+def _heads_of(owner_ids) -> dict:
+    """{owner id: [heads of the units where they are an active officer]},
+    for a whole batch in one query."""
+    heads: dict = {}
+    rows = (Officer.objects.filter(user_id__in=set(owner_ids), status=Officer.Status.ACTIVE,
+                                   unit__head__isnull=False).select_related("unit__head").order_by("pk"))
+    for officer in rows:
+        if officer.unit.head_id != officer.user_id:
+            heads.setdefault(officer.user_id, []).append(officer.unit.head)
+    return heads
 
 
 def handle_action_items(actions, now) -> None:
-    secretariat = None
+    secretariat, heads = None, None
     for a in actions:
         seen = a.notice_at
         escalate_at = add_working_days(a.due_at, 1)
@@ -56,7 +62,8 @@ def handle_action_items(actions, now) -> None:
             if seen is None or seen <= escalate_at:
                 if secretariat is None:
                     secretariat = role_holders(RoleAssignment.Role.SECRETARIAT, RoleAssignment.Role.SECRETARIAT_LEAD)
-                notices.action_escalated(a, _superiors(a, secretariat))
+                    heads = _heads_of(x.owner_id for x in actions)
+                notices.action_escalated(a, heads.get(a.owner_id, []) + secretariat)
             a.notice_at = NEVER
         elif now >= a.due_at:
             if seen is None or seen <= a.due_at:
