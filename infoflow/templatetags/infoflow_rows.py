@@ -22,6 +22,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liaison.data_labels import label as data_label
 
@@ -70,12 +71,66 @@ def _csrf(context):
     return CsrfTokenNode().render(context)
 
 
+
+# Column labels, marked for makemessages here and translated once a page.
+ITEM_COLUMNS = (
+    gettext_noop("信息编号"),
+    gettext_noop("信息主题"),
+    gettext_noop("发起部门"),
+    gettext_noop("紧急程度"),
+    gettext_noop("处理状态"),
+    gettext_noop("发起时间"),
+    gettext_noop("预计反馈时间"),
+    gettext_noop("反馈"),
+)
+REVIEW_COLUMNS = (
+    gettext_noop("审核时限"),
+    gettext_noop("信息"),
+    gettext_noop("发起部门"),
+    gettext_noop("紧急程度"),
+    gettext_noop("环节"),
+    gettext_noop("操作"),
+)
+RECEIVED_COLUMNS = (
+    gettext_noop("时限"),
+    gettext_noop("信息"),
+    gettext_noop("接收方"),
+    gettext_noop("紧急程度"),
+    gettext_noop("状态"),
+    gettext_noop("操作"),
+)
+ONTIME_COLUMNS = (
+    gettext_noop("部门"),
+    gettext_noop("审核（按时/总数）"),
+    gettext_noop("审核按时率"),
+    gettext_noop("反馈（按时/总数）"),
+    gettext_noop("反馈按时率"),
+)
+OVERDUE_STEP_COLUMNS = (
+    gettext_noop("逾期事项"),
+    gettext_noop("信息"),
+    gettext_noop("发起部门"),
+    gettext_noop("环节"),
+)
+OVERDUE_RECEIVER_COLUMNS = (
+    gettext_noop("逾期事项"),
+    gettext_noop("信息"),
+    gettext_noop("发起部门"),
+    gettext_noop("接收方"),
+    gettext_noop("状态"),
+)
+
+
+def _translated(keys: tuple) -> dict:
+    """{Chinese label: escaped label in the request's language} for ``keys``."""
+    return {key: esc(_(key)) for key in keys}
+
+
 @register.simple_tag(takes_context=True)
 def item_rows(context, page, now):
     """The rows of infoflow/_item_table.html ("my items")."""
     detail = _link("infoflow:item-detail")
-    labels = {key: esc(_(key)) for key in (
-        "信息编号", "信息主题", "发起部门", "紧急程度", "处理状态", "发起时间", "预计反馈时间", "反馈")}
+    labels = _translated(ITEM_COLUMNS)
     draft, restricted, late = esc(_("（草稿）")), esc(_("限定范围")), esc(_("已逾期"))
     urgencies, states = _choices(Urgency.choices), _choices(Item.State.choices)
     out = []
@@ -121,7 +176,7 @@ def review_rows(context, page, now):
     """The rows of infoflow/review_inbox.html."""
     detail = _link("infoflow:item-detail")
     review, take = _link("infoflow:review", 2), _link("infoflow:take", 2)
-    labels = {key: esc(_(key)) for key in ("审核时限", "信息", "发起部门", "紧急程度", "环节", "操作")}
+    labels = _translated(REVIEW_COLUMNS)
     late, review_text, take_text = esc(_("已逾期")), esc(_("审核")), esc(_("领取"))
     urgencies = _choices(Urgency.choices)
     csrf = None
@@ -170,7 +225,7 @@ def receiver_rows(context, page, now):
     """The rows of infoflow/receiver_inbox.html."""
     detail = _link("infoflow:item-detail")
     acknowledge, answer, question = (_link("infoflow:" + name, 2) for name in ("acknowledge", "answer", "question"))
-    labels = {key: esc(_(key)) for key in ("时限", "信息", "接收方", "紧急程度", "状态", "操作")}
+    labels = _translated(RECEIVED_COLUMNS)
     late, receipt, feedback = esc(_("已逾期")), esc(_("签收")), esc(_("反馈"))
     open_question, ask = esc(_("有待答复的疑问")), esc(_("疑问/协调"))
     urgencies, states = _choices(Urgency.choices), _choices(Receiver.State.choices)
@@ -237,7 +292,7 @@ def _rate(rate):
 @register.simple_tag
 def ontime_unit_rows(units):
     """The rows of the per-department rates."""
-    labels = {key: esc(_(key)) for key in ("部门", "审核（按时/总数）", "审核按时率", "反馈（按时/总数）", "反馈按时率")}
+    labels = _translated(ONTIME_COLUMNS)
     out = [
         '\n    <tr>\n'
         '      <td data-label="%s">%s</td>\n'
@@ -270,7 +325,7 @@ def _overdue_item(item, detail, restricted):
 def overdue_step_rows(steps):
     """The rows of the overdue reviews (``ontime.overdue_steps``)."""
     detail = _link("infoflow:item-detail")
-    labels = {key: esc(_(key)) for key in ("逾期事项", "信息", "发起部门", "环节")}
+    labels = _translated(OVERDUE_STEP_COLUMNS)
     late, restricted = esc(_("已逾期")), esc(_("（限定范围）"))
     out = [
         '\n    <tr>\n'
@@ -296,7 +351,7 @@ def overdue_receiver_rows(receivers):
     """The rows of the overdue receipts and answers (``ontime.overdue_receivers``,
     each with its ``overdue`` duties)."""
     detail = _link("infoflow:item-detail")
-    labels = {key: esc(_(key)) for key in ("逾期事项", "信息", "发起部门", "接收方", "状态")}
+    labels = _translated(OVERDUE_RECEIVER_COLUMNS)
     late, restricted = esc(_("已逾期")), esc(_("（限定范围）"))
     states = _choices(Receiver.State.choices)
     out = []
