@@ -53,11 +53,16 @@ def seed() -> int:
     for n, (planned, actual, note) in enumerate(dates):
         starts_at = dt.datetime.combine(actual, dt.time(14, 30), tzinfo=tz)
         held = starts_at < now - dt.timedelta(days=1)
+        # The notice goes out five days ahead: a meeting further off is still only planned.
+        notified_at = starts_at - dt.timedelta(days=5)
+        notified = notified_at <= now
+        state = (Meeting.State.MINUTED if held else Meeting.State.NOTIFIED if notified
+                 else Meeting.State.PLANNED)
         meeting = _save(Meeting(
             kind=Meeting.Kind.REGULAR, title=TITLE, recurrence=Meeting.Recurrence.MONTHLY, series=series,
             planned_on=planned, starts_at=starts_at, moved_note=note, place="办公楼三楼会议室", agenda=AGENDA,
-            organiser=secretary, state=Meeting.State.MINUTED if held else Meeting.State.NOTIFIED,
-            notified_at=starts_at - dt.timedelta(days=5), minutes_text=MINUTES if held else "",
+            organiser=secretary, state=state,
+            notified_at=notified_at if notified else None, minutes_text=MINUTES if held else "",
             minutes_at=starts_at + dt.timedelta(days=1) if held else None), secretary, "seed_demo")
         series = series or meeting
         created += 1
