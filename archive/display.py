@@ -38,8 +38,8 @@ def channels_label(codes) -> str:
 
 
 def purpose_label(code) -> str:
-    """"evidence" → "传递凭证"."""
-    return _labels(code, Attachment.Purpose.choices, "")
+    """"evidence" → "传递凭证"; "minutes" (a linked meeting's minutes, archived with the item) → "会议纪要"."""
+    return _labels(code, [*Attachment.Purpose.choices, ("minutes", _("会议纪要"))], "")
 
 
 def _moment(value):

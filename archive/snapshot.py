@@ -76,6 +76,7 @@ def related():
     from django.db.models import Prefetch
 
     from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
+    from officers.models import Meeting
 
     return [
         Prefetch("steps", queryset=ReviewStep.objects.order_by("review_round", "stage_index")),
@@ -87,7 +88,14 @@ def related():
             *RECEIVER_LABEL, "raised_by", "responsible_unit", "replied_by")),
         Prefetch("updates", queryset=ProgressUpdate.objects.select_related(*RECEIVER_LABEL, "posted_by")),
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")),
+        # Meetings linked to the item (officers' coordination meetings, seed 004): their minutes go into the record.
+        Prefetch("meetings", queryset=Meeting.objects.select_related("organiser").order_by("starts_at", "pk")),
     ]
+
+
+def linked_meetings(item) -> list:
+    """The meetings linked to ``item``, oldest first (the snapshot's order)."""
+    return sorted(item.meetings.all(), key=lambda m: (m.starts_at, m.pk))
 
 
 def build(item, attachments):
@@ -120,6 +128,7 @@ def _build(item, attachments):
         "questions": [row(q) for q in item.questions.all()],
         "progress": [row(p) for p in item.updates.all()],
         "attachments": [a | {"purpose_display": purpose_label(a.get("purpose"))} for a in attachments],
+        "meetings": [row(m, exclude=("minutes_file",)) for m in linked_meetings(item)],
     }
 
 
@@ -136,6 +145,8 @@ def search_text_of(snapshot):
         parts.extend((q.get("text", ""), q.get("reply", "")))
     parts.extend(p.get("text", "") for p in snapshot["progress"])
     parts.extend(t.get("written_record", "") for t in snapshot["transmissions"])
+    for m in snapshot.get("meetings", ()):
+        parts.extend((m.get("title", ""), m.get("agenda", ""), m.get("minutes_text", "")))
     return spaced(" ".join(p for p in parts if p))
 
 

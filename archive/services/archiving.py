@@ -40,7 +40,7 @@ from ..models import (
     retention_end,
 )
 from ..permissions import can_archive
-from ..snapshot import build, related, search_text_of
+from ..snapshot import build, linked_meetings, related, search_text_of
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,35 @@ def _copy_attachments(item, record_stub, written):
     return files
 
 
+def _copy_minutes(item, record_stub, written, first_index):
+    """The archive's copies of the minutes files of the meetings linked to
+    ``item`` (seed 004: a coordination meeting's minutes go into the item's
+    record), numbered on from ``first_index``; [(ArchivedFile, Meeting)]."""
+    copies = []
+    index = first_index
+    for meeting in linked_meetings(item):
+        if not meeting.minutes_file:
+            continue
+        index += 1
+        try:
+            with meeting.minutes_file.open("rb") as fh:
+                data = fh.read()
+        except (FileNotFoundError, OSError, ValueError):
+            data = b""
+        guess = filetype.guess(data[:8192]) if data else None
+        name_only = meeting.minutes_file.name.rsplit("/", 1)[-1]
+        archived = ArchivedFile(
+            record=record_stub, index=index, purpose="minutes", original_name=name_only,
+            recorded_type=guess.mime if guess else "application/octet-stream",
+            detected_type=guess.mime if guess else "", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        )
+        name = default_storage.save(archived.file.field.generate_filename(archived, name_only), ContentFile(data))
+        written.append(name)
+        archived.file.name = name
+        copies.append((archived, meeting))
+    return copies
+
+
 def archive_item(*, item, actor=None, importance=None, paper_location="") -> ArchivedRecord:
     """Archive a completed item: number, classification, retention, snapshot,
     copies of its attachments, seal; the item becomes ARCHIVED with its
@@ -262,6 +291,7 @@ def _archive_one(item, batch, actor, importance, paper_location) -> ArchivedReco
     first_written = len(written)
     try:
         files = _copy_attachments(item, record, written)
+        minutes = _copy_minutes(item, record, written, len(files))
         snapshot = build(item, [
             {"index": f.index, "purpose": f.purpose, "original_name": f.original_name,
              "recorded_type": f.recorded_type, "detected_type": f.detected_type, "size": f.size,
@@ -269,7 +299,15 @@ def _archive_one(item, batch, actor, importance, paper_location) -> ArchivedReco
              "uploaded_sha256": a.sha256, "uploaded_at": S.ts(a.uploaded_at), "uploaded_by": a.uploaded_by_id,
              "uploaded_by_label": a.uploaded_by.get_full_name() or a.uploaded_by.get_username()}
             for f, a in zip(files, item.attachments.all())
+        ] + [
+            {"index": f.index, "purpose": f.purpose, "original_name": f.original_name,
+             "recorded_type": f.recorded_type, "detected_type": f.detected_type, "size": f.size,
+             "sha256": f.sha256, "file": f.file.name, "meeting": m.pk,
+             "uploaded_sha256": f.sha256, "uploaded_at": S.ts(m.minutes_at), "uploaded_by": m.organiser_id,
+             "uploaded_by_label": m.organiser.get_full_name() or m.organiser.get_username()}
+            for f, m in minutes
         ])
+        files += [f for f, _m in minutes]
         record.content = S.canonical(snapshot)
         record.content_sha256 = S.sha256_text(record.content)
         record.search_text = search_text_of(snapshot)
