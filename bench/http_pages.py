@@ -156,6 +156,11 @@ def pages(item_pk):
         ("/officers/actions/", "officer", "/officers/actions/"),
         ("/officers/trainings/", "officer", "/officers/trainings/"),
         ("/officers/meetings/attendance/", "secretary", "/officers/meetings/attendance/"),
+        # Data calls (issue 13) and the assessment with its charts (issue 14); the bench build holds no calls.
+        ("/calls/", "officer", "/calls/"),
+        ("/calls/ (secretary)", "secretary", "/calls/"),
+        ("/assessment/", "officer", "/assessment/"),
+        ("/assessment/charts/ (leader)", "leader", "/assessment/charts/"),
     ]
     return listed
 
