@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _l
 from officers.models import OrgUnit
 
 from .models import Call
-from .values import check_fields
+from .values import check_fields, check_template
 
 TYPE_NAMES = {
     "文本": "text", "长文本": "longtext", "数字": "number", "日期": "date", "单选": "choice", "多选": "multichoice",
@@ -105,9 +105,9 @@ class CallForm(forms.ModelForm):
                   "head_review", "visibility", "two_miss"]
         widgets = {
             "instructions": forms.Textarea(attrs={"rows": 3}),
-            "due_on": forms.DateInput(attrs={"type": "date"}),
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "due_time": forms.TimeInput(attrs={"type": "time"}),
         }
 
@@ -139,7 +139,16 @@ class CallForm(forms.ModelForm):
             raise forms.ValidationError(_("模板填报位置不是有效的 JSON。")) from None
         if not isinstance(spec, dict) or not spec.get("sheet"):
             raise forms.ValidationError(_("模板填报位置须写明工作表（sheet）。"))
+        problems = check_template(spec)
+        if problems:  # said now to the secretary, not at the first officer's upload
+            raise forms.ValidationError([str(p) for p in problems])
         return spec
+
+    def clean_offset_days(self):
+        value = self.cleaned_data.get("offset_days")
+        if value is not None and not -366 <= value <= 366:  # beyond a year no period has a due day (and dates overflow)
+            raise forms.ValidationError(_("偏移天数应在 -366 到 366 之间。"))
+        return value
 
     def clean_months_text(self):
         out = []
@@ -189,7 +198,10 @@ def raw_from_post(fields: list, post, existing: dict | None = None) -> dict:
             raw[key] = existing.get(key)
         elif spec["type"] == "table":
             rows = []
-            count = min(int(post.get("%s__rows" % key, "0") or 0), 1000)
+            try:
+                count = min(max(int(post.get("%s__rows" % key, "0") or 0), 0), 1000)
+            except ValueError:  # a tampered row count: no rows, not a 500
+                count = 0
             for i in range(count):
                 rows.append({c["key"]: post.get("%s__%d__%s" % (key, i, c["key"]), "") for c in spec["columns"]})
             raw[key] = rows
