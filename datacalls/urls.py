@@ -25,5 +25,5 @@ urlpatterns = [
     path("<int:pk>/summary/", views.occurrence_summary, name="summary"),
     path("<int:pk>/workbook.xlsx", views.occurrence_workbook, name="workbook"),
     path("<int:pk>/remind", views.occurrence_action, {"action": "remind"}, name="remind"),
-    path("<int:pk>/close", views.occurrence_action, {"action": "close"}, name="close"),
+    path("<int:pk>/close", views.occurrence_close, name="close"),
 ]

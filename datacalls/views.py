@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -190,16 +191,35 @@ def occurrence(request, pk):
 def occurrence_action(request, pk, action):
     occ = _occurrence(request, pk)
     try:
-        if action == "remind":
-            ids = None if request.POST.get("all") else [int(i) for i in request.POST.getlist("unit") if i.isdigit()] or None
-            n = services.remind_units(occurrence=occ, actor=request.user, unit_ids=ids)
-            messages.success(request, _("已提醒 %(n)s 个单位。") % {"n": n})
-        else:
-            services.close_occurrence(occurrence=occ, actor=request.user)
-            messages.success(request, _("本期报送已结束，未报送的单位记为缺报。"))
+        ids = None if request.POST.get("all") else [int(i) for i in request.POST.getlist("unit") if i.isdigit()] or None
+        n = services.remind_units(occurrence=occ, actor=request.user, unit_ids=ids)
+        messages.success(request, _("已提醒 %(n)s 个单位。") % {"n": n})
     except DataCallError as error:
         _fail(request, error)
     return redirect("datacalls:occurrence", pk=occ.pk)
+
+
+@login_required
+def occurrence_close(request, pk):
+    """结束本期: GET asks first (what closing does, how many units are still
+    out), POST closes through services.close_occurrence."""
+    occ = _occurrence(request, pk)
+    if not (manages_calls(request.user) or occ.call.created_by_id == request.user.pk) or occ.closed_at:
+        raise Http404
+    back = reverse("datacalls:occurrence", args=[occ.pk])
+    if request.method == "POST":
+        try:
+            services.close_occurrence(occurrence=occ, actor=request.user)
+            messages.success(request, _("本期报送已结束，未报送的单位记为缺报。"))
+        except DataCallError as error:
+            _fail(request, error)
+        return redirect(back)
+    out = occ.answers.filter(state__in=Answer.OPEN_STATES).count()
+    return render(request, "infoflow/confirm.html", {
+        "title": _("结束本期"), "back_url": back, "danger": True, "button": _("确认结束"),
+        "question": _("结束后不能再报送；还未报送的 %(n)s 个单位将记为缺报，并计入连续缺报的更换提议。确定结束“%(title)s（%(period)s）”吗？")
+        % {"n": out, "title": occ.call.title, "period": occ.period},
+    })
 
 
 def _answer_rows(request, occ):

@@ -28,13 +28,21 @@ def close_at(occurrence: Occurrence) -> dt.datetime:
 def close_occurrence(*, occurrence: Occurrence, actor=None, now: dt.datetime | None = None) -> Occurrence:
     """Close an occurrence: answers still out are marked missed (缺报), and
     each missed unit is checked against the two-miss rule. ``actor`` None:
-    the sweep. Raises DataCallStateConflict if already closed."""
+    the sweep. Raises DataCallStateConflict if already closed, or when a
+    person closes it before its due time while units are still out (they
+    would be marked missed, and count towards the two-miss rule, before their
+    deadline; seed 003)."""
     now = now or timezone.now()
     occurrence = Occurrence.objects.select_for_update().select_related("call").get(pk=occurrence.pk)
     if actor is not None:
         _check_manager(actor, occurrence.call)
     if occurrence.closed_at is not None:
         raise DataCallStateConflict(_("本期报送已结束。"))
+    if actor is not None and now < occurrence.due_at:
+        out = occurrence.answers.filter(state__in=Answer.OPEN_STATES).count()
+        if out:
+            raise DataCallStateConflict(
+                _("截止时间未到，还有 %(n)s 个单位未报送，不能结束本期。") % {"n": out})
     occurrence.closed_at = now
     _history(occurrence, actor, "close")
     occurrence.save(update_fields=["closed_at"])
