@@ -31,6 +31,7 @@ def test_assessment_on_a_phone(phone, secretary, officer_market, officer_prod):
     hr.click("form[action$='/adjust/'] button[type=submit]")
     assert "补报信息两条" in hr.page.content()
     hr.goto("/assessment/2026/")
+    hr.page.click("details.confirm-step > summary")  # the confirm step opens first
     hr.click("form[action$='/publish/'] button[type=submit]")
     assert AssessmentPeriod.objects.get().is_published
 
