@@ -190,8 +190,11 @@ def occurrence(request, pk):
 @require_POST
 def occurrence_action(request, pk, action):
     occ = _occurrence(request, pk)
+    ids = None if request.POST.get("all") else [int(i) for i in request.POST.getlist("unit") if i.isdigit()]
+    if ids == []:
+        messages.error(request, _("请先勾选要提醒的单位，或点击“提醒全部未报送单位”。"))
+        return redirect("datacalls:occurrence", pk=occ.pk)
     try:
-        ids = None if request.POST.get("all") else [int(i) for i in request.POST.getlist("unit") if i.isdigit()] or None
         n = services.remind_units(occurrence=occ, actor=request.user, unit_ids=ids)
         messages.success(request, _("已提醒 %(n)s 个单位。") % {"n": n})
     except DataCallError as error:

@@ -82,3 +82,14 @@ def test_an_officer_gets_no_close_page(client, occurrence, officer_market):
     assert client.post(reverse("datacalls:close", args=[occurrence.pk])).status_code == 404
     occurrence.refresh_from_db()
     assert occurrence.closed_at is None
+
+
+def test_reminding_with_no_unit_ticked_reminds_nobody_and_says_so(client, occurrence, secretary):
+    from liaison.models import Notification
+
+    client.force_login(secretary)
+    before = Notification.objects.count()
+    response = client.post(reverse("datacalls:remind", args=[occurrence.pk]), follow=True)
+
+    assert "请先勾选要提醒的单位" in response.content.decode()
+    assert Notification.objects.count() == before
