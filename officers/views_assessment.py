@@ -133,7 +133,8 @@ def result_detail(request, year, pk):
 def hand_score(request, year, pk):
     period = _period(request, year)
     result = get_object_or_404(services.results_visible_to(request.user, period), pk=pk)
-    criterion = get_object_or_404(Criterion, period=period, pk=request.POST.get("criterion") or 0)
+    criterion_id = request.POST.get("criterion", "")
+    criterion = get_object_or_404(Criterion, period=period, pk=int(criterion_id) if criterion_id.isdigit() else 0)
     _run(request, lambda: services.enter_hand_score(actor=request.user, result=result, criterion=criterion,
                                                     score=request.POST.get("score", ""),
                                                     comment=request.POST.get("comment", "")),

@@ -104,6 +104,20 @@ def test_hr_enters_a_hand_score_through_the_page(client, period, secretary, offi
     assert mine.parts["attitude"]["score"] == "9.00"
 
 
+@pytest.mark.parametrize("criterion", ["abc", "", "-1", "99999999"])
+def test_a_hand_score_for_no_such_criterion_is_404_and_changes_nothing(client, period, secretary, officer_market,
+                                                                       criterion):
+    client.force_login(secretary)
+    mine = result_of(officer_market)
+    before = dict(mine.parts)
+
+    response = client.post("/assessment/2026/results/%d/hand-score/" % mine.pk,
+                           {"criterion": criterion, "score": "9", "comment": "认真负责"})
+
+    mine.refresh_from_db()
+    assert response.status_code == 404 and mine.parts == before
+
+
 def test_hr_opens_a_period_from_the_index(client, secretary):
     client.force_login(secretary)
 
