@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import hooks
@@ -46,7 +47,8 @@ def report_list(request):
         rows = rows.filter(is_late=True)
     page = Paginator(rows.order_by("-period_start", "unit__sort_order", "pk"), PAGE).get_page(request.GET.get("page"))
     return render(request, "officers/work/report_list.html",
-                  {"page": page, "q": query, "state": state, "states": WorkReport.State.choices})
+                  {"page": page, "q": query, "state": state, "states": WorkReport.State.choices,
+                   "now": timezone.now()})
 
 
 @login_required

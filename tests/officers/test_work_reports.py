@@ -202,3 +202,14 @@ def test_home_card_counts_what_each_role_has_to_do(rf, report, officer_market, h
     assert "待提交的工作报告 1 份" in mine and "逾期 1" in mine
     assert "待批阅的工作报告 1 份" in head
     assert render(employee).strip() == ""
+
+
+def test_the_list_marks_an_open_report_past_its_due_time_before_the_sweep_runs(client, report, secretary):
+    client.force_login(secretary)
+    with time_machine.travel(report.due_at - dt.timedelta(hours=1), tick=False):
+        before = client.get(reverse("officers:work-reports")).content.decode()
+    with time_machine.travel(report.due_at + dt.timedelta(days=3), tick=False):
+        after = client.get(reverse("officers:work-reports")).content.decode()
+
+    assert "已逾期" not in before
+    assert "已逾期" in after
