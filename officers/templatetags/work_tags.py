@@ -4,6 +4,8 @@ page needs no change of its own context."""
 from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..models import AccountabilityCase, ReplacementFlag, WorkReport
 from ..roles import roles_of
@@ -43,3 +45,18 @@ def work_home_counts(context):
     out.update(cases.aggregate(rectifications=Count("pk"),
                                late_rectifications=Count("pk", filter=Q(rectification_due__lt=today))))
     return out
+
+
+# What the services write as a history row's change reason, in words.
+CHANGE_REASONS = {
+    "record": gettext_noop("登记"),
+    "rectified": gettext_noop("整改完成"),
+    "seed_demo": gettext_noop("示例数据"),
+}
+
+
+@register.filter
+def change_reason(code) -> str:
+    """A history row's change reason ("rectified") as the reader's words ("整改完成"); unknown text as it is."""
+    label = CHANGE_REASONS.get(code or "")
+    return _(label) if label else (code or "")

@@ -344,6 +344,8 @@ MARKED_VARIABLES = {
     ("archive/exports.py", "h"): lambda: [*__import__("archive.exports").exports.CATALOGUE_HEADERS,
                                           *__import__("archive.exports").exports.DESTRUCTION_HEADERS],
     ("liaison/data_labels.py", "name"): lambda: sorted(__import__("liaison.data_labels").data_labels.SHIPPED),
+    ("officers/templatetags/work_tags.py", "label"): lambda: sorted(
+        __import__("officers.templatetags.work_tags").templatetags.work_tags.CHANGE_REASONS.values()),
     ("infoflow/templatetags/infoflow_rows.py", "key"): lambda: [
         text for name in ("ITEM_COLUMNS", "REVIEW_COLUMNS", "RECEIVED_COLUMNS", "ONTIME_COLUMNS",
                           "OVERDUE_STEP_COLUMNS", "OVERDUE_RECEIVER_COLUMNS")

@@ -129,3 +129,11 @@ def test_admin_is_read_only_and_narrowed_by_the_selectors(client, case, auditor,
     assert "2026-05-01" not in client.get("/admin/officers/workreport/").content.decode()
     client.force_login(secretary)
     assert client.get("/admin/officers/workreport/%d/history/" % report.pk).status_code == 200
+
+
+@pytest.mark.parametrize("code, words", [("record", "登记"), ("rectified", "整改完成"), ("seed_demo", "示例数据"),
+                                         ("", ""), (None, ""), ("某个原因", "某个原因")])
+def test_history_change_reasons_read_as_words(code, words):
+    from officers.templatetags.work_tags import change_reason
+
+    assert change_reason(code) == words
