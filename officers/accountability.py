@@ -80,6 +80,8 @@ def record_case(*, actor, officer: Officer, kind: str, occurred_on: dt.date, fin
         raise WorkInvalid(_("扣分应在 0 到 %(max)d 之间。") % {"max": MAX_POINTS})
     if sanction == Case.Sanction.POINTS and points == 0:
         raise WorkInvalid(_("处分为扣分时请填写扣分分值。"))
+    if sanction == Case.Sanction.NONE and points:
+        raise WorkInvalid(_("不予处分时不能扣分。"))
     rectification = (rectification or "").strip()
     if rectification and rectification_due is None:
         raise WorkInvalid(_("责令整改时请填写整改期限。"))

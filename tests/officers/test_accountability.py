@@ -39,6 +39,7 @@ def test_supervision_records_a_case_and_the_officer_is_told(case, officer_market
     ({"finding": " "}, "请填写调查结论。"),
     ({"sanction": "points", "points": 0}, "处分为扣分时请填写扣分分值。"),
     ({"points": 101}, "扣分应在 0 到 100 之间。"),
+    ({"sanction": "none", "points": 3}, "不予处分时不能扣分。"),
     ({"rectification": "整改", "rectification_due": None}, "责令整改时请填写整改期限。"),
     ({"rectification": "整改", "rectification_due": dt.date(2026, 5, 1)}, "整改期限应不早于发生日期，且须填写整改要求。"),
     ({"occurred_on": dt.date(2026, 7, 1)}, "发生日期不能晚于今天。"),
