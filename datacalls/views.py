@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from liaison.errors import AnswerInvalid, DataCallError
@@ -337,10 +338,41 @@ def answer(request, pk):
     return render(request, "datacalls/answer.html", {
         "ans": ans, "occ": ans.occurrence, "call": call, "rows": _field_rows(fields, shown, 3 if may_answer else 0), "errors": errors,
         "cell_errors": [m for k, m in errors.items() if k not in {f["key"] for f in fields}],
-        "may_answer": may_answer, "history": history, "now": timezone.now(),
+        "may_answer": may_answer, "history": history, "now": timezone.now(), "trail": _trail(ans),
         "may_review": ans.state == Answer.State.REVIEWING and ans.unit_id in roles_of(request.user).headed_unit_ids,
         "manages": manages_calls(request.user) or call.created_by_id == request.user.pk,
     })
+
+
+# What each history row of an answer records (the services' change reasons), in words.
+TRAIL_LABELS = {
+    "open": gettext_noop("下发"),
+    "draft": gettext_noop("保存草稿"),
+    "to_review": gettext_noop("提交单位负责人审核"),
+    "submit": gettext_noop("报送"),
+    "upload": gettext_noop("上传填报模板"),
+    "approve": gettext_noop("单位负责人审核通过并报送"),
+    "head_return": gettext_noop("单位负责人退回"),
+    "return": gettext_noop("秘书处退回"),
+    "accept": gettext_noop("秘书处确认"),
+    "missed": gettext_noop("记为缺报"),
+}
+
+
+def _trail(ans) -> list[dict]:
+    """The answer's own history, newest first: {"at", "by", "what", "reason"}
+    (the reason given when it was returned). One query."""
+    rows = []
+    for h in ans.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]:
+        label = TRAIL_LABELS.get(h.history_change_reason or "")
+        user = h.history_user
+        rows.append({
+            "at": h.history_date,
+            "by": (user.get_full_name() or user.get_username()) if user else _("系统"),
+            "what": _(label) if label else (h.history_change_reason or ""),
+            "reason": h.return_reason if h.history_change_reason in ("return", "head_return") else "",
+        })
+    return rows
 
 
 @login_required

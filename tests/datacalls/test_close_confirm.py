@@ -93,3 +93,17 @@ def test_reminding_with_no_unit_ticked_reminds_nobody_and_says_so(client, occurr
 
     assert "请先勾选要提醒的单位" in response.content.decode()
     assert Notification.objects.count() == before
+
+
+def test_the_answer_page_shows_its_record_of_handling_with_the_return_reason(client, market_answer, officer_market,
+                                                                             secretary):
+    services.submit_answer(answer=market_answer, actor=officer_market, raw={"opinion": "x"})
+    services.return_answer(answer=market_answer, actor=secretary, reason="请补充金额")
+    services.submit_answer(answer=market_answer, actor=officer_market, raw={"opinion": "补充后"})
+    client.force_login(officer_market)
+
+    page = client.get(reverse("datacalls:answer", args=[market_answer.pk])).content.decode()
+
+    trail = page.split("办理记录", 1)[1]
+    assert "秘书处退回：请补充金额" in trail
+    assert trail.count("报送") >= 2 and "下发" in trail

@@ -333,7 +333,7 @@ def test_model_labels_and_choices_translate(db):
 # --- every string a user sees is in the catalogue (issue 10, 6.10) -----------
 
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "_l", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
-SOURCE_DIRS = ("liaison", "infoflow", "officers", "archive")
+SOURCE_DIRS = ("liaison", "infoflow", "officers", "archive", "datacalls", "portal")
 
 # gettext called with a variable: xgettext cannot see the text there, so the
 # text is marked with gettext_noop where it is defined. Each entry names the
@@ -344,6 +344,7 @@ MARKED_VARIABLES = {
     ("archive/exports.py", "h"): lambda: [*__import__("archive.exports").exports.CATALOGUE_HEADERS,
                                           *__import__("archive.exports").exports.DESTRUCTION_HEADERS],
     ("liaison/data_labels.py", "name"): lambda: sorted(__import__("liaison.data_labels").data_labels.SHIPPED),
+    ("datacalls/views.py", "label"): lambda: sorted(__import__("datacalls.views").views.TRAIL_LABELS.values()),
     ("officers/templatetags/work_tags.py", "label"): lambda: sorted(
         __import__("officers.templatetags.work_tags").templatetags.work_tags.CHANGE_REASONS.values()),
     ("infoflow/templatetags/infoflow_rows.py", "key"): lambda: [
