@@ -31,6 +31,7 @@ from liaison.apps import display_name
 from officers.models import Officer, OrgUnit
 from officers.roles import roles_of
 
+from . import extensions
 from .models import Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
 from .separation import bar_message, decision_bar
 from .services.delegation import principal_ids_for
@@ -329,6 +330,9 @@ def desired_grants(item) -> dict[int, set[str]]:
     for user_ids in _unit_people(question_units).values():
         for user_id in user_ids:
             add(user_id, VIEW)
+    # People an app put on the path: those the item was circulated to (传阅, followup).
+    for user_id in extensions.viewers(item):
+        add(user_id, VIEW)
     return wanted
 
 

@@ -25,7 +25,7 @@ from officers.models import OrgUnit
 
 from ..models import Attachment, Item, ProgressUpdate, Question, Receiver, Transmission, TransmissionMethod
 from ..permissions import can_answer_question, can_receive, can_transmit, is_handler, sync_item_grants
-from .. import limits, notices
+from .. import extensions, limits, notices
 from . import lock_item, not_allowed, require_state, save_with_history
 from .drafting import _store
 
@@ -71,8 +71,17 @@ def _maybe_complete(item, actor, now) -> bool:
         item.actual_feedback_at = max(answered) if answered else now
     elif any(r.state in (Receiver.State.WAITING, Receiver.State.SENT) for r in receivers):
         return False
+    if extensions.completion_blocker(item):  # an open task of a leader's instruction (批示, followup)
+        return False
     _complete(item, actor, now)
     return True
+
+
+def complete_if_done(*, item, actor) -> bool:
+    """Complete ``item`` (locked by the caller) if nothing holds it open any
+    more: called by an app whose own blocker just cleared (the last task of an
+    instruction done or cancelled). Returns whether it completed."""
+    return _maybe_complete(item, actor, timezone.now())
 
 
 # Receivers who read the portal: its own message reaches them.
@@ -310,6 +319,9 @@ def complete_item(*, item, actor) -> Item:
     if not is_handler(actor, item):
         raise not_allowed()
     now = timezone.now()
+    blocker = extensions.completion_blocker(item)
+    if blocker:
+        raise StateConflict(blocker)
     if item.needs_answer:
         missing = item.receivers.filter(kind__in=ANSWERING_KINDS).exclude(state=Receiver.State.ANSWERED).count()
         if missing:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from officers.roles import roles_of
 
-from .. import permissions, selectors
+from .. import extensions, permissions, selectors
 from ..forms import AttachmentForm, ProgressForm, ReplyForm
 from ..models import Item, ReviewStep, StepAssignee
 from ..visibility import record_restricted_view
@@ -85,6 +85,8 @@ def detail_context(request, item):
         "progress_form": ProgressForm(),
         "reply_form": ReplyForm(),
         "attachment_form": AttachmentForm(),
+        # Circulation, reading and instructions (followup), registered in infoflow.extensions.
+        "extra_panels": extensions.detail_panels(request, item),
     }
     if item.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (can_edit or owner):
         from ..services.routing import preview_route

@@ -1,0 +1,58 @@
+"""What the information flow asks of apps built on it (issue 15): the few
+questions infoflow must answer with their help, registered from their
+AppConfig.ready() so that infoflow imports none of them (the pattern of
+liaison.hooks).
+
+- ``viewers(item)``: user ids an app puts on the item's path — people an item
+  was circulated to for reading (传阅) — who get the ``view_item`` grant from
+  ``permissions.desired_grants`` and so pass ``items_visible_to``.
+- ``completion_blocker(item)``: a sentence saying why the item may not be
+  completed yet (an open task of a leader's instruction, 批示), or None.
+  Both completion paths of ``services.delivery`` ask it.
+- ``detail_panels(request, item)``: HTML fragments an app shows on the item
+  page (circulation, reading, instructions and their tasks).
+
+Without registered answers (infoflow alone) there are no extra viewers,
+nothing blocks completion and the item page has no extra panels.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+_viewer_sources: dict[str, Callable] = {}
+_completion_checks: dict[str, Callable] = {}
+_detail_panels: dict[str, Callable] = {}
+
+
+def register(*, name: str, viewers: Callable | None = None, completion_check: Callable | None = None,
+             detail_panel: Callable | None = None) -> None:
+    """Register an app's answers under ``name`` (called from AppConfig.ready();
+    registering the same name again replaces them)."""
+    if viewers is not None:
+        _viewer_sources[name] = viewers
+    if completion_check is not None:
+        _completion_checks[name] = completion_check
+    if detail_panel is not None:
+        _detail_panels[name] = detail_panel
+
+
+def viewers(item) -> set[int]:
+    """User ids the registered apps put on ``item``'s path (view only)."""
+    ids: set[int] = set()
+    for source in _viewer_sources.values():
+        ids.update(i for i in source(item) if i)
+    return ids
+
+
+def completion_blocker(item) -> str | None:
+    """The first registered reason why ``item`` may not complete now, or None."""
+    for check in _completion_checks.values():
+        reason = check(item)
+        if reason:
+            return reason
+    return None
+
+
+def detail_panels(request, item) -> Iterable[str]:
+    """The registered panels' HTML for the item page, in registration order."""
+    return [html for panel in _detail_panels.values() if (html := panel(request, item))]
