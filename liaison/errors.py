@@ -150,3 +150,24 @@ class MeetingInvalid(MeetingError):
 
 class MeetingNotAllowed(MeetingError):
     """The actor may see the meeting but may not do this (403-like)."""
+
+
+# --- suggestion box and GM's mailbox (suggestions) --------------------------
+
+
+class SuggestionError(LiaisonError):
+    """A suggestion-box case action that is refused."""
+
+
+class SuggestionStateConflict(SuggestionError):
+    """The case (or its reward) is not in a state that allows this; usually
+    someone else acted first."""
+
+
+class SuggestionNotAllowed(SuggestionError):
+    """The actor may see the case but may not do this (the proposer approving
+    their own reward, a unit recording a finding…)."""
+
+
+class SuggestionInvalid(SuggestionError):
+    """The input is not acceptable (empty text, a refused photo, a bad amount)."""
