@@ -151,6 +151,14 @@ class DecisionMode(models.TextChoices):
     ANY = "any", _("或签（任一同意）")
 
 
+class StageKind(models.TextChoices):
+    """What a stage is for: a review, or the re-check before release (发布前复核,
+    seed 002 §三(四)2) that a publication route may put after the leader."""
+
+    REVIEW = "review", _("审核")
+    RECHECK = "recheck", _("发布前复核")
+
+
 class RouteStage(models.Model):
     rule = models.ForeignKey(RouteRule, verbose_name=_("路线"), on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(_("顺序"))
@@ -158,6 +166,7 @@ class RouteStage(models.Model):
     decider = models.CharField(_("审核人"), max_length=30, choices=DeciderKind.choices)
     mode = models.CharField(_("多人审核方式"), max_length=10, choices=DecisionMode.choices, default=DecisionMode.ALL)
     may_edit = models.BooleanField(_("可修改文稿"), default=False)
+    kind = models.CharField(_("环节类型"), max_length=20, choices=StageKind.choices, default=StageKind.REVIEW)
     history = HistoricalRecords()
 
     class Meta:

@@ -94,7 +94,7 @@ def stages_of(rule: RouteRule | None) -> list[dict]:
     if rule is None:
         return []
     return [
-        {"name": s.name, "decider": s.decider, "mode": s.mode, "may_edit": s.may_edit}
+        {"name": s.name, "decider": s.decider, "mode": s.mode, "may_edit": s.may_edit, "kind": s.kind}
         for s in sorted(rule.stages.all(), key=lambda s: s.order)
     ]
 

@@ -1,0 +1,98 @@
+"""Every queryset a publication page, count or admin screen shows.
+
+The bulletin (``bulletin_releases``) shows public items only, whatever was
+released where: an item made internal or restricted later, or released by
+mistake, never appears (seed 002 §五(三) 信息访问控制; domain: confidentiality).
+"""
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from infoflow.models import Confidentiality, Item
+from infoflow.visibility import items_visible_to
+from officers.roles import roles_of
+
+from .models import Channel, Correction, Feedback, ItemEdit, Release, ReleasePlan, ReleaseRecord
+
+
+def is_publisher(user) -> bool:
+    """The secretariat (信息发布中心) releases; a channel's manager records on it."""
+    return bool(user and user.is_authenticated and user.is_active and roles_of(user).is_secretariat)
+
+
+def may_record_on(user, channel: Channel) -> bool:
+    """Who may add a release record on ``channel``: the secretariat or the channel's manager."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return is_publisher(user) or channel.manager_id == user.pk
+
+
+def bulletin_records() -> QuerySet:
+    """Release records on the portal bulletin of public items."""
+    return ReleaseRecord.objects.filter(
+        channel_kind=Channel.Kind.BULLETIN, release__item__confidentiality=Confidentiality.PUBLIC,
+    )
+
+
+def bulletin_releases(*, category=None, query: str = "") -> QuerySet:
+    """Releases readable on /bulletin/ by any signed-in staff member: public
+    items with a bulletin record, newest first. Annotated with ``views`` (sum
+    over the bulletin record), ``feedback_count`` and ``has_correction``."""
+    on_bulletin = bulletin_records().filter(release=OuterRef("pk"))
+    qs = (
+        Release.objects.filter(item__confidentiality=Confidentiality.PUBLIC, first_released_at__isnull=False)
+        .filter(Exists(on_bulletin))
+        .select_related("item", "item__unit", "category")
+        .annotate(has_correction=Exists(Correction.objects.filter(original=OuterRef("item_id"))))
+    )
+    if category is not None:
+        qs = qs.filter(category=category)
+    if query:
+        qs = qs.filter(Q(item__subject__icontains=query) | Q(item__summary__icontains=query)
+                       | Q(item__number__icontains=query))
+    return qs.order_by("-first_released_at", "-pk")
+
+
+def releases_visible_to(user) -> QuerySet:
+    """Releases whose item the user may see in the portal (infoflow.visibility; the
+    secretariat too sees a restricted item only on its path)."""
+    return Release.objects.filter(item__in=items_visible_to(user).values("pk"))
+
+
+def records_visible_to(user) -> QuerySet:
+    return ReleaseRecord.objects.filter(release__in=releases_visible_to(user).values("pk"))
+
+
+def plans_visible_to(user) -> QuerySet:
+    return ReleasePlan.objects.filter(
+        Q(person_in_charge=user) | Q(release__in=releases_visible_to(user).values("pk"))
+    )
+
+
+def feedback_visible_to(user) -> QuerySet:
+    """Feedback: publishers see all; a reader their own; else what is on public bulletin releases."""
+    if is_publisher(user):
+        return Feedback.objects.all()
+    return Feedback.objects.filter(Q(author=user) | Q(release__in=bulletin_releases().values("pk")))
+
+
+def edits_of(item) -> QuerySet:
+    """The reviewers' edits of one item, oldest first (the caller checked it may see the item)."""
+    return ItemEdit.objects.filter(item=item).select_related("edited_by").order_by("edited_at", "pk")
+
+
+def corrections_visible_to(user) -> QuerySet:
+    visible = items_visible_to(user).values("pk")
+    return Correction.objects.filter(Q(item__in=visible) | Q(original__in=visible))
+
+
+def channels_with_counts() -> QuerySet:
+    return Channel.objects.annotate(record_count=Count("records"))
+
+
+def publishable_items(user) -> QuerySet:
+    """Approved publication items the user may release (publishers only)."""
+    if not is_publisher(user):
+        return Item.objects.none()
+    return items_visible_to(user).filter(
+        state__in=(Item.State.APPROVED, Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED),
+        kind="publication",
+    )
