@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views import delegation as delegation_views
 from .views import ontime as ontime_views
+from .views import printing as printing_views
 
 app_name = "infoflow"
 
@@ -31,6 +32,10 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.add_attachments, name="attachment-add"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.download, name="attachment"),
     path("<int:pk>/attachments/<int:attachment_pk>/remove/", views.remove_attachment, name="attachment-remove"),
+    path("<int:pk>/attachments/<int:attachment_pk>/preview/", printing_views.attachment_preview,
+         name="attachment-preview"),
+    path("<int:pk>/print/", printing_views.item_print, name="item-print"),
+    path("<int:pk>/print.pdf", printing_views.item_print_pdf, name="item-print-pdf"),
     path("<int:pk>/steps/<int:step_pk>/take/", views.take, name="take"),
     path("<int:pk>/steps/<int:step_pk>/review/", views.review, name="review"),
     path("<int:pk>/receivers/<int:receiver_pk>/acknowledge/", views.acknowledge, name="acknowledge"),
