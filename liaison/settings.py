@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "archive",
     "datacalls",
     "publication",
+    "followup",
     "portal",  # above the apps: the home page and the layout's context
 ]
 

@@ -1,0 +1,108 @@
+"""Reads for circulation and instructions. Every list starts from
+``items_visible_to`` (a reader sees a circulated item through the grant
+``permissions.desired_grants`` gives them via ``reader_ids``)."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from infoflow.visibility import items_visible_to
+from officers.roles import roles_of
+
+from .models import CirculationReader, Instruction, InstructionTask, ReadReceipt
+
+
+def reader_ids(item) -> set[int]:
+    """Everyone the item was circulated to and every owner of a task of its
+    instructions: on its path, so they see it (registered with
+    infoflow.extensions as a viewer source)."""
+    readers = set(CirculationReader.objects.filter(item_id=item.pk).values_list("user_id", flat=True))
+    return readers | set(InstructionTask.objects.filter(item_id=item.pk).values_list("owner_id", flat=True))
+
+
+def completion_blocker(item) -> str | None:
+    """Open instruction tasks hold the item open (registered with
+    infoflow.extensions)."""
+    count = InstructionTask.objects.filter(item_id=item.pk, state=InstructionTask.State.OPEN).count()
+    if count:
+        return _("尚有 %(count)s 项批示任务未完成或取消，不能办结。") % {"count": count}
+    return None
+
+
+def reading_inbox(user, *, done: bool = False, query: str = "") -> QuerySet:
+    """The user's 待阅 (``done``: 已阅) list, newest circulation first, with
+    the item and who sent it; only items the user may see."""
+    rows = (
+        CirculationReader.objects.filter(user=user, read_at__isnull=not done)
+        .filter(item__in=items_visible_to(user))
+        .select_related("item", "item__unit", "circulation", "circulation__sent_by")
+        .defer("item__summary", "item__remarks", "item__route_snapshot")
+        .order_by("-circulation__sent_at", "-pk")
+    )
+    if query:
+        rows = rows.filter(Q(item__subject__icontains=query) | Q(item__number__icontains=query))
+    return rows
+
+
+def unread_count(user) -> int:
+    """For the home card and the menu badge."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return reading_inbox(user).count()
+
+
+def item_readers(item) -> QuerySet:
+    """Everyone the item was circulated to, with whether and when they read."""
+    return (CirculationReader.objects.filter(item=item)
+            .select_related("user", "via_unit", "circulation", "circulation__sent_by")
+            .order_by("read_at", "circulation__sent_at", "pk"))
+
+
+def all_staff_reading(item) -> QuerySet:
+    """For a notice to all staff: every active member of staff, with their
+    read receipt's time (``read_at``, None while unread), unread first."""
+    receipt = ReadReceipt.objects.filter(item=item, user=OuterRef("pk"))
+    return (get_user_model().objects.filter(is_active=True, profile__isnull=False)
+            .annotate(has_read=Exists(receipt))
+            .order_by("has_read", "username"))
+
+
+def receipt_times(item, user_ids) -> dict[int, object]:
+    return dict(ReadReceipt.objects.filter(item=item, user_id__in=user_ids).values_list("user_id", "read_at"))
+
+
+def has_read(user, item) -> bool:
+    return ReadReceipt.objects.filter(item=item, user=user).exists()
+
+
+def instructions_of(item) -> list:
+    """The item's instructions, each with its tasks and their owners."""
+    return list(Instruction.objects.filter(item=item).select_related("author")
+                .prefetch_related("tasks__owner", "tasks__chases"))
+
+
+def tasks_visible_to(user) -> QuerySet:
+    """Tasks of items the user may see."""
+    return InstructionTask.objects.filter(item__in=items_visible_to(user))
+
+
+def my_tasks(user, *, done: bool = False) -> QuerySet:
+    """Tasks the user owns (open ones, or ``done``: finished and cancelled),
+    or for the secretariat and leaders those they follow as well."""
+    roles = roles_of(user)
+    mine = Q(owner=user) | Q(instruction__author=user)
+    if roles.is_secretariat or roles.is_supervision:
+        mine = Q()
+    states = [InstructionTask.State.OPEN] if not done else [InstructionTask.State.DONE,
+                                                            InstructionTask.State.CANCELLED]
+    return (tasks_visible_to(user).filter(mine, state__in=states)
+            .select_related("item", "owner", "unit", "instruction__author")
+            .defer("item__summary", "item__remarks", "item__route_snapshot")
+            .order_by("due_at", "pk"))
+
+
+def open_task_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return InstructionTask.objects.filter(owner=user, state=InstructionTask.State.OPEN).count()
