@@ -32,6 +32,7 @@ from ..permissions import acting_assignee, can_cancel, can_decide, can_submit, c
 from ..separation import bar_message, decision_bar, handover_cause
 from .. import limits, notices
 from . import lock_item, not_allowed, require_move, require_state, save_with_history
+from . import ontime_days
 from .delivery import transmit_on_submission, transmits_on_submission
 from .numbering import next_number
 from .routing import choose_route, route_problems, stage_deciders, stages_of
@@ -264,7 +265,7 @@ def take_step(*, step, actor) -> ReviewStep:
     return step
 
 
-def _close_step(step, state, actor, reason, now, assignees):
+def _close_step(step, state, actor, reason, now, assignees, item):
     for other in assignees:
         if other.decision == StepAssignee.Decision.PENDING:
             other.decision = StepAssignee.Decision.NOT_NEEDED
@@ -272,6 +273,8 @@ def _close_step(step, state, actor, reason, now, assignees):
     step.state = state
     step.closed_at = now
     save_with_history(step, actor, reason)
+    # The on-time page's day totals, in this transaction (approved and returned count, skipped not).
+    ontime_days.count_step_closed(step=step, unit_id=item.unit_id)
 
 
 @transaction.atomic
@@ -299,7 +302,7 @@ def approve_step(*, step, actor, opinion="") -> ReviewStep:
 
     single = step.mode == DecisionMode.ANY or step.decider == DeciderKind.SECRETARIAT_POOL
     if single or all(a.decision != StepAssignee.Decision.PENDING for a in assignees):
-        _close_step(step, ReviewStep.State.APPROVED, actor, "approve", now, assignees)
+        _close_step(step, ReviewStep.State.APPROVED, actor, "approve", now, assignees, item)
         nxt = step.stage_index + 1
         if nxt < len(item.route_snapshot):
             open_stage(item=item, index=nxt, actor=actor, now=now)
@@ -335,7 +338,7 @@ def return_step(*, step, actor, opinion) -> ReviewStep:
     mine.decided_at = now
     mine.decided_by = actor
     save_with_history(mine, actor, "return")
-    _close_step(step, ReviewStep.State.RETURNED, actor, "return", now, assignees)
+    _close_step(step, ReviewStep.State.RETURNED, actor, "return", now, assignees, item)
 
     item.current_stage = None
     if not item.send_first:
@@ -349,7 +352,7 @@ def return_step(*, step, actor, opinion) -> ReviewStep:
 
 def _revoke_open_steps(item, actor, reason, now):
     for step in ReviewStep.objects.select_for_update().filter(item=item, state=ReviewStep.State.OPEN).order_by("pk"):
-        _close_step(step, ReviewStep.State.SKIPPED, actor, reason, now, _lock_assignees(step))
+        _close_step(step, ReviewStep.State.SKIPPED, actor, reason, now, _lock_assignees(step), item)
 
 
 @transaction.atomic

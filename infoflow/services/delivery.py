@@ -27,6 +27,7 @@ from ..models import Attachment, Item, ProgressUpdate, Question, Receiver, Trans
 from ..permissions import can_answer_question, can_receive, can_transmit, is_handler, sync_item_grants
 from .. import extensions, limits, notices
 from . import lock_item, not_allowed, require_state, save_with_history
+from . import ontime_days
 from .drafting import _store
 
 ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNAL)
@@ -224,6 +225,7 @@ def answer_receiver(*, receiver, actor, result, next_steps="", files=()) -> Rece
     receiver.answer_result = result.strip()
     receiver.answer_next_steps = (next_steps or "").strip()
     save_with_history(receiver, actor, "answer")
+    ontime_days.count_answer(receiver=receiver)  # the on-time page's day totals, in this transaction
     for upload in files:
         _store(item=item, actor=actor, upload=upload, purpose=Attachment.Purpose.ANSWER, receiver=receiver)
     notices.answered(receiver, actor=actor)

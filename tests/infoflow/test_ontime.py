@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from infoflow.models import Item, Receiver, ReviewStep
 from infoflow.ontime import ontime_report
+from infoflow.services.ontime_days import rebuild_ontime_days
 from officers.roles import roles_of
 from tests.infoflow.conftest import NOW
 
@@ -31,19 +32,29 @@ def make_item(org, unit, n, **fields):
     return Item.objects.create(**values)
 
 
+# The rows below are written directly, not through the services that keep the
+# on-time day totals (OnTimeDay) in their transactions: a closed step or an
+# answer rebuilds the totals as migration 0012 does (tests/infoflow/
+# test_ontime_days.py checks the services keep them).
 def step(item, index, due, closed=None, state=None):
-    return ReviewStep.objects.create(
+    row = ReviewStep.objects.create(
         item=item, review_round=1, stage_index=index, name="部门负责人审核", decider="unit_head",
         state=state or (ReviewStep.State.APPROVED if closed else ReviewStep.State.OPEN),
         started_at=due - dt.timedelta(hours=5), due_at=due, closed_at=closed,
     )
+    if closed:
+        rebuild_ontime_days()
+    return row
 
 
 def receiver(item, unit, due, answered=None, kind=Receiver.Kind.UNIT, **extra):
-    return Receiver.objects.create(
+    row = Receiver.objects.create(
         item=item, kind=kind, unit=unit, answer_due_at=due, answered_at=answered, sent_at=at(3, 2),
         state=Receiver.State.ANSWERED if answered else Receiver.State.SENT, **extra,
     )
+    if answered:
+        rebuild_ontime_days()
+    return row
 
 
 @pytest.fixture
