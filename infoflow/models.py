@@ -417,6 +417,10 @@ class Receiver(models.Model):
         return f"{name}（{self.contact.name}）" if self.contact_id else name
 
 
+NAMED_DECIDER = "named"
+STEP_DECIDERS = DeciderKind.choices + [(NAMED_DECIDER, _("加签人"))]
+
+
 class ReviewStep(models.Model):
     """One stage of the item's route in one review round."""
 
@@ -435,7 +439,9 @@ class ReviewStep(models.Model):
     review_round = models.PositiveSmallIntegerField(_("轮次"))
     stage_index = models.PositiveSmallIntegerField(_("环节序号"))
     name = models.CharField(_("环节"), max_length=50)
-    decider = models.CharField(_("审核人类型"), max_length=30, choices=DeciderKind.choices)
+    # A route's decider kinds, or NAMED_DECIDER: a stage added to this item by
+    # 加签 (infoflow.services.signers), whose people are named in the snapshot.
+    decider = models.CharField(_("审核人类型"), max_length=30, choices=STEP_DECIDERS)
     mode = models.CharField(_("多人审核方式"), max_length=10, choices=DecisionMode.choices, default=DecisionMode.ALL)
     may_edit = models.BooleanField(default=False)
     # Indexed by (state, due_at) below, not each alone: every index of this
@@ -491,6 +497,7 @@ class StepAssignee(models.Model):
         APPROVED = "approved", _("同意")
         RETURNED = "returned", _("退回")
         NOT_NEEDED = "not_needed", _("无需审核")
+        TRANSFERRED = "transferred", _("已转办")
 
     step = models.ForeignKey(ReviewStep, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="assignees")
     user = models.ForeignKey(User, verbose_name=_("审核人"), on_delete=models.PROTECT, related_name="review_assignments")
@@ -635,6 +642,7 @@ class ProgressUpdate(models.Model):
 
 from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
 from .ladder_models import EscalationRung  # noqa: E402,F401  (the escalation ladder, data)
+from .signer_models import Phrase, StepChange  # noqa: E402,F401  (加签/减签/转办 records, 常用语)
 
 
 class Delegation(models.Model):

@@ -374,3 +374,52 @@ def question_overdue(question) -> list:
     notifications.write(out)
     return out
 
+
+
+# --- 加签 and 转办 (infoflow.services.signers, .transfer) ----------------------------------
+
+
+@in_notify_language
+def signer_added(change, *, actor=None) -> list:
+    """A signer added to a review (加签): told now, before or with the stage
+    they sign; the stage's own "please review" follows when it opens."""
+    item = change.item
+    out = rows(
+        with_deputies([change.person_id]), item=item, key="stepchange:%d:added" % change.pk, kind="other",
+        actor=actor,
+        subject=_("加签：信息 %(number)s") % {"number": item.number},
+        body=_("%(actor)s 请您审核%(what)s（%(kind)s）。理由：%(reason)s") % {
+            "actor": name_of(change.actor), "what": what(item, change.stage_name), "kind": change.get_kind_display(),
+            "reason": change.reason},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def signer_removed(change, *, actor=None) -> list:
+    """An added signer removed before acting (减签)."""
+    item = change.item
+    out = rows(
+        [change.person], item=item, key="stepchange:%d:removed" % change.pk, kind="other", actor=actor,
+        subject=_("减签：信息 %(number)s") % {"number": item.number},
+        body=_("%(actor)s 已取消请您审核%(what)s。理由：%(reason)s") % {
+            "actor": name_of(change.actor), "what": what(item, change.stage_name), "reason": change.reason},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def step_transferred(change, step, *, actor=None) -> list:
+    """A step handed to another person (转办): the new assignee decides."""
+    item = step.item
+    out = rows(
+        with_deputies([change.person_id]), item=item, key="stepchange:%d:transferred" % change.pk, kind="task",
+        actor=actor, due=step.due_at,
+        subject=_("转办待审核：信息 %(number)s") % {"number": item.number},
+        body=_("%(actor)s 将%(what)s转给您审核，请在期限前审核。理由：%(reason)s") % {
+            "actor": name_of(change.actor), "what": what(item, step.name), "reason": change.reason},
+    )
+    notifications.write(out)
+    return out

@@ -307,7 +307,8 @@ def desired_grants(item) -> dict[int, set[str]]:
     ):
         add(user_id, VIEW, HANDLE)
 
-    started = (ReviewStep.State.OPEN, ReviewStep.State.APPROVED, ReviewStep.State.RETURNED)
+    # WAITING: a step that opened and now waits behind a signer added before it (前加签).
+    started = (ReviewStep.State.OPEN, ReviewStep.State.APPROVED, ReviewStep.State.RETURNED, ReviewStep.State.WAITING)
     for user_id in StepAssignee.objects.filter(step__item=item, step__state__in=started).values_list(
         "user_id", flat=True
     ):

@@ -81,7 +81,16 @@ def _validate_for_submission(item, now):
 def open_stage(*, item, index, actor, now, submitting=False):
     """Create the step for stage ``index`` of the current round with one
     assignee per decider, due after the review limit. Raises InvalidInput when
-    nobody can decide it (e.g. the unit has no head)."""
+    nobody can decide it (e.g. the unit has no head). A step waiting at
+    ``index`` (it stood aside for a signer added before it, 前加签) opens
+    again with its people and decisions."""
+    waiting = (
+        ReviewStep.objects.select_for_update()
+        .filter(item=item, review_round=item.review_round, stage_index=index, state=ReviewStep.State.WAITING)
+        .first()
+    )
+    if waiting is not None:
+        return _reopen_waiting(item=item, step=waiting, actor=actor, now=now)
     stage = item.route_snapshot[index]
     # Separation of duties: an author of the item, or (external items) who
     # decided the stage before, stands aside and the stage passes on.
@@ -112,6 +121,19 @@ def open_stage(*, item, index, actor, now, submitting=False):
     for user in users:
         save_with_history(StepAssignee(step=step, user=user), actor, "open")
     item.current_stage = index
+    notices.step_opened(step, actor=actor)
+    return step
+
+
+def _reopen_waiting(*, item, step, actor, now):
+    """Open a waiting step again: a new start and a due time from the limit
+    it stored when it first opened (services.signers)."""
+    step.state = ReviewStep.State.OPEN
+    step.started_at = now
+    step.due_at = limits.due(now, step.limit_amount, step.limit_unit) if step.limit_amount else step.due_at
+    step.notice_at = None  # the deadline sweep looks at it afresh
+    save_with_history(step, actor, "open")
+    item.current_stage = step.stage_index
     notices.step_opened(step, actor=actor)
     return step
 
@@ -339,6 +361,7 @@ def return_step(*, step, actor, opinion) -> ReviewStep:
     mine.decided_by = actor
     save_with_history(mine, actor, "return")
     _close_step(step, ReviewStep.State.RETURNED, actor, "return", now, assignees, item)
+    skip_waiting_steps(item, actor, "return", now)
 
     item.current_stage = None
     if not item.send_first:
@@ -350,8 +373,21 @@ def return_step(*, step, actor, opinion) -> ReviewStep:
     return step
 
 
+def skip_waiting_steps(item, actor, reason, now):
+    """The round ended by a return: a step still waiting behind a signer
+    added before it (前加签) is revoked, so it cannot reopen later."""
+    for step in ReviewStep.objects.select_for_update().filter(
+        item=item, review_round=item.review_round, state=ReviewStep.State.WAITING
+    ).order_by("pk"):
+        step.state = ReviewStep.State.SKIPPED
+        step.closed_at = now
+        save_with_history(step, actor, reason)
+
+
 def _revoke_open_steps(item, actor, reason, now):
-    for step in ReviewStep.objects.select_for_update().filter(item=item, state=ReviewStep.State.OPEN).order_by("pk"):
+    # A step waiting behind a signer added before it (前加签) ends with the round too.
+    waiting = (ReviewStep.State.OPEN, ReviewStep.State.WAITING)
+    for step in ReviewStep.objects.select_for_update().filter(item=item, state__in=waiting).order_by("pk"):
         _close_step(step, ReviewStep.State.SKIPPED, actor, reason, now, _lock_assignees(step), item)
 
 

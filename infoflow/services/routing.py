@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from officers.models import OrgUnit, RoleAssignment
 
-from ..models import DeciderKind, DecisionMode, Item, Kind, Receiver, RouteRule
+from ..models import NAMED_DECIDER, STEP_DECIDERS, DeciderKind, DecisionMode, Item, Kind, Receiver, RouteRule
 from ..separation import (authors_of, bar_reason, display_name, handover_cause, handover_text,
                           previous_deciders)
 from .delegation import deputies_of
@@ -105,6 +105,8 @@ def resolve_deciders(item, stage: dict, receiver_unit_ids=None) -> list:
     of an unsaved draft)."""
     User = get_user_model()
     decider = stage["decider"]
+    if decider == NAMED_DECIDER:  # a stage added by 加签: its people are named (services.signers)
+        return list(User.objects.filter(pk__in=stage.get("users") or [], is_active=True).order_by("pk"))
     if decider in (DeciderKind.UNIT_HEAD, DeciderKind.SUPERVISING_LEADER):
         unit = item.unit
         user_id = unit.head_id if decider == DeciderKind.UNIT_HEAD else unit.supervising_leader_id
@@ -230,8 +232,15 @@ def _problem(item, stage) -> str:
             "unit": item.unit.name, "stage": stage["name"]}
     if decider == DeciderKind.RECEIVER_HEADS:
         return _("“%(stage)s”环节需要接收部门负责人审核，但接收部门中没有设置负责人的部门。") % {"stage": stage["name"]}
+    if decider == NAMED_DECIDER:
+        return _("“%(stage)s”环节的加签人账号已停用，请减签后重新加签。") % {"stage": stage["name"]}
     return _("没有人担任“%(role)s”，无法进入“%(stage)s”环节，请联系秘书处。") % {
         "role": DeciderKind(decider).label, "stage": stage["name"]}
+
+
+def decider_label(code: str) -> str:
+    """The words for a stage's decider kind (a route's kinds and 加签人)."""
+    return str(dict(STEP_DECIDERS).get(code, code))
 
 
 def describe_stages(item, stages, receiver_unit_ids=None, later_stages=()) -> list[dict]:
@@ -257,7 +266,7 @@ def describe_stages(item, stages, receiver_unit_ids=None, later_stages=()) -> li
         rows.append(
             {
                 "name": stage["name"],
-                "decider": DeciderKind(stage["decider"]).label,
+                "decider": decider_label(stage["decider"]),
                 "mode": DecisionMode(stage.get("mode") or DecisionMode.ALL).label,
                 "may_edit": stage.get("may_edit", False),
                 "users": users,
