@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "infoflow",
     "archive",
     "datacalls",
+    "suggestions",
     "publication",
     "followup",
     "portal",  # above the apps: the home page and the layout's context
