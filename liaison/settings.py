@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "datacalls",
     "suggestions",
     "publication",
+    "briefs",
     "followup",
     "portal",  # above the apps: the home page and the layout's context
 ]

@@ -21,6 +21,9 @@ The rules, criterion by criterion:
     staff, or was a report to the leadership, and was transmitted or approved;
   - 部门采用 (department, 1 point): approved or transmitted otherwise;
   - 未采用 (0 points): returned, withdrawn or still in review.
+  The level the secretariat recorded for the item (briefs.Adoption: by hand,
+  or 公司采用 when it went into a published information bulletin, issue 16
+  §5) counts when it is higher than the derived one; it never lowers it.
   score = weight × min(1, points / target).
 * datacalls (报送任务按时完成): the answers of the officer's unit whose
   occurrence fell due in the year while the officer held the post; on time =
@@ -49,6 +52,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from briefs.models import Adoption
 from datacalls.models import Answer
 from infoflow.models import DeciderKind, Item, StepAssignee
 
@@ -87,8 +91,16 @@ def officer_posts(year: int):
     )
 
 
-def adoption_level(item: Item, deciders: set) -> str:
-    """The adoption level an item reached (see the module docstring)."""
+def adoption_level(item: Item, deciders: set, recorded: str | None = None) -> str:
+    """The adoption level an item reached (see the module docstring):
+    the higher of what its route shows and ``recorded`` (briefs.Adoption)."""
+    derived = _derived_level(item, deciders)
+    if recorded in ADOPTION_POINTS and ADOPTION_POINTS[recorded] > ADOPTION_POINTS[derived]:
+        return recorded
+    return derived
+
+
+def _derived_level(item: Item, deciders: set) -> str:
     if item.state in SENT and (item.release_channels or item.direction == "external"):
         return "publication"
     if item.state in PASSED and (deciders & ABOVE_DEPARTMENT or item.to_all_staff or item.kind == "report"):
@@ -135,8 +147,9 @@ def _items(user_ids, start, end):
         step__item_id__in=[i.pk for i in items], decision=StepAssignee.Decision.APPROVED
     ).values_list("step__item_id", "step__decider"):
         deciders[item_id].add(decider)
+    recorded = dict(Adoption.objects.filter(item_id__in=[i.pk for i in items]).values_list("item_id", "level"))
     for item in items:
-        level = adoption_level(item, deciders[item.pk])
+        level = adoption_level(item, deciders[item.pk], recorded.get(item.pk))
         # The item by its number only: the breakdown is read by HR, supervision
         # and leaders, who need not be on the item's path (items_visible_to).
         label = item.number or "—"

@@ -1,0 +1,1 @@
+"""The bulletin's state changes (issues, adoption, the sealed record)."""
