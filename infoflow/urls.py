@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views import delegation as delegation_views
 from .views import ontime as ontime_views
+from .views import signers as signer_views
 from .views import printing as printing_views
 
 app_name = "infoflow"
@@ -12,6 +13,9 @@ urlpatterns = [
     path("new/", views.item_create, name="item-create"),
     path("route-preview/", views.route_preview, name="route-preview"),
     path("reviews/", views.review_inbox, name="review-inbox"),
+    path("reviews/batch/", signer_views.batch_approve, name="review-batch"),
+    path("phrases/", signer_views.phrase_list, name="phrases"),
+    path("phrases/<int:phrase_pk>/delete/", signer_views.phrase_delete, name="phrase-delete"),
     path("received/", views.receiver_inbox, name="receiver-inbox"),
     path("incoming/", views.incoming_register, name="incoming-register"),
     path("incoming/new/", views.incoming_create, name="incoming-create"),
@@ -38,6 +42,10 @@ urlpatterns = [
     path("<int:pk>/print.pdf", printing_views.item_print_pdf, name="item-print-pdf"),
     path("<int:pk>/steps/<int:step_pk>/take/", views.take, name="take"),
     path("<int:pk>/steps/<int:step_pk>/review/", views.review, name="review"),
+    path("<int:pk>/steps/<int:step_pk>/signers/", signer_views.add_signer, name="signers"),
+    path("<int:pk>/steps/<int:step_pk>/transfer/", signer_views.transfer_step, name="transfer"),
+    path("<int:pk>/steps/<int:step_pk>/return-to/", signer_views.return_to, name="return-to"),
+    path("<int:pk>/signers/<int:change_pk>/remove/", signer_views.remove_signer, name="signer-remove"),
     path("<int:pk>/receivers/<int:receiver_pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/receivers/<int:receiver_pk>/question/", views.question, name="question"),
     path("<int:pk>/receivers/<int:receiver_pk>/answer/", views.answer, name="answer"),

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_GET
 
 from officers.roles import roles_of
 
-from .. import extensions, permissions, selectors
+from .. import extensions, permissions, route_view, selectors
 from ..forms import AttachmentForm, ProgressForm, ReplyForm
 from ..models import Item, ReviewStep, StepAssignee
+from ..services.signers import removable_changes
 from ..visibility import record_restricted_view
 from .common import get_item
 
@@ -66,7 +67,10 @@ def detail_context(request, item):
         "transmissions": list(selectors.item_transmissions(item)),
         "updates": list(selectors.item_updates(item)),
         "attachments": attachments,
-        "timeline": selectors.item_timeline(item),
+        # The history plus the 加签/减签/转办 records; the route done, current and to come (issue 15).
+        "timeline": route_view.with_changes(selectors.item_timeline(item), item),
+        "route_line": route_view.route_line(item, steps),
+        "removable": removable_changes(item, user) if item.current_stage is not None else [],
         "is_owner": owner,
         "can_edit": can_edit,
         "can_submit": permissions.can_submit(user, item),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors
 from ..export_views import log_export_url
 from ..filters import ItemFilterForm
+from ..models import ReviewStep
 from .common import paginate, paginate_counted
 
 TAB_LABELS = {
@@ -60,8 +61,16 @@ def review_inbox(request):
     return render(
         request,
         "infoflow/review_inbox.html",
-        {"page": page, "form": form, "now": timezone.now(), "export_url": log_export_url(form, "reviews")},
+        {"page": page, "form": form, "now": timezone.now(), "export_url": log_export_url(form, "reviews"),
+         # 批量同意 offers the page's steps that need no edit of the text (services.batch checks again).
+         "batchable": batchable_steps(page)},
     )
+
+
+def batchable_steps(page) -> set[int]:
+    """Ids of the page's steps a batch approval may decide (no ``may_edit``): one query."""
+    ids = [step.pk for step in page]
+    return set(ReviewStep.objects.filter(pk__in=ids, may_edit=False).values_list("pk", flat=True)) if ids else set()
 
 
 @login_required
