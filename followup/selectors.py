@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infoflow.visibility import items_visible_to
@@ -106,3 +107,10 @@ def open_task_count(user) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return InstructionTask.objects.filter(owner=user, state=InstructionTask.State.OPEN).count()
+
+
+def home_counts(user) -> dict:
+    """{"unread": 待阅 count, "tasks": open tasks the user owns, "late": of them past due}."""
+    tasks = InstructionTask.objects.filter(owner=user, state=InstructionTask.State.OPEN).aggregate(
+        open=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))
+    return {"unread": unread_count(user), "tasks": tasks["open"], "late": tasks["late"]}
