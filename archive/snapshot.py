@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.utils import translation
 
+from publication.diffs import plain_diff
+
 from .seal import ts
 
 CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])")
@@ -77,6 +79,7 @@ def related():
 
     from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
     from officers.models import Meeting
+    from publication.models import ItemEdit
 
     return [
         Prefetch("steps", queryset=ReviewStep.objects.order_by("review_round", "stage_index")),
@@ -90,6 +93,8 @@ def related():
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk")),
         # Meetings linked to the item (officers' coordination meetings, seed 004): their minutes go into the record.
         Prefetch("meetings", queryset=Meeting.objects.select_related("organiser").order_by("starts_at", "pk")),
+        # Reviewers' edits (publication, seed 002): the final text is sealed with its diffs.
+        Prefetch("publication_edits", queryset=ItemEdit.objects.select_related("edited_by").order_by("edited_at", "pk")),
     ]
 
 
@@ -129,6 +134,9 @@ def _build(item, attachments):
         "progress": [row(p) for p in item.updates.all()],
         "attachments": [a | {"purpose_display": purpose_label(a.get("purpose"))} for a in attachments],
         "meetings": [row(m, exclude=("minutes_file",)) for m in linked_meetings(item)],
+        # The reviewers' edits as diffs ([-deleted-]{+inserted+}) beside the final text (issue 16).
+        "edits": [row(e, exclude=("item",)) | {"diff": plain_diff(e.before, e.after)}
+                  for e in sorted(item.publication_edits.all(), key=lambda e: (e.edited_at, e.pk))],
     }
 
 

@@ -23,6 +23,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from officers.roles import roles_of
+from publication.timeline import edit_events  # reviewers' edits as diffs (issue 16)
 
 from .models import (
     Confidentiality,
@@ -415,8 +416,7 @@ def item_timeline(item):
             row.subject != before.subject or row.summary != before.summary
         ):
             events.append(_event(row.history_date, who, _("修改内容")))
-        elif before.state == Item.State.IN_REVIEW and row.summary != before.summary:
-            events.append(_event(row.history_date, who, _("审核中修改文稿")))
+        # A reviewer's edit during review: shown below from its diff rows (publication.ItemEdit).
 
     step_model = ReviewStep.history.model
     step_rows = list(
@@ -543,6 +543,11 @@ def item_timeline(item):
     )
     for row in update_rows:
         events.append(_event(row.posted_at, row.posted_by, _("进展"), row.text))
+
+    # Reviewers' edits as readable diffs (seed 002, issue 16: publication.services.edits).
+    for edit in edit_events(item):
+        events.append(_event(edit["at"], edit["who"], _("审核中修改文稿"), edit["detail"]))
+        events[-1]["diff"] = edit["diff"]
 
     events.sort(key=lambda e: e["at"])
     return events

@@ -26,6 +26,7 @@ urlpatterns = [
     path("exports/", include("infoflow.export_urls")),
     path("items/", include("infoflow.urls")),
     path("calls/", include("datacalls.urls")),
+    path("", include("publication.urls")),  # /bulletin/ and /publication/
     path("briefs/", include("briefs.urls")),
     path("suggestions/", include("suggestions.urls")),
     path("followup/", include("followup.urls")),

@@ -6,3 +6,11 @@ class PublicationConfig(AppConfig):
     name = "publication"
     verbose_name = _("信息发布")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Framework glue: the publication panel joins the item page (infoflow.extensions).
+        from infoflow import extensions
+
+        from .panels import item_panel
+
+        extensions.register(name="publication", detail_panel=item_panel)

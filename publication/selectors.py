@@ -96,3 +96,58 @@ def publishable_items(user) -> QuerySet:
         state__in=(Item.State.APPROVED, Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED),
         kind="publication",
     )
+
+
+def release_desk(user) -> QuerySet:
+    """The publisher's desk: releasable items they may see, newest approved
+    first, with their release, plan and records loaded (3 queries a page)."""
+    return (
+        publishable_items(user).filter(kind__in=("publication", "notice"))
+        .exclude(confidentiality=Confidentiality.RESTRICTED)
+        .select_related("unit", "release", "release__category", "release__plan")
+        .prefetch_related("release__records")
+        .order_by("-approved_at", "-pk")
+    )
+
+
+def corrections_of(item) -> dict:
+    """``{"corrected_by": [Correction…], "corrects": Correction|None}`` for an
+    item page (the caller checked it may see ``item``)."""
+    rows = list(Correction.objects.filter(Q(original=item) | Q(item=item)).select_related("item", "original")
+                .order_by("created_at", "pk"))
+    return {"corrected_by": [c for c in rows if c.original_id == item.pk],
+            "corrects": next((c for c in rows if c.item_id == item.pk), None)}
+
+
+def corrections_of_record(record) -> QuerySet:
+    """Corrections linked to an archived record (shown on its page; the record is not changed)."""
+    condition = Q(original_id=record.item_id)
+    if record.pk is not None:
+        condition |= Q(original_record_id=record.pk)
+    return Correction.objects.filter(condition).select_related("item").order_by("created_at", "pk")
+
+
+def approved_corrections(release) -> list:
+    """Corrections of a bulletin release's item that passed their review (the bulletin's notice)."""
+    done = ("approved", "transmitted", "completed", "archived")
+    return list(Correction.objects.filter(original_id=release.item_id, item__state__in=done)
+                .select_related("item", "item__release").order_by("created_at", "pk"))
+
+
+def release_calendar(user, *, first, last) -> dict:
+    """Planned and done releases between the dates ``first`` and ``last``
+    (inclusive) by channel: ``{channel: {"planned": [ReleasePlan], "done": [ReleaseRecord]}}``
+    in the channels' order. Three queries."""
+    channels = list(Channel.objects.all())
+    out = {c: {"planned": [], "done": []} for c in channels}
+    by_pk = {c.pk: c for c in channels}
+    plans = (plans_visible_to(user).filter(planned_on__range=(first, last), state=ReleasePlan.State.PLANNED)
+             .select_related("release__item", "person_in_charge").prefetch_related("channels"))
+    for plan in plans:
+        for channel in plan.channels.all():
+            out[by_pk[channel.pk]]["planned"].append(plan)
+    records = (records_visible_to(user).filter(released_at__date__range=(first, last))
+               .select_related("release__item", "released_by"))
+    for record in records:
+        out[by_pk[record.channel_id]]["done"].append(record)
+    return out

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from liaison.errors import InvalidInput, StateConflict
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 from officers.roles import roles_of
+from publication.services import edits  # reviewers' edits kept as diffs (issue 16)
 
 from ..files import inspect_upload
 from ..models import (
@@ -185,12 +186,15 @@ def update_item(*, item, actor, fields: dict, receivers=None) -> Item:
         raise InvalidInput(_("审核中只能修改信息主题、内容摘要、备注和项目。"))
     if item.number and "direction" in fields and fields["direction"] != item.direction:
         raise InvalidInput(_("已编号的信息不能更改方向。"))
+    before = {name: getattr(item, name) for name in edits.DIFF_FIELDS}
     apply_fields(item, fields)
     if not item.subject:
         raise InvalidInput(_("请填写信息主题。"))
     if receivers is not None:
         set_receivers(item, receivers, actor)
     save_with_history(item, actor, "edit" if is_handler(actor, item) else "reviewer_edit")
+    # A reviewer's change is kept as a diff and the submitter told (seed 002, issue 16).
+    edits.record_text_edits(item=item, actor=actor, before=before)
     return item
 
 
@@ -232,7 +236,11 @@ def add_attachment(*, item, actor, upload, purpose="item", receiver=None, transm
             raise not_allowed()
     elif not is_handler(actor, item):
         raise not_allowed()
-    return _store(item=item, actor=actor, upload=upload, purpose=purpose, receiver=receiver, transmission=transmission)
+    stored = _store(item=item, actor=actor, upload=upload, purpose=purpose, receiver=receiver,
+                    transmission=transmission)
+    if purpose == Attachment.Purpose.ITEM:
+        edits.record_attachment_edit(item=item, actor=actor, name=stored.original_name, added=True)
+    return stored
 
 
 @transaction.atomic
@@ -243,11 +251,12 @@ def remove_attachment(*, attachment, actor) -> None:
     item = lock_item(attachment.item)
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
     if attachment.purpose != Attachment.Purpose.ITEM or item.state not in (
-        Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN
+        Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN, Item.State.IN_REVIEW
     ):
         raise StateConflict(_("该附件已随信息传递或反馈，不能删除。"))
     if not can_edit(actor, item):
         raise not_allowed()
+    edits.record_attachment_edit(item=item, actor=actor, name=attachment.original_name, added=False)
     attachment._history_user = actor
     attachment._change_reason = "remove"
     stored = attachment.file.name
