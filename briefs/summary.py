@@ -1,7 +1,8 @@
 """The monthly publication summary (issue 16 §6; seed 002 三(四)4 发布后跟踪
 发布效果): for one month, releases per channel (records, views), per
 department (items released, feedback), adoption recorded per level and
-department, the month's releases with their views per channel, and the
+department, all read through publication's selectors (the records and
+feedback of items the reader may see), the month's releases with their views per channel, and the
 bulletin issues published. A fixed number of queries whatever the month holds.
 
 ``month_summary(user=…, month="YYYY-MM")`` answers a dict:
@@ -21,9 +22,8 @@ from collections import defaultdict
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
-from infoflow.visibility import items_visible_to
 from officers.roles import roles_of
-from publication.models import Feedback, ReleaseRecord
+from publication.selectors import feedback_visible_to, records_visible_to
 
 from .models import AdoptionLevel, BulletinIssue
 from .permissions import can_compile
@@ -62,7 +62,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
 def month_summary(*, user, month: str) -> dict:
     """See the module docstring. Raises nothing; an empty month gives zeros."""
     start, end = month_bounds(month)
-    records = ReleaseRecord.objects.filter(released_at__gte=start, released_at__lt=end)
+    records = records_visible_to(user).filter(released_at__gte=start, released_at__lt=end)
     channels = [
         {"name": row["channel_name"], "kind": row["channel_kind"], "records": row["n"], "views": row["views"] or 0}
         for row in records.values("channel_name", "channel_kind").annotate(n=Count("pk"), views=Sum("views"))
@@ -73,7 +73,7 @@ def month_summary(*, user, month: str) -> dict:
     for row in (records.values("release__item__unit__name")
                 .annotate(n=Count("release", distinct=True)).order_by()):
         by_unit[row["release__item__unit__name"]]["released"] = row["n"]
-    feedback = Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
+    feedback = feedback_visible_to(user).filter(created_at__gte=start, created_at__lt=end)
     for row in feedback.values("release__item__unit__name").annotate(n=Count("pk")).order_by():
         by_unit[row["release__item__unit__name"]]["feedback"] = row["n"]
     adoption = {level: 0 for level in AdoptionLevel.values}
@@ -86,11 +86,9 @@ def month_summary(*, user, month: str) -> dict:
     adoption["total"] = sum(adoption.values())
     departments = [{"unit": name, **values} for name, values in sorted(by_unit.items())]
 
-    # The month's releases of items the reader may see, most viewed first.
-    visible = items_visible_to(user)
+    # The month's releases (of items the reader may see), most viewed first.
     releases = {}
-    rows = (records.filter(release__item__in=visible)
-            .values("release_id", "release__item__number", "release__item__subject", "release__item__unit__name",
+    rows = (records.values("release_id", "release__item__number", "release__item__subject", "release__item__unit__name",
                     "channel_name", "views")
             .order_by("release_id", "channel_name"))
     for row in rows:
@@ -101,7 +99,7 @@ def month_summary(*, user, month: str) -> dict:
         entry["views"] += row["views"]
     firsts = dict(records.filter(release_id__in=list(releases)).values("release_id")
                   .annotate(first=Min("released_at")).values_list("release_id", "first").order_by())
-    for release_id, n in (Feedback.objects.filter(release_id__in=list(releases)).values("release_id")
+    for release_id, n in (feedback_visible_to(user).filter(release_id__in=list(releases)).values("release_id")
                           .annotate(n=Count("pk")).values_list("release_id", "n").order_by()):
         releases[release_id]["feedback"] = n
     for release_id, entry in releases.items():
