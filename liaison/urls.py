@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from portal import views as portal_views
 
-from . import redirects, views, views_audit, views_notify
+from . import redirects, views, views_audit, views_notify, views_pickers
 
 urlpatterns = [
     path("", portal_views.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read", views_notify.notification_read, name="notification-read"),
     path("notifications/read-all", views_notify.notification_read_all, name="notification-read-all"),
     path("notifications/preferences/", views_notify.notification_preferences, name="notification-preferences"),
+    path("pickers/people/", views_pickers.people_search, name="people-search"),
     # Django's i18n URLs, with the language switch's ``next`` checked (liaison.redirects).
     path("i18n/setlang/", redirects.set_language, name="set_language"),
     path("officers/", include("officers.urls")),

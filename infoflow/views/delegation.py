@@ -1,7 +1,6 @@
 """Delegation pages (代理): list mine, name a deputy, revoke."""
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from liaison.pickers import DEPUTY, PersonChoiceField
 from officers.roles import roles_of
 
 from ..forms import datetime_field
@@ -17,27 +17,24 @@ from ..services.delegation import can_manage_for, create_delegation, delegations
 from .common import ServiceFailed, paginate, service_errors
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.username
-
-
 class DelegationForm(forms.Form):
-    principal = UserChoiceField(label=_l("被代理人"), queryset=None, required=False,
-                                help_text=_l("秘书处可为他人设置；留空表示本人"))
-    deputy = UserChoiceField(label=_l("代理人"), queryset=None)
+    """Naming a deputy: searchable pickers grouped by unit; the deputy list leaves out
+    the user and system accounts (liaison.pickers)."""
+
+    principal = PersonChoiceField(label=_l("被代理人"), required=False,
+                                  help_text=_l("秘书处可为他人设置；留空表示本人"))
+    deputy = PersonChoiceField(label=_l("代理人"))
     start = datetime_field(_l("开始时间"), required=True)
     end = datetime_field(_l("结束时间"), required=True)
     reason = forms.CharField(label=_l("事由"), max_length=200, required=False,
                              help_text=_l("如：出差、休假"))
 
-    def __init__(self, *args, for_others=False, **kwargs):
+    def __init__(self, *args, for_others=False, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
-        self.fields["deputy"].queryset = users
-        if for_others:
-            self.fields["principal"].queryset = users
-        else:
+        # Nobody is their own deputy; the secretariat naming one for someone else
+        # still may not pick a system account (the service refuses principal == deputy).
+        self.fields["deputy"] = PersonChoiceField(label=_l("代理人"), actor=actor, purpose=DEPUTY)
+        if not for_others:
             del self.fields["principal"]
 
 
@@ -45,7 +42,7 @@ class DelegationForm(forms.Form):
 def delegations(request):
     """The user's delegations (the secretariat sees all) and the form to name a deputy."""
     for_others = roles_of(request.user).is_secretariat
-    form = DelegationForm(request.POST or None, for_others=for_others)
+    form = DelegationForm(request.POST or None, for_others=for_others, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         principal = data.get("principal") or request.user
