@@ -341,6 +341,10 @@ SOURCE_DIRS = ("liaison", "infoflow", "officers", "archive", "datacalls", "porta
 MARKED_VARIABLES = {
     ("infoflow/services/chain.py", "STEP_CLOSED"): lambda: [__import__("infoflow.services.chain").services.chain
                                                            .STEP_CLOSED],
+    ("infoflow/services/signers.py", "STEP_CLOSED"): lambda: [__import__("infoflow.services.chain").services.chain
+                                                             .STEP_CLOSED],
+    ("infoflow/services/phrases.py", "p"): lambda: list(
+        __import__("infoflow.services.phrases").services.phrases.DEFAULT_PHRASES),
     ("archive/exports.py", "h"): lambda: [*__import__("archive.exports").exports.CATALOGUE_HEADERS,
                                           *__import__("archive.exports").exports.DESTRUCTION_HEADERS],
     ("liaison/data_labels.py", "name"): lambda: sorted(__import__("liaison.data_labels").data_labels.SHIPPED),
