@@ -278,6 +278,9 @@ class Item(models.Model):
             models.Index(fields=["unit", "state", "submitted_at"]),
             models.Index(fields=["initiator", "state"]),
             models.Index(fields=["archive_notice_at"], condition=Q(state="completed"), name="item_completed_notice_at"),
+            # The archive's pending list (completed, not archived yet, the oldest first): the completed_at index
+            # alone walks every archived item first, and those grow by the year (issue 12).
+            models.Index(fields=["completed_at"], condition=Q(state="completed"), name="item_pending_archiving"),
         ]
 
     def __str__(self):
