@@ -62,9 +62,9 @@ def draft(frozen, officer_market, market, prod):
 
 @pytest.fixture
 def report(frozen, officer_market, market, prod, head_market, leader):
-    """A report to leadership (向领导报告), submitted."""
+    """A report to leadership (向领导报告) addressed to the supervising leader, sent."""
     item = create_item(actor=officer_market, unit=market, fields=_fields(kind="report"),
-                       receivers=[{"kind": "unit", "unit": prod}])
+                       receivers=[{"kind": "user", "user": leader}])
     submit_item(item=item, actor=officer_market)
     item.refresh_from_db()
     return item
