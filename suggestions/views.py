@@ -48,10 +48,8 @@ def new(request):
             messages.error(request, error.message)
         else:
             form.discard_pending()
-            # Shown once, in this response only (never stored, never in a URL).
-            response = render(request, "suggestions/submitted.html", {"case": case, "code": code})
-            response["Cache-Control"] = "no-store"
-            return response
+            # Shown once, in this response only (never stored, never in a URL; never_cache: no-store).
+            return render(request, "suggestions/submitted.html", {"case": case, "code": code})
     return render(request, "suggestions/new.html", {"form": form})
 
 
