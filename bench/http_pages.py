@@ -127,6 +127,34 @@ def people():
     return users, item
 
 
+def releases(count=500):
+    """The bulletin's rows (publication): ``count`` completed items made public
+    and released on the portal bulletin, once per build (the bench build's
+    items are internal and never released)."""
+    from django.utils import timezone
+
+    from infoflow.models import Item
+    from publication.models import BulletinCategory, Channel, Release, ReleaseRecord
+
+    if Release.objects.exists():
+        return
+    bulletin = Channel.objects.filter(kind=Channel.Kind.BULLETIN).first()
+    categories = list(BulletinCategory.objects.all())
+    pks = list(Item.objects.filter(state=Item.State.COMPLETED).order_by("-pk").values_list("pk", flat=True)[:count])
+    Item.objects.filter(pk__in=pks).update(confidentiality="public", kind="publication")
+    secretary = Item.objects.get(pk=pks[0]).initiator if pks else None
+    now = timezone.now()
+    made = Release.objects.bulk_create([
+        Release(item_id=pk, category=categories[i % len(categories)], created_by=secretary, first_released_at=now)
+        for i, pk in enumerate(pks)
+    ])
+    ReleaseRecord.objects.bulk_create([
+        ReleaseRecord(release=r, channel=bulletin, channel_name=bulletin.name, channel_kind=bulletin.kind,
+                      released_by=secretary, released_at=now, views=i)
+        for i, r in enumerate(made)
+    ])
+
+
 def pages(item_pk):
     """(label, role, path); the floor first."""
     listed = [
@@ -161,6 +189,12 @@ def pages(item_pk):
         ("/calls/ (secretary)", "secretary", "/calls/"),
         ("/assessment/", "officer", "/assessment/"),
         ("/assessment/charts/ (leader)", "leader", "/assessment/charts/"),
+        # The bulletin and the release desk (issue 16): 500 public items on the bulletin (releases()).
+        ("/bulletin/", "officer", "/bulletin/"),
+        ("/bulletin/ search", "officer", "/bulletin/?" + urlencode({"q": "客户回访"})),
+        ("/bulletin/?c=news", "officer", "/bulletin/?c=news"),
+        ("/publication/ (secretary)", "secretary", "/publication/"),
+        ("/publication/calendar/", "secretary", "/publication/calendar/"),
     ]
     return listed
 
@@ -308,6 +342,7 @@ def main():
     else:
         build(options.items, options.archived, options.archive_batch)
     users, item_pk = people()
+    releases()
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.db import connections
 

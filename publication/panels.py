@@ -11,7 +11,7 @@ from .services.release import RELEASABLE_KINDS, recheck_required, release_refusa
 def item_panel(request, item) -> str:
     """HTML for ``item``'s page ("" when there is nothing to show); the caller
     showed the item, so the user may see it."""
-    links = corrections_of(item)
+    links = corrections_of(item, request.user)
     release = getattr(item, "release", None) if hasattr(item, "release") else None
     publisher = is_publisher(request.user)
     if item.kind not in RELEASABLE_KINDS and not (links["corrected_by"] or links["corrects"]):

@@ -68,10 +68,9 @@ def plans_visible_to(user) -> QuerySet:
 
 
 def feedback_visible_to(user) -> QuerySet:
-    """Feedback: publishers see all; a reader their own; else what is on public bulletin releases."""
-    if is_publisher(user):
-        return Feedback.objects.all()
-    return Feedback.objects.filter(Q(author=user) | Q(release__in=bulletin_releases().values("pk")))
+    """Feedback on what the user may read: public bulletin releases and the releases of items they may see."""
+    return Feedback.objects.filter(Q(release__in=bulletin_releases().values("pk"))
+                                   | Q(release__item__in=items_visible_to(user).values("pk")))
 
 
 def edits_of(item) -> QuerySet:
@@ -80,8 +79,9 @@ def edits_of(item) -> QuerySet:
 
 
 def corrections_visible_to(user) -> QuerySet:
+    """Links whose both items the user may see (a link names both)."""
     visible = items_visible_to(user).values("pk")
-    return Correction.objects.filter(Q(item__in=visible) | Q(original__in=visible))
+    return Correction.objects.filter(item__in=visible, original__in=visible)
 
 
 def channels_with_counts() -> QuerySet:
@@ -110,21 +110,24 @@ def release_desk(user) -> QuerySet:
     )
 
 
-def corrections_of(item) -> dict:
+def corrections_of(item, user) -> dict:
     """``{"corrected_by": [Correction…], "corrects": Correction|None}`` for an
-    item page (the caller checked it may see ``item``)."""
-    rows = list(Correction.objects.filter(Q(original=item) | Q(item=item)).select_related("item", "original")
-                .order_by("created_at", "pk"))
+    item page (the caller checked it may see ``item``; links to items the user
+    may not see are left out)."""
+    rows = list(corrections_visible_to(user).filter(Q(original=item) | Q(item=item))
+                .select_related("item", "original").order_by("created_at", "pk"))
     return {"corrected_by": [c for c in rows if c.original_id == item.pk],
             "corrects": next((c for c in rows if c.item_id == item.pk), None)}
 
 
-def corrections_of_record(record) -> QuerySet:
-    """Corrections linked to an archived record (shown on its page; the record is not changed)."""
+def corrections_of_record(record, user) -> QuerySet:
+    """Corrections linked to an archived record (shown on its page; the record
+    is not changed), whose correction item the user may see."""
     condition = Q(original_id=record.item_id)
     if record.pk is not None:
         condition |= Q(original_record_id=record.pk)
-    return Correction.objects.filter(condition).select_related("item").order_by("created_at", "pk")
+    return (Correction.objects.filter(condition, item__in=items_visible_to(user).values("pk"))
+            .select_related("item").order_by("created_at", "pk"))
 
 
 def approved_corrections(release) -> list:

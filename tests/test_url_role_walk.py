@@ -240,6 +240,20 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
                                    materials=_pdf("材料.pdf"))
         sync_inductions()
         record_training_attendance(training=training, actor=secretary, present_users=[officer_market])
+        # Releases on the bulletin of the two restricted items, as if made by mistake or before the item
+        # was restricted (publication): the bulletin and its pages must never show them.
+        from publication.models import Channel, Correction, Feedback, Release, ReleaseRecord
+
+        bulletin = Channel.objects.get_or_create(code="intranet", defaults={"name": "门户公告栏", "kind": "bulletin"})[0]
+        for key, mistaken in (("R", restricted), ("A", archived)):
+            release = Release.objects.create(item=mistaken, created_by=secretary, first_released_at=NOW)
+            ReleaseRecord.objects.create(release=release, channel=bulletin, channel_name=bulletin.name,
+                                         channel_kind="bulletin", released_by=secretary, released_at=NOW,
+                                         note="%s-RELEASE" % MARKERS[key])
+            Feedback.objects.create(release=release, author=employee, text="反馈 %s-FEEDBACK" % MARKERS[key])
+        # Draft D registered as the correction of archived A (and of its record).
+        Correction.objects.create(kind="correction", item=draft, original=archived, original_record=record,
+                                  created_by=officer_market)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -384,6 +398,13 @@ class Filler:
         if name in WORK_PAGES and keys == {"pk"}:
             model = apps.get_model("officers", WORK_PAGES[name])
             return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
+        if name.startswith("publication:"):
+            from publication.models import Release
+
+            if keys == {"item_pk"}:
+                return [{"item_pk": pk} for pk in self.item_ids]
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in self.ids(Release)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None
