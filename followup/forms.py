@@ -1,45 +1,25 @@
-"""Input of circulation, 拟办, instructions and tasks. Person lists are
-grouped by unit (a plain select; the searchable picker replaces it where one
-is in use)."""
+"""Input of circulation, 拟办, instructions and tasks. People and units are
+picked with the searchable pickers grouped by unit (liaison.pickers)."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from officers.models import OrgUnit
+from liaison.pickers import PersonChoiceField, PersonMultipleChoiceField, UnitMultipleChoiceField
 
 from .services.circulation import MAX_REMIND_DAYS
 
 TASK_ROWS = 3  # blank task rows on the instruction form
 
 
-def people_by_unit() -> list:
-    """[(unit name, [(user id, name)])]: active users with a unit, by unit."""
-    groups: dict[str, list] = {}
-    users = (get_user_model().objects.filter(is_active=True, profile__unit__isnull=False)
-             .select_related("profile__unit").order_by("profile__unit__name", "username"))
-    for user in users:
-        name = user.get_full_name() or user.username
-        groups.setdefault(user.profile.unit.name, []).append((user.pk, "%s（%s）" % (name, user.username)))
-    return list(groups.items())
-
-
 class CirculateForm(forms.Form):
-    users = forms.TypedMultipleChoiceField(label=_("传阅人员"), required=False, coerce=int,
-                                           help_text=_("可多选；按住 Ctrl（手机上直接点选）选择多人"))
-    units = forms.ModelMultipleChoiceField(label=_("传阅部门"), required=False,
-                                           queryset=OrgUnit.objects.none(),
-                                           help_text=_("所选部门的负责人和全体员工都会收到待阅"))
+    users = PersonMultipleChoiceField(label=_("传阅人员"), required=False)
+    units = UnitMultipleChoiceField(label=_("传阅部门"), required=False,
+                                    help_text=_("所选部门的负责人和全体员工都会收到待阅"))
     note = forms.CharField(label=_("传阅说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=1000)
     remind_after_days = forms.IntegerField(label=_("未阅提醒（工作日后）"), min_value=1, max_value=MAX_REMIND_DAYS,
                                            initial=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["users"].choices = people_by_unit()
-        self.fields["units"].queryset = OrgUnit.objects.filter(is_active=True).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -57,7 +37,7 @@ class InstructionForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    owner = forms.TypedChoiceField(label=_("责任人"), required=False, coerce=int, empty_value=None)
+    owner = PersonChoiceField(label=_("责任人"), required=False)
     what = forms.CharField(label=_("任务内容"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     due_at = forms.DateTimeField(label=_("完成期限"), required=False,
@@ -65,18 +45,13 @@ class TaskForm(forms.Form):
                                                             format="%Y-%m-%dT%H:%M"),
                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, people=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—")] + (people if people is not None else people_by_unit())
-
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not (data.get("owner") or (data.get("what") or "").strip() or data.get("due_at"))
 
 
 def task_forms(data=None) -> list[TaskForm]:
-    people = people_by_unit()
-    return [TaskForm(data, prefix="task%d" % n, people=people) for n in range(TASK_ROWS)]
+    return [TaskForm(data, prefix="task%d" % n) for n in range(TASK_ROWS)]
 
 
 class ResultForm(forms.Form):

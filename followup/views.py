@@ -44,7 +44,8 @@ def circulate(request, pk):
         try:
             with service_errors(request):
                 circulation = services.circulate_item(
-                    item=item, actor=request.user, user_ids=data["users"], unit_ids=list(data["units"]),
+                    item=item, actor=request.user, user_ids=[u.pk for u in data["users"]],
+                    unit_ids=[u.pk for u in data["units"]],
                     note=data["note"], remind_after_days=data["remind_after_days"])
         except ServiceFailed:
             pass

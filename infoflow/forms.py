@@ -315,7 +315,11 @@ class ItemForm(PendingFilesMixin, LimitedTextMixin, forms.ModelForm):
 class IncomingForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
     """Registering an incoming document (收文) and assigning it to departments."""
 
-    source_name = forms.CharField(label=_("来文单位"), max_length=200)
+    # Chosen from the external units HR keeps (officers.ExternalUnit), never typed (issue 15 §4).
+    source_unit = forms.ModelChoiceField(
+        label=_("来文单位"), queryset=ExternalUnit.objects.filter(is_active=True).order_by("kind", "name"),
+        help_text=_("从外部单位名录中选择；名录中没有的单位请先在后台“外部单位”中添加。"),
+    )
     source_reference = forms.CharField(label=_("来文字号"), max_length=100, required=False)
     received_at = datetime_field(_("收文时间"), required=True)
     subject = forms.CharField(label=_("信息主题"), max_length=200)

@@ -40,7 +40,7 @@ def incoming_create(request):
         try:
             with service_errors(request):
                 item = incoming.register_incoming(
-                    actor=request.user, fields=form.item_fields(), source_name=data["source_name"],
+                    actor=request.user, fields=form.item_fields(), source_name=data["source_unit"].name,
                     source_reference=data.get("source_reference") or "", received_at=data["received_at"],
                     unit_ids=[unit.pk for unit in data["units"]], files=form.uploads("files"),
                 )

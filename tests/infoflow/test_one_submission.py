@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from infoflow.models import Attachment, Item
 from liaison.uploads import SESSION_KEY
+from tests.factories import ExternalUnitFactory
 from tests.infoflow.conftest import pdf_upload
 from tests.infoflow.test_views import form_data
 
