@@ -206,8 +206,9 @@ def test_a_too_long_progress_note_says_so(client, org, make_item):
 
 
 def incoming_data(org, **extra):
+    source = ExternalUnitFactory(name="市发展改革委", kind="regulator")
     data = {
-        "source_name": "市发展改革委", "source_reference": "发改〔2026〕12号", "received_at": "2026-01-05T09:00",
+        "source_unit": source.pk, "source_reference": "发改〔2026〕12号", "received_at": "2026-01-05T09:00",
         "subject": "关于报送年度计划的通知", "summary": "请于月底前报送。", "urgency": "normal",
         "confidentiality": "internal", "needs_answer": "on", "expected_feedback_at": "2099-01-31T17:00",
         "units": [org["market"].pk],
