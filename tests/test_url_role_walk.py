@@ -47,7 +47,7 @@ from archive.services import archive_item
 from archive.services.checks import run_verification
 from archive.services.disposal import set_hold
 from infoflow.export_models import ExportJob
-from infoflow.models import Attachment, Delegation, Item, Question, Receiver, ReviewStep
+from infoflow.models import Attachment, Delegation, Item, Phrase, Question, Receiver, ReviewStep, StepChange
 from infoflow.services.chain import open_step, submit_item
 from infoflow.services.delivery import (
     acknowledge_receipt,
@@ -57,6 +57,7 @@ from infoflow.services.delivery import (
     transmit_item,
 )
 from infoflow.services.drafting import add_attachment, create_item
+from infoflow.services.signers import add_signer
 from infoflow.visibility import items_visible_to
 from liaison.models import AuditEntry, Notification
 from tests.factories import UserFactory
@@ -147,6 +148,10 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
                                  fields=_fields("R", direction="external", confidentiality="restricted"))
         add_attachment(item=restricted, actor=officer_market, upload=_pdf("%s-附件.pdf" % MARKERS["R"]))
         submit_item(item=restricted, actor=officer_market)
+        # 加签 on R: legal after the market head, the reason carrying R's marker (issue 15).
+        add_signer(step=open_step(Item.objects.get(pk=restricted.pk)), actor=head_market, person=legal,
+                   position="after", reason="加签 %s-SIGNER" % MARKERS["R"])
+        Phrase.objects.create(user=head_market, text="常用语 walk")
 
         draft = create_item(actor=officer_market, unit=market, receivers=to_prod, fields=_fields("D"))
         add_attachment(item=draft, actor=officer_market, upload=_pdf("%s-草稿附件.pdf" % MARKERS["D"]))
@@ -359,6 +364,10 @@ class Filler:
                 return self.pairs(Question, "question_pk")
             if keys == {"delegation_pk"}:
                 return [{"delegation_pk": pk} for pk in self.ids(Delegation)]
+            if keys == {"pk", "change_pk"}:
+                return self.pairs(StepChange, "change_pk")
+            if keys == {"phrase_pk"}:
+                return [{"phrase_pk": pk} for pk in self.ids(Phrase)]
         if name.startswith("archive:"):
             from archive.models import DisposalBatch, Hold
 
