@@ -195,6 +195,8 @@ def pages(item_pk):
         ("/bulletin/?c=news", "officer", "/bulletin/?c=news"),
         ("/publication/ (secretary)", "secretary", "/publication/"),
         ("/publication/calendar/", "secretary", "/publication/calendar/"),
+        # 常用语 (issue 15): the head's own list and the defaults.
+        ("/items/phrases/ (head)", "head", "/items/phrases/"),
     ]
     return listed
 
