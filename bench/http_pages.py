@@ -195,6 +195,13 @@ def pages(item_pk):
         ("/bulletin/?c=news", "officer", "/bulletin/?c=news"),
         ("/publication/ (secretary)", "secretary", "/publication/"),
         ("/publication/calendar/", "secretary", "/publication/calendar/"),
+        # The information bulletin (issue 16 §5–6): the issue list, adoption records, the monthly summary of
+        # the 500 releases above (this month's) and its workbook.
+        ("/briefs/", "officer", "/briefs/"),
+        ("/briefs/ (secretary)", "secretary", "/briefs/"),
+        ("/briefs/adoptions/", "secretary", "/briefs/adoptions/"),
+        ("/briefs/summary/", "secretary", "/briefs/summary/"),
+        ("/briefs/summary.xlsx", "secretary", "/briefs/summary.xlsx"),
         # 常用语 (issue 15): the head's own list and the defaults.
         ("/items/phrases/ (head)", "head", "/items/phrases/"),
     ]

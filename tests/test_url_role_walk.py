@@ -102,6 +102,9 @@ QUERIES = {
     "officers:action-list": ["done=1"],
     "officers:meeting-attendance": ["year=2026"],
     "officers:training-hours": ["year=2026"],
+    "briefs:summary": ["month=2026-03"],
+    "briefs:summary-xlsx": ["month=2026-03"],
+    "briefs:adoptions": ["level=organisation"],
 }
 
 
@@ -259,6 +262,17 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         # Draft D registered as the correction of archived A (and of its record).
         Correction.objects.create(kind="correction", item=draft, original=archived, original_record=record,
                                   created_by=officer_market)
+        # The information bulletin (briefs): an issue of an adopted public item, published (which records
+        # its adoption), and a draft of the next month holding the same item.
+        from briefs.services import issues as brief_issues
+
+        public = Item.objects.create(unit=market, initiator=officer_market, subject="公开信息", summary="公开",
+                                     state=Item.State.APPROVED, confidentiality="public", number="NX-2026-900")
+        brief = brief_issues.create_issue(actor=secretary, period="2026-03")
+        brief_issues.add_item(issue=brief, item=public, actor=secretary)
+        brief_issues.publish_issue(issue=brief, actor=secretary)
+        brief_issues.add_item(issue=brief_issues.create_issue(actor=secretary, period="2026-04"), item=public,
+                              actor=secretary)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -414,6 +428,11 @@ class Filler:
                 return [{"item_pk": pk} for pk in self.item_ids]
             if keys == {"pk"}:
                 return [{"pk": pk} for pk in self.ids(Release)] or [{"pk": 0}]
+        if name.startswith("briefs:") and keys == {"pk"}:
+            from briefs.models import BulletinEntry, BulletinIssue
+
+            model = BulletinEntry if name.startswith("briefs:entry-") else BulletinIssue
+            return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None
