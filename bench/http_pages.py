@@ -155,6 +155,37 @@ def releases(count=500):
     ])
 
 
+def readings(officer, leader, count=300):
+    """Circulation and instructions (followup): ``count`` items of the
+    officer's unit circulated to the officer (a third read) and as many tasks
+    of a leader's instructions owned by the officer, once per build."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from followup.models import Circulation, CirculationReader, Instruction, InstructionTask
+    from infoflow.models import Item
+    from officers.models import Officer
+
+    if Circulation.objects.exists():
+        return
+    User = get_user_model()
+    officer, leader = User.objects.get(username=officer), User.objects.get(username=leader)
+    unit_id = Officer.objects.filter(user=officer).values_list("unit_id", flat=True).first()
+    pks = list(Item.objects.filter(unit_id=unit_id).exclude(state=Item.State.DRAFT).order_by("-pk")
+               .values_list("pk", flat=True)[:count])
+    now = timezone.now()
+    circulations = Circulation.objects.bulk_create([
+        Circulation(item_id=pk, sent_by=leader, sent_at=now, remind_at=now) for pk in pks])
+    CirculationReader.objects.bulk_create([
+        CirculationReader(circulation=c, item_id=c.item_id, user=officer, read_at=now if i % 3 == 0 else None)
+        for i, c in enumerate(circulations)])
+    instructions = Instruction.objects.bulk_create([
+        Instruction(item_id=pk, author=leader, text="请落实", written_at=now) for pk in pks])
+    InstructionTask.objects.bulk_create([
+        InstructionTask(instruction=i, item_id=i.item_id, owner=officer, what="落实批示", due_at=now)
+        for i in instructions])
+
+
 def pages(item_pk):
     """(label, role, path); the floor first."""
     listed = [
@@ -204,6 +235,11 @@ def pages(item_pk):
         ("/briefs/summary.xlsx", "secretary", "/briefs/summary.xlsx"),
         # 常用语 (issue 15): the head's own list and the defaults.
         ("/items/phrases/ (head)", "head", "/items/phrases/"),
+        # 待阅 and 批示任务 (issue 15): 300 circulations and tasks of the officer (readings()).
+        ("/followup/reading/", "officer", "/followup/reading/"),
+        ("/followup/reading/?done=1", "officer", "/followup/reading/?done=1"),
+        ("/followup/tasks/", "officer", "/followup/tasks/"),
+        ("/followup/tasks/ (secretary)", "secretary", "/followup/tasks/"),
     ]
     return listed
 
@@ -352,6 +388,7 @@ def main():
         build(options.items, options.archived, options.archive_batch)
     users, item_pk = people()
     releases()
+    readings(users["officer"], users["leader"])
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.db import connections
 
