@@ -240,3 +240,34 @@ def test_withdraw_revokes_a_waiting_step(org, external, safety):
     withdraw_item(item=external, actor=org["officer_market"])
     assert ReviewStep.objects.get(pk=step.pk).state == ReviewStep.State.SKIPPED
     assert not sees(safety, external)
+
+
+# --- deadlines of added and reopened steps --------------------------------------------
+
+
+def test_added_step_due_on_the_working_calendar_and_reopened_step_keeps_its_limit(org, external, safety, frozen,
+                                                                                    settings):
+    """An added stage stores the review limit in force when it opens and is due
+    after it on the working calendar (Friday → Monday, not Saturday); the step
+    that waited behind a 前加签 opens again with the limit it stored at first,
+    whatever the settings say now."""
+    import datetime as dt
+
+    from infoflow import limits
+
+    step = current(external)
+    stored = (step.limit_amount, step.limit_unit)
+    frozen.move_to(dt.datetime(2026, 3, 13, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))  # a Friday
+    add_signer(step=step, actor=org["head_market"], person=safety, position="before", reason="x")
+    added = current(external)
+    assert (added.limit_amount, added.limit_unit) == limits.limit_of("review", external.urgency)
+    assert added.due_at == limits.due(added.started_at, added.limit_amount, added.limit_unit)
+    assert added.due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).weekday() == 0  # Monday, over the weekend
+
+    settings.TIME_LIMITS = {**settings.TIME_LIMITS, "review": {**settings.TIME_LIMITS["review"],
+                                                               "normal": (3, "working_days")}}
+    approve_step(step=added, actor=safety)
+    again = current(external)
+    assert again.pk == step.pk and (again.limit_amount, again.limit_unit) == stored
+    assert again.due_at == limits.due(again.started_at, *stored)
+    assert again.notice_at is None  # the deadline sweep looks at it afresh
