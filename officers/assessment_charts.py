@@ -4,20 +4,26 @@ drawn by officers.charts:
 * items per department per month — the items the user may see
   (``items_visible_to``) submitted in the year;
 * on-time rates per department — data call answers that fell due in the year
-  (submitted and not late / due), and review steps of the user's visible
-  items decided in the year (decided by the due time / decided with a limit);
-  answers are organisation figures: HR, supervision, leaders and the
-  secretariat see every unit's, everyone else their own units';
+  (submitted and not late / due), and review steps decided (approved or
+  returned) in the year (decided by the due time / decided with a limit),
+  read from the day totals the review services keep (infoflow.OnTimeDay:
+  at most 365 rows a department, not every step of the year; issue 12);
+  both are organisation figures, as on the on-time page (a department's
+  rate is the same for everyone who reads it, no item named): HR,
+  supervision, leaders and the secretariat see every unit's, everyone else
+  their own units';
 * the score distribution of a period whose ranking the user may see.
 """
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
 
 from datacalls.models import Answer
-from infoflow.models import ReviewStep
+from infoflow.models import OnTimeDay
 from infoflow.visibility import items_visible_to
 
 from .assessment import sees_all_results
@@ -52,15 +58,15 @@ def on_time_rates(user, year: int):
     r = roles_of(user)
     answers = Answer.objects.filter(occurrence__due_at__gte=start, occurrence__due_at__lt=end).exclude(
         state__in=Answer.OPEN_STATES, occurrence__closed_at__isnull=True)
+    # The year's local days (OnTimeDay.day is the local date the step closed).
+    steps = OnTimeDay.objects.filter(kind=OnTimeDay.Kind.REVIEW, day__gte=dt.date(year, 1, 1),
+                                     day__lt=dt.date(year + 1, 1, 1))
     if not (sees_all_results(user) or r.is_secretariat):
         answers = answers.filter(unit_id__in=r.member_unit_ids)
+        steps = steps.filter(unit_id__in=r.member_unit_ids)
     calls = {row["unit_id"]: (row["good"], row["n"]) for row in answers.values("unit_id").annotate(
         n=Count("pk"), good=Count("pk", filter=Q(state__in=Answer.IN_STATES, late=False)))}
-    steps = (
-        ReviewStep.objects.filter(item__in=items_visible_to(user), closed_at__gte=start, closed_at__lt=end,
-                                  due_at__isnull=False)
-        .values(unit_id=F("item__unit_id")).annotate(n=Count("pk"), good=Count("pk", filter=Q(closed_at__lte=F("due_at"))))
-    )
+    steps = steps.order_by().values("unit_id").annotate(n=Sum("done"), good=Sum("done_on_time"))
     reviews = {row["unit_id"]: (row["good"], row["n"]) for row in steps}
     units = list(OrgUnit.objects.filter(pk__in=set(calls) | set(reviews)).order_by("sort_order", "code"))
     return bar_chart(

@@ -6,6 +6,7 @@ import pytest
 
 from datacalls.models import Answer, Call, Occurrence
 from infoflow.models import Item, ReviewStep
+from infoflow.services.ontime_days import rebuild_ontime_days
 from officers.assessment_charts import items_per_department, on_time_rates
 from officers.svg_charts import bar_chart, column_chart, histogram
 
@@ -60,6 +61,7 @@ def test_chart_numbers_come_from_the_visible_records(market, prod, officer_marke
     ReviewStep.objects.create(item=reviewed, review_round=1, stage_index=0, name="审核", decider="unit_head",
                               state="approved", due_at=dt.datetime(2026, 3, 4, 10, tzinfo=tz),
                               closed_at=dt.datetime(2026, 3, 4, 9, tzinfo=tz))
+    rebuild_ontime_days()  # the step was written directly, not decided through the service that counts it
     call = Call.objects.create(title="报送", created_by=secretary)
     for month, late in ((1, False), (2, True)):
         occurrence = Occurrence.objects.create(call=call, period=str(month), period_start=dt.date(2026, month, 1),
@@ -77,3 +79,6 @@ def test_chart_numbers_come_from_the_visible_records(market, prod, officer_marke
     assert items.rows[2] == ["3月", "2", "1", "3"] and items.rows[4] == ["5月", "1", "0", "1"]
     assert rates.rows == [["市场部", "50%", "100%"]]
     assert own.headers == ["", "生产部"]  # an officer counts only the items they may see
+    # Review rates are department figures (infoflow.OnTimeDay): an officer sees their own units' only.
+    assert on_time_rates(officer_prod, 2026).rows == [] and on_time_rates(officer_market, 2026).rows == [
+        ["市场部", "50%", "100%"]]
