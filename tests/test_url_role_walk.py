@@ -273,6 +273,20 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         brief_issues.publish_issue(issue=brief, actor=secretary)
         brief_issues.add_item(issue=brief_issues.create_issue(actor=secretary, period="2026-04"), item=public,
                               actor=secretary)
+        # Circulation and instructions (followup, issue 15): R circulated by its officer to production's
+        # officer (who then sees it), and an instruction on O whose task market's officer owns (who then sees O).
+        from followup.models import Instruction, InstructionTask, Proposal
+        from followup.services import circulate_item, mark_read
+        from infoflow.permissions import sync_item_grants
+
+        circulate_item(item=restricted, actor=officer_market, user_ids=[officer_prod.pk],
+                       note="传阅 %s-CIRCULATION" % MARKERS["R"])
+        mark_read(item=restricted, actor=officer_prod)
+        Proposal.objects.create(item=other, text="拟办 %s-PROPOSAL" % MARKERS["O"], proposed_by=secretary)
+        instruction = Instruction.objects.create(item=other, author=leader, text="批示 %s-INSTRUCTION" % MARKERS["O"])
+        InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
+                                       what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
+        sync_item_grants(other)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -433,6 +447,12 @@ class Filler:
 
             model = BulletinEntry if name.startswith("briefs:entry-") else BulletinIssue
             return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
+        if name.startswith("followup:") and keys == {"pk"}:
+            from followup.models import InstructionTask
+
+            if name.startswith("followup:task"):
+                return [{"pk": pk} for pk in self.ids(InstructionTask)] or [{"pk": 0}]
+            return [{"pk": pk} for pk in self.item_ids]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None
