@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.errors import InvalidInput, NotAllowed, StepClosed
+from liaison.errors import InvalidInput, StepClosed
 
 from .. import notices
 from ..models import NAMED_DECIDER, DeciderKind, DecisionMode, Item, ReviewStep, StepAssignee, StepChange
@@ -37,7 +37,8 @@ from . import lock_item, not_allowed, require_move, save_with_history
 from .chain import STEP_CLOSED, _check_step_current, _close_step, _lock_assignees, _lock_step, _my_pending, open_stage
 
 BEFORE, AFTER, PARALLEL = "before", "after", "parallel"
-POSITIONS = {BEFORE: StepChange.Kind.ADD_BEFORE, AFTER: StepChange.Kind.ADD_AFTER, PARALLEL: StepChange.Kind.ADD_PARALLEL}
+POSITIONS = {BEFORE: StepChange.Kind.ADD_BEFORE, AFTER: StepChange.Kind.ADD_AFTER,
+             PARALLEL: StepChange.Kind.ADD_PARALLEL}
 
 
 def _require_reason(reason: str) -> str:
@@ -178,7 +179,8 @@ def remove_signer(*, change: StepChange, actor, reason: str) -> StepChange:
     change = StepChange.objects.select_for_update().get(pk=change.pk)
     if change.kind not in StepChange.ADDING or StepChange.objects.filter(undoes=change).exists():
         raise StepClosed(_("该加签已撤销。"))
-    if item.state not in (Item.State.IN_REVIEW, Item.State.APPROVED, Item.State.TRANSMITTED) or item.current_stage is None:
+    running = (Item.State.IN_REVIEW, Item.State.APPROVED, Item.State.TRANSMITTED)  # send-first routes review sent items
+    if item.state not in running or item.current_stage is None:
         raise StepClosed(_(STEP_CLOSED))
     if not may_remove(actor, change, item):
         raise not_allowed()
@@ -276,5 +278,5 @@ def removable_changes(item, user) -> list[StepChange]:
     return out
 
 
-__all__ = ["add_signer", "remove_signer", "removable_changes", "check_person", "BEFORE", "AFTER", "PARALLEL",
-           "NotAllowed"]
+__all__ = ["add_signer", "remove_signer", "removable_changes", "may_remove", "check_person", "BEFORE", "AFTER",
+           "PARALLEL"]

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Later apps build on the organisation: officers first.
-DEMO_MODULES = ["officers.demo", "infoflow.demo", "archive.demo", "datacalls.demo", "officers.demo_meetings",
-                "officers.demo_assessment", "officers.demo_work", "suggestions.demo", "followup.demo",
-                "briefs.demo"]
+DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "archive.demo", "datacalls.demo",
+                "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
+                "followup.demo", "briefs.demo"]
 
 
 def demo_modules():
