@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from liaison.pickers import PersonMultipleChoiceField, set_queryset
 from officers.models import OrgUnit
 
 from .models import Call
@@ -89,9 +90,7 @@ class CallForm(forms.ModelForm):
         label=_l("接收单位"), queryset=OrgUnit.objects.filter(is_active=True), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    viewers = forms.ModelMultipleChoiceField(
-        label=_l("指定领导"), queryset=get_user_model().objects.filter(is_active=True), required=False,
-    )
+    viewers = PersonMultipleChoiceField(label=_l("指定领导"), required=False)
 
     field_order = ["title", "instructions", "field_lines", "attachment", "template", "template_spec_text",
                    "recipients", "units", "schedule", "due_on", "months_text", "dates_text", "anchor", "offset_days",
@@ -113,9 +112,9 @@ class CallForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["viewers"].queryset = get_user_model().objects.filter(
+        set_queryset(self.fields["viewers"], get_user_model().objects.filter(
             Q(supervised_units__isnull=False) | Q(roles__role__in=["general_manager", "secretariat_lead"]),
-            is_active=True).distinct().order_by("username")
+            is_active=True).distinct())
         if self.instance.pk:
             self.fields["field_lines"].initial = field_lines(self.instance.fields)
             if self.instance.template_spec:

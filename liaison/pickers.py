@@ -53,12 +53,7 @@ def pickable_people(*, actor, purpose: str = PERSON) -> QuerySet:
     """
     if purpose not in PURPOSES:
         raise ValueError("unknown picker purpose: %s" % purpose)
-    users = (
-        get_user_model().objects.filter(is_active=True)
-        .exclude(system_accounts_q())
-        .select_related("profile__unit")
-        .order_by("profile__unit__sort_order", "profile__unit__code", "last_name", "first_name", "username")
-    )
+    users = _people_order(get_user_model().objects.filter(is_active=True).exclude(system_accounts_q()))
     if purpose == DEPUTY and actor is not None:
         users = users.exclude(pk=actor.pk)
     return users
@@ -106,6 +101,7 @@ class Picker(forms.Select):
     """A single-choice searchable picker (Tom Select over a grouped ``<select>``)."""
 
     picker_kind = "unit"
+    placeholder = _("输入部门名称搜索")
 
     def __init__(self, attrs=None, search_url=None, purpose=None):
         attrs = {"data-picker": self.picker_kind, **(attrs or {})}
@@ -113,7 +109,7 @@ class Picker(forms.Select):
         if search_url is not None:
             # Lazy: fields are built at import time, before the URLconf can be reversed.
             attrs["data-search-url"] = format_lazy("{}?purpose={}", search_url, purpose or PERSON)
-        attrs.setdefault("data-placeholder", _("输入姓名、用户名或部门搜索"))
+        attrs.setdefault("data-placeholder", self.placeholder)
         super().__init__(attrs)
 
 
@@ -125,20 +121,27 @@ class MultiPicker(Picker, forms.SelectMultiple):
 
 class PersonPicker(Picker):
     picker_kind = "person"
+    placeholder = _("输入姓名、用户名或部门搜索")
 
 
 class PersonMultiPicker(MultiPicker):
     picker_kind = "person"
+    placeholder = _("输入姓名、用户名或部门搜索")
 
 
 class _PersonMixin:
     iterator = _GroupedIterator
 
     def __init__(self, *args, actor=None, purpose=PERSON, queryset=None, **kwargs):
+        # The server-side search answers pickable_people only: a field given a
+        # narrower queryset (say, leaders only) searches its own options instead.
+        search_url = reverse_lazy("people-search") if queryset is None else None
         if queryset is None:
             queryset = pickable_people(actor=actor, purpose=purpose)
+        else:
+            queryset = _people_order(queryset)
         widget_class = PersonMultiPicker if self.multiple else PersonPicker
-        kwargs.setdefault("widget", widget_class(search_url=reverse_lazy("people-search"), purpose=purpose))
+        kwargs.setdefault("widget", widget_class(search_url=search_url, purpose=purpose))
         super().__init__(queryset, *args, **kwargs)
 
     @staticmethod
@@ -199,6 +202,11 @@ def set_queryset(field: forms.ModelChoiceField, queryset: QuerySet) -> None:
         queryset = queryset.select_related("parent").order_by("parent__sort_order", "parent__code",
                                                                 "sort_order", "code")
     elif isinstance(field, _PersonMixin):
-        queryset = queryset.select_related("profile__unit").order_by(
-            "profile__unit__sort_order", "profile__unit__code", "last_name", "first_name", "username")
+        queryset = _people_order(queryset)
+        field.widget.attrs.pop("data-search-url", None)  # the search knows pickable_people only
     field.queryset = queryset
+
+
+def _people_order(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("profile__unit").order_by(
+        "profile__unit__sort_order", "profile__unit__code", "last_name", "first_name", "username")

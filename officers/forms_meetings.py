@@ -1,8 +1,9 @@
 """Forms of the meeting and training pages (validation of shapes only; the
 rules live in officers.meetings and officers.trainings)."""
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+from liaison.pickers import PersonChoiceField, PersonMultipleChoiceField
 
 from .meeting_models import Invitation, Meeting
 from .meetings import INVITE_HEADS, INVITE_OFFICERS
@@ -10,10 +11,6 @@ from .models import OrgUnit, RoleAssignment
 
 ROLE_CHOICES = [(INVITE_OFFICERS, _("全体联络员")), (INVITE_HEADS, _("全体部门负责人")),
                 *RoleAssignment.Role.choices]
-
-
-def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 class MeetingForm(forms.Form):
@@ -36,14 +33,14 @@ class MeetingForm(forms.Form):
     units = forms.ModelMultipleChoiceField(label=_("按单位邀请（该单位联络员）"), required=False,
                                            queryset=OrgUnit.objects.filter(is_active=True),
                                            widget=forms.CheckboxSelectMultiple)
-    users = forms.ModelMultipleChoiceField(label=_("指定人员"), required=False, queryset=_users())
+    users = PersonMultipleChoiceField(label=_("指定人员"), required=False)
 
 
 class ResponseForm(forms.Form):
     response = forms.ChoiceField(label=_("答复"), choices=[c for c in Invitation.Response.choices if c[0] != "pending"],
                                  widget=forms.RadioSelect)
     leave_reason = forms.CharField(label=_("请假事由"), max_length=200, required=False)
-    delegate = forms.ModelChoiceField(label=_("委派代表"), queryset=_users(), required=False)
+    delegate = PersonChoiceField(label=_("委派代表"), required=False)
 
 
 class MinutesForm(forms.Form):
@@ -53,7 +50,7 @@ class MinutesForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("事项"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("责任人"), queryset=_users())
+    owner = PersonChoiceField(label=_("责任人"))
     due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
 

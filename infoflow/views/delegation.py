@@ -33,7 +33,8 @@ class DelegationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Nobody is their own deputy; the secretariat naming one for someone else
         # still may not pick a system account (the service refuses principal == deputy).
-        self.fields["deputy"] = PersonChoiceField(label=_l("代理人"), actor=actor, purpose=DEPUTY)
+        self.fields["deputy"] = PersonChoiceField(label=_l("代理人"), actor=actor, purpose=DEPUTY, error_messages={
+            "invalid_choice": _l("不能指定本人或系统账号为代理人，请从列表中选择。")})
         if not for_others:
             del self.fields["principal"]
 

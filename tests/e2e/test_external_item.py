@@ -11,6 +11,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from infoflow.models import Item
+from tests.e2e.pickers import pick
 from tests.factories import PASSWORD, ExternalContactFactory, ExternalUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +48,8 @@ def test_external_item_walks_from_draft_to_done(
     preview = page.inner_text("#route-preview")
     assert "部门负责人" in preview and "王五" in preview and "分管领导" in preview and "李四" in preview
     with page.expect_response(re.compile(r"/items/route-preview/")):
-        page.select_option("select[name=receiver_units]", label="生产部")
-    page.select_option("select[name=receiver_contacts]", label="华东客户有限公司 · 陈经理")
+        pick(page, "receiver_units", "生产", "生产部")
+    pick(page, "receiver_contacts", "陈经理", "华东客户有限公司 · 陈经理")
     page.check("input[name=transmission_methods][value=email]")
     page.fill("input[name=expected_feedback_at]", feedback_at.strftime("%Y-%m-%dT%H:%M"))
     officer.click("button[name=submit]")

@@ -211,7 +211,8 @@ def test_delegation_page_shows_the_service_message(org, client, frozen):
         "deputy": org["head_market"].pk, "start": "2026-03-11T09:00", "end": "2026-03-13T17:30",
     }, follow=True)
 
-    assert "不能指定本人为自己的代理人。" in response.content.decode()
+    # The picker does not offer oneself (issue 15 §9); a forged post is refused by the form.
+    assert "不能指定本人或系统账号为代理人，请从列表中选择。" in response.content.decode()
     assert not Delegation.objects.exists()
 
 
