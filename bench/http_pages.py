@@ -218,6 +218,9 @@ def pages(item_pk):
         # Data calls (issue 13) and the assessment with its charts (issue 14); the bench build holds no calls.
         ("/calls/", "officer", "/calls/"),
         ("/calls/ (secretary)", "secretary", "/calls/"),
+        # The suggestion box (issue 17): the bench build names no handlers, so these time the floor.
+        ("/suggestions/ (secretary)", "secretary", "/suggestions/"),
+        ("/suggestions/new/", "officer", "/suggestions/new/"),
         ("/assessment/", "officer", "/assessment/"),
         ("/assessment/charts/ (leader)", "leader", "/assessment/charts/"),
         # The bulletin and the release desk (issue 16): 500 public items on the bulletin (releases()).
