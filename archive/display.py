@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from infoflow import extensions
 from infoflow.models import Attachment, ReleaseChannel, TransmissionMethod
 
 
@@ -33,8 +34,9 @@ def methods_label(codes) -> str:
 
 
 def channels_label(codes) -> str:
-    """"intranet,wechat_oa" → "内网网站、微信公众号"."""
-    return _labels(codes, ReleaseChannel.choices, "、")
+    """"intranet,wechat_oa" → "内网网站、微信公众号": the channels kept as data
+    (infoflow.extensions.release_channels), else the fixed list."""
+    return _labels(codes, ReleaseChannel.choices + list(extensions.release_channels(active_only=False) or ()), "、")
 
 
 def purpose_label(code) -> str:

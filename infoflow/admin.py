@@ -37,6 +37,7 @@ from .models import (
     StepAssignee,
     Transmission,
 )
+from .forms import release_channel_choices
 from .services.routing import route_label, trial_route
 from .visibility import items_visible_to
 
@@ -228,7 +229,7 @@ class RouteTrialForm(forms.Form):
     is_major = forms.BooleanField(label=_("重大事项"), required=False)
     has_legal_effect = forms.BooleanField(label=_("具有法律效力"), required=False)
     needs_coordination = forms.BooleanField(label=_("需跨部门协调或资源"), required=False)
-    release_channels = forms.MultipleChoiceField(label=_("发布渠道"), choices=ReleaseChannel.choices,
+    release_channels = forms.MultipleChoiceField(label=_("发布渠道"), choices=release_channel_choices,
                                                  required=False, widget=forms.CheckboxSelectMultiple)
     receiver_units = forms.ModelMultipleChoiceField(label=_("接收部门"), required=False,
                                                     queryset=OrgUnit.objects.filter(is_active=True))

@@ -11,6 +11,9 @@ liaison.hooks).
   Both completion paths of ``services.delivery`` ask it.
 - ``detail_panels(request, item)``: HTML fragments an app shows on the item
   page (circulation, reading, instructions and their tasks).
+- ``release_channels(active_only)``: the release channels an item may name,
+  as ``[(code, name)]`` — the channels the secretariat keeps as data
+  (publication.Channel, issue 16) instead of the fixed ReleaseChannel list.
 
 Without registered answers (infoflow alone) there are no extra viewers,
 nothing blocks completion and the item page has no extra panels.
@@ -22,10 +25,11 @@ from collections.abc import Callable, Iterable
 _viewer_sources: dict[str, Callable] = {}
 _completion_checks: dict[str, Callable] = {}
 _detail_panels: dict[str, Callable] = {}
+_channel_sources: dict[str, Callable] = {}
 
 
 def register(*, name: str, viewers: Callable | None = None, completion_check: Callable | None = None,
-             detail_panel: Callable | None = None) -> None:
+             detail_panel: Callable | None = None, release_channels: Callable | None = None) -> None:
     """Register an app's answers under ``name`` (called from AppConfig.ready();
     registering the same name again replaces them)."""
     if viewers is not None:
@@ -34,6 +38,8 @@ def register(*, name: str, viewers: Callable | None = None, completion_check: Ca
         _completion_checks[name] = completion_check
     if detail_panel is not None:
         _detail_panels[name] = detail_panel
+    if release_channels is not None:
+        _channel_sources[name] = release_channels
 
 
 def viewers(item) -> set[int]:
@@ -56,3 +62,12 @@ def completion_blocker(item) -> str | None:
 def detail_panels(request, item) -> Iterable[str]:
     """The registered panels' HTML for the item page, in registration order."""
     return [html for panel in _detail_panels.values() if (html := panel(request, item))]
+
+
+def release_channels(active_only: bool = True) -> list[tuple[str, str]] | None:
+    """``[(code, name)]`` of the release channels from the registered app (the
+    active ones for a form, every one for labels), or None when none is
+    registered (then the fixed ReleaseChannel list applies)."""
+    for source in _channel_sources.values():
+        return list(source(active_only))
+    return None

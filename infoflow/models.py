@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
+from . import extensions
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -303,8 +305,9 @@ class Item(models.Model):
 
     @property
     def channels_display(self):
-        """"intranet,wechat_oa" → "内网网站、微信公众号" (never the codes where people read)."""
-        labels = dict(ReleaseChannel.choices)
+        """"intranet,wechat_oa" → "内网网站、微信公众号" (never the codes where people read):
+        the channels kept as data (infoflow.extensions.release_channels), else the fixed list."""
+        labels = dict(ReleaseChannel.choices) | dict(extensions.release_channels(active_only=False) or ())
         return "、".join(str(labels.get(c, c)) for c in self.channels_list)
 
     @property

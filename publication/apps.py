@@ -13,4 +13,6 @@ class PublicationConfig(AppConfig):
 
         from .panels import item_panel
 
-        extensions.register(name="publication", detail_panel=item_panel)
+        from .selectors import release_channel_choices
+
+        extensions.register(name="publication", detail_panel=item_panel, release_channels=release_channel_choices)

@@ -154,3 +154,10 @@ def release_calendar(user, *, first, last) -> dict:
     for record in records:
         out[by_pk[record.channel_id]]["done"].append(record)
     return out
+
+
+def release_channel_choices(active_only: bool = True) -> list[tuple[str, str]]:
+    """``[(code, name)]`` of the channels an item may name on its form (the
+    active ones) or that label its codes (all), in the secretariat's order."""
+    channels = Channel.objects.all() if not active_only else Channel.objects.filter(is_active=True)
+    return list(channels.order_by("sort_order", "pk").values_list("code", "name"))

@@ -16,6 +16,7 @@ from officers.models import ExternalContact, ExternalUnit, OrgUnit
 from officers.roles import roles_of
 from publication.services import edits  # reviewers' edits kept as diffs (issue 16)
 
+from .. import extensions
 from ..files import inspect_upload
 from ..models import (
     Attachment,
@@ -46,6 +47,17 @@ EDITABLE_FIELDS = TEXT_FIELDS | set(CHOICE_FIELDS) | FLAG_FIELDS | MOMENT_FIELDS
     "category", "event_date"}
 
 
+def _allowed_codes(item, name) -> set:
+    """The codes a list field accepts: release channels are data the
+    secretariat keeps (infoflow.extensions.release_channels; the active ones,
+    plus those the item already names), the others their fixed lists."""
+    if name == "release_channels":
+        channels = extensions.release_channels(active_only=True)
+        if channels is not None:
+            return {code for code, _name in channels} | set(item.channels_list)
+    return set(LIST_FIELDS[name].values)
+
+
 def _pk(value):
     return getattr(value, "pk", value)
 
@@ -69,7 +81,7 @@ def apply_fields(item, fields: dict):
         elif name in LIST_FIELDS:
             codes = value.split(",") if isinstance(value, str) else list(value or ())
             codes = [c for c in dict.fromkeys(c.strip() for c in codes) if c]
-            if any(c not in LIST_FIELDS[name].values for c in codes):
+            if any(c not in _allowed_codes(item, name) for c in codes):
                 raise InvalidInput(_("“%(field)s”的取值无效。") % {"field": Item._meta.get_field(name).verbose_name})
             setattr(item, name, ",".join(codes))
         elif name == "category":

@@ -23,6 +23,7 @@ def publication_data(request):
     request.getfixturevalue("default_routes")
     if not Channel.objects.exists():
         importlib.import_module("publication.migrations.0002_default_channels_and_categories").forwards(apps, None)
+        importlib.import_module("publication.migrations.0003_intranet_keeps_its_name").forwards(apps, None)
 
 
 @pytest.fixture

@@ -163,3 +163,23 @@ def test_an_evidence_file_that_is_not_allowed_is_refused(org, publish, wechat):
         release.record_release(actor=org["secretary"], item=publish(), channel=wechat,
                                evidence=SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 100))
     assert not ReleaseRecord.objects.exists()
+
+
+def test_the_item_form_offers_the_channels_kept_as_data(client, org, make_item, frozen, wechat):
+    from infoflow.forms import release_channel_choices
+    from infoflow.services import drafting
+    from publication.models import Channel
+
+    Channel.objects.create(code="video", name="视频号", kind=Channel.Kind.OUTSIDE, sort_order=60)
+    wechat.is_active = False
+    wechat.save()
+
+    codes = [code for code, _name in release_channel_choices()]
+    assert "video" in codes and "wechat_oa" not in codes
+    item = make_item(kind="publication", release_channels=["video"])
+    assert item.channels_display == "视频号"
+    with pytest.raises(InvalidInput):
+        drafting.update_item(item=item, actor=org["officer_market"], fields={"release_channels": ["wechat_oa"]})
+    Channel.objects.filter(code="video").update(name="企业视频号")
+    item.refresh_from_db()
+    assert item.channels_display == "企业视频号"
