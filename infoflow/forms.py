@@ -1,7 +1,6 @@
 """Forms of the portal pages. They validate input and hand plain values to
 the services (infoflow/services/), which check state and rights again."""
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.errors import AttachmentRejected
 from liaison.normalize import AsciiDateField, ascii_text
+from liaison.pickers import MultiPicker, PersonMultipleChoiceField, UnitChoiceField, UnitMultipleChoiceField
 from liaison.uploads import PendingFilesMixin
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
@@ -145,12 +145,6 @@ def user_label(user):
     return user.get_full_name() or user.username
 
 
-class UserChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        unit = getattr(getattr(obj, "profile", None), "unit", None)
-        return "%s（%s）" % (user_label(obj), unit.name) if unit else user_label(obj)
-
-
 class ContactChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return "%s · %s" % (obj.external_unit.name, obj.name)
@@ -184,21 +178,16 @@ class ItemForm(PendingFilesMixin, LimitedTextMixin, forms.ModelForm):
     expected_feedback_at = datetime_field(
         _("预计反馈时间"), help_text=_("需要反馈的信息须填写具体的日期和时间；通知类信息可不填。")
     )
-    receiver_units = forms.ModelMultipleChoiceField(
-        label=_("接收部门"), required=False, queryset=OrgUnit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-    )
-    receiver_users = UserChoiceField(
-        label=_("接收人"), required=False, queryset=get_user_model().objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-    )
+    # Searchable pickers (liaison.pickers): people grouped by unit, never a Ctrl-click list.
+    receiver_units = UnitMultipleChoiceField(label=_("接收部门"), required=False)
+    receiver_users = PersonMultipleChoiceField(label=_("接收人"), required=False)
     receiver_external_units = forms.ModelMultipleChoiceField(
         label=_("外部单位"), required=False, queryset=ExternalUnit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=MultiPicker(attrs={"data-placeholder": _("输入单位名称搜索")}),
     )
     receiver_contacts = ContactChoiceField(
         label=_("外部联系人"), required=False, queryset=ExternalContact.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=MultiPicker(attrs={"data-placeholder": _("输入单位或联系人搜索")}),
         help_text=_("选择联系人即同时选择其所在单位。"),
     )
     files = MultipleFileField(label=_("附件"), help_text=_("可选择多个文件；图片不小于 800×600 像素。"))
@@ -225,10 +214,6 @@ class ItemForm(PendingFilesMixin, LimitedTextMixin, forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         # Incoming documents are registered by the secretariat on their own page.
         self.fields["direction"].choices = [c for c in self.fields["direction"].choices if c[0] != "incoming"]
-        self.fields["receiver_units"].queryset = OrgUnit.objects.filter(is_active=True)
-        self.fields["receiver_users"].queryset = (
-            get_user_model().objects.filter(is_active=True).select_related("profile__unit").order_by("username")
-        )
         self.fields["receiver_external_units"].queryset = ExternalUnit.objects.filter(is_active=True)
         self.fields["receiver_contacts"].queryset = ExternalContact.objects.select_related("external_unit").filter(
             external_unit__is_active=True
@@ -338,16 +323,13 @@ class IncomingForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
     )
     needs_answer = forms.BooleanField(label=_("需要反馈"), required=False, initial=True)
     expected_feedback_at = datetime_field(_("预计反馈时间"))
-    units = forms.ModelMultipleChoiceField(
-        label=_("承办部门"), queryset=OrgUnit.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6})
-    )
+    units = UnitMultipleChoiceField(label=_("承办部门"))
     remarks = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label=_("来文扫描件"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
-        self.fields["units"].queryset = OrgUnit.objects.filter(is_active=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -410,12 +392,8 @@ class TransmitForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
 class QuestionForm(LimitedTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    responsible_unit = forms.ModelChoiceField(label=_("责任部门"), queryset=OrgUnit.objects.none())
+    responsible_unit = UnitChoiceField(label=_("责任部门"))
     due_at = datetime_field(_("答复期限"), help_text=_("留空则为 1 个工作日内。"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["responsible_unit"].queryset = OrgUnit.objects.filter(is_active=True)
 
 
 class ReplyForm(LimitedTextMixin, forms.Form):
