@@ -40,6 +40,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from archive.models import Appraisal, ArchivedRecord, DestructionEntry, DisposalBatch, GapExplanation
 from archive.selectors import records_visible_to
@@ -547,11 +549,16 @@ def argument_sets(filler, regex, name):
 
 
 def body_text(response):
-    """The response's text, downloads unpacked (xlsx members)."""
+    """The response's text, downloads unpacked (xlsx members, the text of a PDF such as print.pdf)."""
     if getattr(response, "streaming", False):
         data = b"".join(response.streaming_content)
     else:
         data = response.content
+    if data[:5] == b"%PDF-":
+        try:
+            return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        except (PyPdfError, ValueError, KeyError):
+            pass  # not a PDF pypdf can read (the walk's stub attachments): search its bytes
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as book:
