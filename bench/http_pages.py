@@ -243,6 +243,9 @@ def pages(item_pk):
         ("/followup/reading/?done=1", "officer", "/followup/reading/?done=1"),
         ("/followup/tasks/", "officer", "/followup/tasks/"),
         ("/followup/tasks/ (secretary)", "secretary", "/followup/tasks/"),
+        # The printable form (issue 15 §8) and the people picker's search (§9).
+        ("item print page", "officer", f"/items/{item_pk}/print/"),
+        ("/pickers/people/?q=u00", "officer", "/pickers/people/?" + urlencode({"q": "u00"})),
     ]
     return listed
 
