@@ -14,6 +14,7 @@ that shows which route and stages, with names, a sample item would take.
 """
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -150,7 +151,7 @@ class RouteStageInline(admin.TabularInline):
     model = RouteStage
     extra = 1
     ordering = ["order"]
-    fields = ["order", "name", "decider", "mode", "may_edit"]
+    fields = ["order", "name", "decider", "mode", "may_edit", "kind"]
 
 
 @admin.register(RouteRule)
@@ -191,8 +192,6 @@ class RouteRuleAdmin(ReadOnlyHistoryAdmin):
     def trial_view(self, request):
         """试算路线: which route and stages a sample item would take."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = RouteTrialForm(request.GET or None)
         result = None
