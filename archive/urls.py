@@ -9,6 +9,7 @@ urlpatterns = [
     path("catalogue.xlsx", views.catalogue_xlsx, name="catalogue-xlsx"),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("records/<int:pk>/files/<int:index>/", views.file_download, name="file-download"),
+    path("records/<int:pk>/files/<int:index>/preview/", views.file_preview, name="file-preview"),
     path("records/<int:pk>/hold/", views.hold_set, name="hold-set"),
     path("records/<int:pk>/appraise/", views.appraise, name="appraise"),
     path("records/<int:pk>/archivists/", views.archivists, name="archivists"),

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Window
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import urlencode
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from infoflow.models import Item
 from infoflow.visibility import items_visible_to
-from liaison import audit
+from liaison import audit, preview
 from liaison.errors import ArchiveError
 from liaison.normalize import AsciiIntegerField
 from liaison.redirects import safe_next
@@ -250,7 +250,27 @@ def file_download(request, pk, index):
     archived = get_object_or_404(record.files, index=index)
     audit.record(audit.Action.DOWNLOAD, request=request, obj=record,
                  detail="archive file %s" % index)  # the file name is content: index only
-    return FileResponse(archived.file.open("rb"), as_attachment=True, filename=archived.original_name)
+    # Never a type guessed from the name (an archived "x.html" is not a web page): a download, as items' files.
+    return FileResponse(archived.file.open("rb"), as_attachment=True, filename=archived.original_name,
+                        content_type="application/octet-stream")
+
+
+@login_required
+def file_preview(request, pk, index):
+    """An archived PDF or image shown in the browser, the rules of item previews (liaison.preview):
+    sniffed from its bytes, watermarked unless the record is public; anything else downloads."""
+    record = _visible_record(request, pk)
+    archived = get_object_or_404(record.files, index=index)
+    audit.record(audit.Action.DOWNLOAD, request=request, obj=record,
+                 detail="archive file %s preview" % index)  # the file name is content: index only
+    try:
+        with archived.file.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    mark = None if record.confidentiality == "public" and not record.is_restricted else preview.watermark_text(
+        request.user)
+    return preview.preview_response(data=data, filename=archived.original_name, mark=mark)
 
 
 def _run(request, fn, success):
