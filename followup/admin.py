@@ -14,6 +14,11 @@ class VisibleOnly(VisibleOnlyAdmin, SimpleHistoryAdmin):
     def visible_queryset(self, request, queryset):
         return queryset.filter(item__in=items_visible_to(request.user))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Every field read-only: a select of all items (or users) on the change
+        # and history pages would list items outside the user's visibility.
+        return [f.name for f in self.model._meta.get_fields() if f.concrete and not f.auto_created]
+
     def has_add_permission(self, request):
         return False
 
@@ -40,6 +45,7 @@ class ReadOnlyVisible(VisibleOnlyAdmin):
     """For rows without history (read receipts)."""
 
     visible_queryset = VisibleOnly.visible_queryset
+    get_readonly_fields = VisibleOnly.get_readonly_fields
     has_add_permission = VisibleOnly.has_add_permission
     has_change_permission = VisibleOnly.has_change_permission
     has_delete_permission = VisibleOnly.has_delete_permission
