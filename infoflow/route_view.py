@@ -84,13 +84,14 @@ def change_events(item) -> list[dict]:
     """The 加签/减签/转办/退回至指定环节 records as timeline events (the shape
     of ``selectors.item_timeline``'s). One query."""
     events = []
-    for change in StepChange.objects.filter(item=item).select_related("actor", "person").order_by("at", "pk"):
+    for change in StepChange.objects.filter(item=item).select_related("actor", "person", "step").order_by("at", "pk"):
         kind = change.get_kind_display()
         if change.kind == StepChange.Kind.RETURN_TO:
             what = _("退回至“%(stage)s”环节") % {"stage": data_label(change.stage_name)}
         elif change.person_id:
+            # The stage it was done from (a signer added after 部门负责人, a step transferred).
             what = _("%(kind)s：%(name)s（%(stage)s）") % {
-                "kind": kind, "name": _name(change.person), "stage": data_label(change.stage_name)}
+                "kind": kind, "name": _name(change.person), "stage": data_label(change.step.name)}
         else:
             what = str(kind)
         events.append({"at": change.at, "who": change.actor, "what": what, "detail": change.reason,

@@ -63,7 +63,7 @@ def check_person(item, person, *, actor) -> None:
 def added_stage(change: StepChange, person) -> dict:
     """The route stage (``route_snapshot`` entry) of a signer added before or after."""
     return {
-        "name": (_("加签（%(name)s）") % {"name": display_name(person)})[:50],
+        "name": _("加签"),  # the route line and the step list show the signer's name beside it
         "decider": NAMED_DECIDER, "users": [person.pk], "mode": DecisionMode.ALL, "may_edit": False,
         "change": change.pk,
     }

@@ -49,7 +49,7 @@ def test_add_signer_transfer_and_batch_approval_on_a_phone(
     head.click("main form.signer-form button[type=submit]")
     assert "已加签" in head.page.inner_text(".messages")
     route = head.page.inner_text("section.route-line")
-    assert route.index("部门负责人") < route.index("加签（") < route.index("分管领导")
+    assert route.index("部门负责人") < route.index(legal.get_full_name()) < route.index("分管领导")
 
     # She approves with a common phrase picked instead of typed.
     step = open_step(Item.objects.get(pk=letter.pk))

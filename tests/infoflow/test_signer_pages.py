@@ -49,7 +49,8 @@ def test_add_signer_page_keeps_input_on_error_and_adds(org, in_review, client):
 
     page = client.get(reverse("infoflow:item-detail", args=[in_review.pk])).content.decode()
     assert "审核路线" in page and "请法务把关" in page  # the route line and the timeline record
-    assert page.index("部门负责人") < page.index("加签（") < page.index("分管领导")
+    line = page[page.index('<ol class="route-line">'):]
+    assert line.index("部门负责人") < line.index(org["legal"].get_full_name()) < line.index("分管领导")
     assert "减签" in page
 
 
