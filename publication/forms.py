@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison.pickers import PersonChoiceField, set_queryset
+
 from .models import BulletinCategory, Channel, Correction, Feedback
 
 
@@ -26,13 +28,13 @@ class PlanForm(forms.Form):
                                               widget=forms.CheckboxSelectMultiple)
     category = forms.ModelChoiceField(label=_("公告栏目"), queryset=BulletinCategory.objects.filter(is_active=True),
                                       required=False)
-    person_in_charge = forms.ModelChoiceField(label=_("负责人"), queryset=None)
+    person_in_charge = PersonChoiceField(label=_("负责人"))  # searchable, grouped by unit (liaison.pickers)
     preparation = forms.CharField(label=_("发布前准备"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text=_("预热宣传、物料、审核安排等"))
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person_in_charge"].queryset = people
+        set_queryset(self.fields["person_in_charge"], people)
 
 
 class CorrectionForm(forms.Form):

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infoflow.forms import MultipleFileField
+from liaison.pickers import UnitChoiceField
 from liaison.uploads import PendingFilesMixin
-from officers.models import OrgUnit
 
 from . import services
 from .models import Box, Case, Category, Note
@@ -49,8 +49,7 @@ class TrackForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=OrgUnit.objects.filter(is_active=True).order_by(
-        "sort_order", "name"), empty_label=_("请选择"))
+    unit = UnitChoiceField(label=_("承办单位"), empty_label=_("请选择"))  # searchable (liaison.pickers)
     days = forms.IntegerField(label=_("办理期限（工作日）"), min_value=1, max_value=services.MAX_DAYS, initial=5)
 
 
