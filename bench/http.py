@@ -73,6 +73,19 @@ infoflow.services.ontime_days) instead of every step of the month
 overdue row with the visibility join (20,000 open steps past due and 19,400
 receivers in this build) and the rates' late open steps (8,400 this month)
 join their items for the department.
+
+The whole table after the day totals, the charts' review rates from them
+and the pending-archiving index (commit 72be431, ``--items 100000
+--archived 200 --seconds 3 --rounds 3``, load 15–18, floor 19–31 req/s;
+the same build as the run before, which was 02:31's uncommitted tree):
+/items/ontime/ 11.75× (22.94×), /assessment/charts/ (leader) 6.99×
+(34.11×), item page 15.49× (15.35×), /archive/ 6.62× (10.28×) and its
+search 7.99× (11.07×), received 7.28× (8.13×), /items/ and its tabs
+3.7–4.8× (3.8–5.6×), reviews 4.79× (4.43×); home 10.6–13.4× (5.7–7.4×;
+these commits do not touch it, other apps' home cards changed between the
+runs: followup 5366db3, publication 8dfb68e);
+pages added since: /publication/calendar/ 28.50×, /briefs/summary/ 18.72×:
+``http: worst page 28.50× floor (/publication/calendar/), median 4.51×``.
 """
 import sys
 
