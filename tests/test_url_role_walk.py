@@ -78,6 +78,13 @@ MARKERS = {"R": "QZRSTR7Q", "D": "QZDRFT4K", "O": "QZOTHR9M", "A": "QZARCH2X"}
 ROLES = ["admin", "secretary", "officer_market", "officer_prod", "head_market", "head_prod", "leader", "gm",
          "legal", "employee", "auditor", "outsider"]
 
+# The suggestion box's writers (username, name): a signed writer whom only the box's handler
+# (secretary) may be shown, an anonymous one whom nobody may, and a control user of the same
+# shape, so a page listing every user (the admin's user list and pickers) is told from a leak.
+SUGGESTION_WRITERS = {"signed": ("qzsignuser", "署名人QZSIGNNAME"), "anonymous": ("qzanonuser", "匿名人QZANONNAME"),
+                      "control": ("qzctrluser", "对照人QZCTRLNAME")}
+SUGGESTION_HANDLERS = {"secretary"}
+
 # Patterns the walk does not request, each with why. Everything else must be
 # filled and requested.
 SKIP = {
@@ -208,6 +215,7 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
                                        file_name="log.xlsx", expires_at=NOW + dt.timedelta(days=30))
         job.file.save("log-%s.xlsx" % uuid.uuid4().hex, ContentFile(b"PK"), save=True)
         Group.objects.create(name="walk")
+        UserFactory(username=SUGGESTION_WRITERS["control"][0], first_name=SUGGESTION_WRITERS["control"][1])
         # A data call to market and prod: one answer in, one out.
         from datacalls.services import create_call, send_call, submit_answer
         call = create_call(actor=secretary, units=[market, prod], data={
@@ -289,6 +297,35 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
                                        what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
         sync_item_grants(other)
+        # The suggestion box (issue 17): a signed and an anonymous case whose writers' names and
+        # usernames carry markers; only the suggestion box's handler (secretary) may be shown the
+        # signed writer, nobody the anonymous one (checked in the walk below).
+        from suggestions import services as suggestion_services
+        from suggestions.models import Box, Category, Handler
+
+        Handler.objects.create(box=Box.SUGGESTION, user=secretary, role=Handler.Role.HANDLER)
+        Handler.objects.create(box=Box.SUGGESTION, user=gm, role=Handler.Role.APPROVER)
+        Handler.objects.create(box=Box.GM_MAILBOX, user=gm, role=Handler.Role.HANDLER)
+        writers = {key: UserFactory(username=SUGGESTION_WRITERS[key][0], first_name=SUGGESTION_WRITERS[key][1])
+                   for key in SUGGESTION_WRITERS}
+        topic = Category.objects.get_or_create(name="工作环境")[0]
+        signed, _code = suggestion_services.submit_case(
+            actor=writers["signed"], box=Box.SUGGESTION, kind="complaint", category=topic, text="署名投诉",
+            signed=True, contact_allowed=True, contact="13900001111")
+        suggestion_services.assign_case(case=signed, actor=secretary, unit=market, days=3)
+        suggestion_services.add_note(case=signed, actor=officer_market, kind="investigation", text="调查")
+        suggestion_services.record_finding(case=signed, actor=secretary, finding="founded", answer="属实")
+        reward = suggestion_services.propose_reward(case=signed, actor=secretary, amount="200", reason="属实")
+        suggestion_services.decide_reward(reward=reward, actor=gm, approve=True)
+        suggestion_services.close_case(case=signed, actor=secretary)
+        anonymous, _code = suggestion_services.submit_case(
+            actor=writers["anonymous"], box=Box.GM_MAILBOX, kind="report", category=topic, text="匿名举报",
+            signed=False, contact_allowed=False)
+        suggestion_services.assign_case(case=anonymous, actor=gm, unit=prod, days=3)
+        suggestion_services.add_note(case=anonymous, actor=gm, kind="supervision", text="督办")
+        suggestion_services.submit_case(
+            actor=writers["anonymous"], box=Box.SUGGESTION, kind="suggestion", category=topic, text="匿名建议",
+            signed=False, contact_allowed=False)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -296,7 +333,7 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
                       "confidentiality": "restricted", "url": "/items/%s/" % restricted.pk})
 
     items = {"R": restricted, "D": draft, "O": other, "A": archived}
-    return {"users": users, "items": items, "record": record}
+    return {"users": users, "items": items, "record": record, "writers": writers}
 
 
 def forbidden_markers(user, items):
@@ -455,6 +492,10 @@ class Filler:
             if name.startswith("followup:task"):
                 return [{"pk": pk} for pk in self.ids(InstructionTask)] or [{"pk": 0}]
             return [{"pk": pk} for pk in self.item_ids]
+        if name.startswith("suggestions:") and keys == {"pk"}:
+            from suggestions.models import Case, CaseFile
+
+            return [{"pk": pk} for pk in self.ids(CaseFile if name == "suggestions:photo" else Case)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         return None
@@ -568,6 +609,29 @@ def body_text(response):
     return data.decode("utf-8", "replace")
 
 
+ACCOUNT_PAGE = re.compile(r"^/admin/(auth/user|officers/staffprofile)/\d+/")
+
+
+def writer_leaks(role, path, text):
+    """What ``text`` shows of a suggestion's writer that ``role`` may not see: the anonymous
+    writer to anybody, the signed one to anybody but the box's handler. A page that shows
+    the control user as well lists every user, and the admin pages of an account are about
+    the person, not a case: neither tells who wrote."""
+    found = []
+    if ACCOUNT_PAGE.match(path):
+        return found
+    control_name, control_user = SUGGESTION_WRITERS["control"][1], SUGGESTION_WRITERS["control"][0]
+    for key in ("signed", "anonymous"):
+        if key == "signed" and role in SUGGESTION_HANDLERS:
+            continue
+        username, name = SUGGESTION_WRITERS[key]
+        if name in text and control_name not in text:
+            found.append("%s writer's name" % key)
+        if username in text and control_user not in text:
+            found.append("%s writer's username" % key)
+    return found
+
+
 # --- the walk --------------------------------------------------------------------
 
 
@@ -595,6 +659,7 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
     assert len(plan) > 300
 
     leaks, errors, bare_403, requests = [], [], [], 0
+    writer_shown = []  # (role, path, what) where a suggestion's writer was shown
     shown = defaultdict(set)  # marker → roles that were shown it (the detector works)
     client = Client(raise_request_exception=False)
     with time_machine.travel(WALK_AT, tick=False):
@@ -624,6 +689,8 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
                 text = body_text(response)
                 if response.status_code == 403 and "无权进行此操作" not in text:
                     bare_403.append((role, path))  # Django's English page instead of templates/403.html
+                for leak in writer_leaks(role, path, text):
+                    writer_shown.append((role, path, leak))
                 for marker in MARKERS.values():
                     if marker in text:
                         shown[marker].add(role)
@@ -631,6 +698,8 @@ def test_no_page_shows_an_object_outside_the_users_visibility(world, django_capt
                             leaks.append((role, path, forbidden[marker]))
             client.logout()
 
+    assert not writer_shown, "pages show who wrote a suggestion-box case:\n" + "\n".join(
+        "%s %s → %s" % row for row in writer_shown)
     assert not leaks, "pages show items outside the user's visibility:\n" + "\n".join(
         "%s %s → %s" % leak for leak in leaks)
     assert not bare_403, "403 without the Chinese page:\n" + "\n".join("%s %s" % r for r in bare_403)
