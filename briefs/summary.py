@@ -6,7 +6,7 @@ feedback of items the reader may see), the month's releases with their views per
 bulletin issues published. A fixed number of queries whatever the month holds.
 
 ``month_summary(user=…, month="YYYY-MM")`` answers a dict:
-{"month", "start", "end", "channels": [{"name", "kind", "records", "views"}],
+{"month", "previous", "next" (YYYY-MM), "start", "end", "channels": [{"name", "kind", "records", "views"}],
 "departments": [{"unit", "released", "feedback", "department",
 "organisation", "publication", "adopted"}], "adoption": {level: count,
 "total": n}, "releases": [{"number", "subject", "unit", "released_at",
@@ -57,6 +57,12 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime(year, mon, 1, tzinfo=tz)
     end = dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
     return start, end
+
+
+def shift_month(month: str, by: int) -> str:
+    """``month`` (YYYY-MM) moved by ``by`` months."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
+    return "%04d-%02d" % (index // 12, index % 12 + 1)
 
 
 def month_summary(*, user, month: str) -> dict:
@@ -110,7 +116,7 @@ def month_summary(*, user, month: str) -> dict:
                                                published_at__lt=end)
                   .annotate(entry_count=Count("entries")).order_by("number"))
     return {
-        "month": month, "start": start, "end": end, "channels": channels, "departments": departments,
+        "month": month, "previous": shift_month(month, -1), "next": shift_month(month, 1), "start": start, "end": end, "channels": channels, "departments": departments,
         "adoption": adoption, "releases": release_rows, "issues": issues,
         "channel_names": [c["name"] for c in channels],
         "totals": {"records": sum(c["records"] for c in channels), "views": sum(c["views"] for c in channels),
