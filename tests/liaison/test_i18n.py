@@ -333,7 +333,7 @@ def test_model_labels_and_choices_translate(db):
 # --- every string a user sees is in the catalogue (issue 10, 6.10) -----------
 
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "_l", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
-SOURCE_DIRS = ("liaison", "infoflow", "officers", "archive", "datacalls", "portal")
+SOURCE_DIRS = ("liaison", "infoflow", "officers", "archive", "datacalls", "portal", "followup")
 
 # gettext called with a variable: xgettext cannot see the text there, so the
 # text is marked with gettext_noop where it is defined. Each entry names the
