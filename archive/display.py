@@ -36,6 +36,8 @@ def methods_label(codes) -> str:
 def channels_label(codes) -> str:
     """"intranet,wechat_oa" → "内网网站、微信公众号": the channels kept as data
     (infoflow.extensions.release_channels), else the fixed list."""
+    if not codes:
+        return ""
     return _labels(codes, ReleaseChannel.choices + list(extensions.release_channels(active_only=False) or ()), "、")
 
 

@@ -307,6 +307,8 @@ class Item(models.Model):
     def channels_display(self):
         """"intranet,wechat_oa" → "内网网站、微信公众号" (never the codes where people read):
         the channels kept as data (infoflow.extensions.release_channels), else the fixed list."""
+        if not self.release_channels:
+            return ""
         labels = dict(ReleaseChannel.choices) | dict(extensions.release_channels(active_only=False) or ())
         return "、".join(str(labels.get(c, c)) for c in self.channels_list)
 
