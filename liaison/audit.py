@@ -162,11 +162,25 @@ def add_reader_rule(rule: Callable[[object], bool]) -> None:
         _READER_RULES.append(rule)
 
 
+# Who may NOT read the log whatever else they hold: at 等保 level 3 the system
+# and security administrators (dengbao adds the rule; 三员分立).
+_READER_VETOES: list[Callable[[object], bool]] = []
+
+
+def add_reader_veto(rule: Callable[[object], bool]) -> None:
+    """Refuse the audit log to users for whom ``rule(user)`` is true, even
+    superusers (called from an AppConfig.ready(); adding twice is harmless)."""
+    if rule not in _READER_VETOES:
+        _READER_VETOES.append(rule)
+
+
 def can_view_audit(user) -> bool:
     """Auditors (the supervision role, a rule officers adds), superusers,
     and whoever was granted liaison.view_audit may read the log; nobody may
-    change it."""
+    change it. A veto (dengbao, level 3) outranks all of these."""
     if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if any(veto(user) for veto in _READER_VETOES):
         return False
     if user.is_superuser:
         return True

@@ -158,6 +158,10 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "dengbao",
     "portal",  # above the apps: the home page and the layout's context
 ]
 
@@ -170,12 +174,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Every form: undecodable bytes and NUL characters are refused with a clear page.
     "liaison.input_check.InputCheckMiddleware",
     # After messages, so they can tell the user why they were sent to log in.
     "liaison.middleware.SessionLimitsMiddleware",
     "liaison.middleware.PasswordAgeMiddleware",
+    # 等保 level 3: the second factor before admin and audit pages, 三员分立 in the admin (dengbao).
+    "dengbao.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -327,6 +334,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# 等保 2.0 (GB/T 22239-2019) level: 3 turns on the second factor for administrators
+# and the three separated administrators (dengbao, README "等保 2.0 level 3").
+SECURITY_LEVEL = _setting("LIAISON_SECURITY_LEVEL", lambda raw: {"2": 2, "3": 3}[raw.strip()], 2, "2 or 3")
+OTP_TOTP_ISSUER = _setting("LIAISON_OTP_ISSUER", str, "信息联络员工作平台", "a name shown in the authenticator app")
 
 # 等保 2.0 organisations turn this on: three character classes and a periodic change.
 PASSWORD_STRICT = _setting("LIAISON_PASSWORD_STRICT", _bool, False, "1/0")

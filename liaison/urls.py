@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("audit/", views_audit.audit_list, name="audit-list"),
+    path("security/", include("dengbao.urls")),
     path("notifications/", views_notify.notification_list, name="notification-list"),
     path("notifications/<int:pk>/read", views_notify.notification_read, name="notification-read"),
     path("notifications/read-all", views_notify.notification_read_all, name="notification-read-all"),

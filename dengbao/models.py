@@ -1,0 +1,36 @@
+"""The three separated administrators (三员分立, GB/T 22239-2019 8.1.4.2 / 8.1.10.2).
+
+An AdminDuty names the one administrator duty a person holds. The auditor's
+duty is also held by whoever has the supervision role (officers, 监督/审计):
+that role already reads the audit log. Rows are written by
+dengbao.services.assign_duty / revoke_duty only.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AdminDuty(models.Model):
+    class Duty(models.TextChoices):
+        SYSTEM = "system", _("系统管理员")
+        SECURITY = "security", _("安全管理员")
+        AUDIT = "audit", _("安全审计员")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="admin_duties"
+    )
+    duty = models.CharField(_("管理员职责"), max_length=20, choices=Duty.choices)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    assigned_at = models.DateTimeField(_("指派时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["duty", "user__username"]
+        verbose_name = _("管理员职责")
+        verbose_name_plural = _("管理员职责（三员分立）")
+        constraints = [models.UniqueConstraint(fields=["user", "duty"], name="dengbao_unique_user_duty")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_duty_display()}"
