@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infoflow.views.common import ServiceFailed, get_item, paginate, service_errors
-from infoflow.visibility import DELIVERED
+from infoflow.visibility import DELIVERED, record_restricted_view
 
 from . import permissions, selectors, services
 from .forms import CancelTaskForm, CirculateForm, InstructionForm, ProposalForm, ResultForm, task_forms
@@ -88,6 +88,7 @@ def readers(request, pk):
     item = get_item(request, pk)
     if not permissions.sees_reading(request.user, item):
         _refuse(_("阅读情况只有信息的发起人、发起部门联络员、传阅人、秘书处和监察部门可以查看。"))
+    record_restricted_view(request.user, item, request)  # an audit row for a restricted item only
     all_staff = item.to_all_staff and item.state in DELIVERED
     if all_staff and request.GET.get("view") != "circulated":
         page = paginate(request, selectors.all_staff_reading(item).select_related("profile__unit"))
@@ -170,6 +171,7 @@ def task_list(request):
 def task(request, pk):
     """One task: what, who, by when, its chases; the owner reports it done."""
     task = _get_task(request, pk)
+    record_restricted_view(request.user, task.item, request)  # an audit row for a restricted item only
     form = ResultForm(request.POST or None)
     if request.method == "POST":
         if not permissions.can_finish_task(request.user, task):

@@ -3,7 +3,6 @@ not act on, input kept on errors, fixed query counts on the lists."""
 import datetime as dt
 
 import pytest
-import time_machine
 
 from followup.models import CirculationReader, Instruction, InstructionTask, ReadReceipt
 from followup.services import circulate_item, give_instruction
@@ -200,3 +199,15 @@ def test_the_home_page_counts_unread_and_tasks(client, task, transmitted, office
 
     assert "有 1 条传阅信息待您阅读。" in html
     assert "您有 1 项领导批示的任务待办理。" in html
+
+
+def test_opening_the_reading_of_a_restricted_item_is_audited(client, transmitted, officer_market, outsider):
+    from liaison.models import AuditEntry
+
+    transmitted.confidentiality = "restricted"
+    transmitted.save()
+    circulate_item(item=transmitted, actor=officer_market, user_ids=[outsider.pk])
+
+    assert _login(client, officer_market).get("/followup/items/%d/readers/" % transmitted.pk).status_code == 200
+
+    assert AuditEntry.objects.filter(user=officer_market, action="view_restricted").count() == 1
