@@ -16,6 +16,7 @@ import datetime as dt
 from django.utils import timezone
 
 from infoflow import people
+from infoflow.models import Item
 from infoflow.notices import texts
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import add_working_days, is_workday
@@ -55,6 +56,9 @@ def handle_unread(readers, now) -> None:
     reminded = []
     with texts(), people.cached():
         for reader in readers:
+            if reader.item.state == Item.State.CANCELLED:  # nothing to read any more
+                reader.notice_at = NEVER
+                continue
             remind = reader.circulation.remind_at
             if now < remind:
                 reader.notice_at = remind
@@ -77,6 +81,8 @@ def open_tasks():
 
 
 def _task(task, now) -> dt.datetime:
+    if task.item.state == Item.State.CANCELLED:  # the item was cancelled (作废): nobody is chased for it
+        return NEVER
     due = task.due_at
     if now < due:
         remind = reminder_at(due)

@@ -27,8 +27,8 @@ def _unit_members(unit_ids: list[int]) -> list[tuple[int, int]]:
     """(user id, unit id) of every active member of staff of the units, and
     their heads: circulating to a department reaches everyone in it."""
     pairs = []
-    for unit in OrgUnit.objects.filter(pk__in=unit_ids).order_by("pk"):
-        if unit.head_id:
+    for unit in OrgUnit.objects.filter(pk__in=unit_ids).select_related("head").order_by("pk"):
+        if unit.head_id and unit.head.is_active:
             pairs.append((unit.head_id, unit.pk))
         pairs += [(uid, unit.pk) for uid in get_user_model().objects.filter(
             profile__unit=unit, is_active=True).order_by("pk").values_list("pk", flat=True)]

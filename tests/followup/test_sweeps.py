@@ -101,3 +101,14 @@ def test_a_done_task_is_not_reminded(task, officer_prod):
     _sweep(_at(2026, 3, 16, 17, 0))
 
     assert not _ours(kind__in=("reminder", "overdue", "escalation")).exists()
+
+
+def test_nothing_is_said_about_a_cancelled_item(transmitted, officer_market, outsider, leader):
+    from infoflow.services.chain import cancel_item
+
+    circulate_item(item=transmitted, actor=officer_market, user_ids=[outsider.pk])
+    cancel_item(item=transmitted, actor=officer_market, reason="重复报送")
+
+    _sweep(_at(2026, 3, 20, 17, 0))
+
+    assert not _ours(kind="reminder").exists()
