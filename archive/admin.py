@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_visibility import VisibleOnlyAdmin
+from liaison.audit import current_request
 
 from .models import (
     Appraisal,
@@ -118,8 +119,6 @@ class DisposalBatchAdmin(VisibleOnlyAdmin, ReadOnlyAdmin, SimpleHistoryAdmin):
 
     @admin.display(description=_("档案"))
     def record_numbers(self, batch):
-        from liaison.audit import current_request
-
         request = current_request()  # the request being served (simple_history's middleware keeps it)
         numbers = list(batch.records.order_by("number").values_list("number", flat=True))
         if request is None or not getattr(request, "user", None):

@@ -18,6 +18,7 @@ backup: keep it apart (README "Backup and restore"), or verify_archive fails
 after a restore on another machine.
 """
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -30,7 +31,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoflow.models import Item
 from liaison.errors import BackupError
+
+from .seal import canonical, seal_key
 
 FORMAT = 2  # 1: unsigned manifests (before the HMAC), restored only when asked explicitly
 
@@ -38,10 +42,6 @@ FORMAT = 2  # 1: unsigned manifests (before the HMAC), restored only when asked 
 def manifest_mac(manifest) -> str:
     """HMAC-SHA256 under the seal key of the manifest without its ``mac``,
     domain-separated from the archive's chains."""
-    import hmac
-
-    from .seal import canonical, seal_key
-
     body = {k: v for k, v in manifest.items() if k != "mac"}
     return hmac.digest(seal_key(), b"BACKUP-MANIFEST|" + canonical(body).encode(), "sha256").hex()
 
@@ -84,8 +84,6 @@ def backup(target) -> dict:
 
 
 def check_backup(source, *, allow_unsigned=False) -> dict:
-    import hmac
-
     source = Path(source)
     try:
         manifest = json.loads((source / "MANIFEST.json").read_text())
@@ -123,8 +121,6 @@ def check_backup(source, *, allow_unsigned=False) -> dict:
 
 
 def database_is_empty() -> bool:
-    from infoflow.models import Item
-
     return not get_user_model().objects.exists() and not Item.objects.exists()
 
 

@@ -12,6 +12,8 @@ sealing are the lifecycle fields an archive service changes (retention after
 an appraisal, destruction) through ``save_lifecycle``; those changes are
 themselves sealed links, and verify_archive checks the columns against them.
 """
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -228,8 +230,6 @@ class ArchivedRecord(SealedModel):
 
 
 def archived_file_path(instance, filename):
-    import uuid
-
     return f"archive/{instance.record.year}/{instance.record.number}/{uuid.uuid4().hex}"
 
 

@@ -24,6 +24,10 @@ from datetime import date, datetime, timezone as dt_timezone
 from django.conf import settings
 from django.db import connections
 
+from liaison.models import AuditEntry
+
+from .models import Appraisal, ArchivedRecord, DestructionEntry
+
 _key_cache = {}
 
 
@@ -136,8 +140,6 @@ def destruction_seal(key, prev, entry) -> str:
 
 def chain_head():
     """(position, seal) of the newest archive link, or (0, "")."""
-    from .models import Appraisal, ArchivedRecord, DestructionEntry
-
     best = (0, "")
     for model in (ArchivedRecord, Appraisal, DestructionEntry):
         row = model.objects.order_by("-position").values_list("position", "seal").first()
@@ -171,8 +173,6 @@ def audit_header(values) -> str:
 def seal_audit_entry(entry) -> str:
     """Set ``entry.seal`` from the newest audit row's seal (call with the
     append lock held, see ``_audit_pre_save``)."""
-    from liaison.models import AuditEntry
-
     prev = AuditEntry.objects.order_by("-id").values_list("seal", flat=True).first() or ""
     if entry.at is not None and isinstance(entry.at, datetime) and entry.at.tzinfo is None:
         raise ValueError("audit time must be aware")

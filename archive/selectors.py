@@ -9,6 +9,7 @@ the archivists named on it.
 """
 import re
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -53,8 +54,6 @@ def search(queryset, text, vendor):
     if not text:
         return queryset
     if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
         return queryset.annotate(fts=SearchVector("search_text", config="simple")).filter(
             fts=SearchQuery(text, config="simple", search_type="phrase")
         )

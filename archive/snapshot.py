@@ -14,11 +14,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
 from django.utils import translation
 
+from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
+from officers.models import Meeting
 from publication.diffs import plain_diff
+from publication.models import ItemEdit
 
+from .display import channels_label, methods_label, purpose_label
 from .seal import ts
 
 CJK = re.compile(r"([\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])")
@@ -75,12 +80,6 @@ def related():
     labels name (fetched otherwise one query per row). The order is each
     model's own (Meta.ordering), which build() also gets from an item
     loaded without these."""
-    from django.db.models import Prefetch
-
-    from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
-    from officers.models import Meeting
-    from publication.models import ItemEdit
-
     return [
         Prefetch("steps", queryset=ReviewStep.objects.order_by("review_round", "stage_index")),
         Prefetch("steps__assignees", queryset=StepAssignee.objects.select_related("user", "decided_by")),
@@ -113,8 +112,6 @@ def build(item, attachments):
 
 
 def _build(item, attachments):
-    from .display import channels_label, methods_label, purpose_label
-
     steps = []
     for step in item.steps.all():
         data = row(step)

@@ -8,15 +8,20 @@ import hmac
 import json
 import datetime as dt
 import itertools
+import sqlite3
 from functools import partial
 from dataclasses import dataclass, field
 
+import psycopg
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import connection, connections, models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from psycopg.types.string import ByteaBinaryLoader
+
+from liaison.models import AuditEntry
 
 from . import seal as S
 from .models import RETENTION_YEARS, retention_end, Appraisal, ArchiveCounter, ArchivedFile, ArchivedRecord, DestructionEntry
@@ -212,8 +217,6 @@ def _verify_retention(result, last_appraisal):
     whole hours) or a change of offset. Appraised records, records whose
     retention differs from the initial one, and the records of any group not
     cleared are checked one by one."""
-    from django.db import connection
-
     records = ArchivedRecord.objects.order_by()
     suspects = set(last_appraisal)
     suspects.update(records.exclude(retention=F("initial_retention")).values_list("pk", flat=True))
@@ -367,8 +370,6 @@ def _kind(name):
 
 def _spelling(connection):
     if connection.vendor == "sqlite":
-        import sqlite3
-
         return _SQL["sqlite"] if sqlite3.sqlite_version_info >= (3, 38) else None  # json_array() built in
     return _SQL.get(connection.vendor)
 
@@ -395,8 +396,6 @@ def record_rows(using="default"):
     kept. On SQLite and PostgreSQL the database does the spelling and the rows
     come from the driver's own cursor, CHUNK at a time (binary results on
     PostgreSQL); elsewhere the ORM's values are converted here."""
-    from django.db import connections
-
     connection = connections[using]
     spelling = _spelling(connection)
     if spelling is None:
@@ -413,9 +412,6 @@ def record_rows(using="default"):
         quote(ArchivedRecord._meta.db_table), quote("position"))
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        import psycopg
-        from psycopg.types.string import ByteaBinaryLoader
-
         # Streamed in chunks (libpq's chunked rows mode): the server spells the
         # next rows while these are hashed, and only a chunk is held at a time.
         # Values of type text (the header and the content; not the varchar
@@ -500,8 +496,6 @@ def _verify_files(result, label, sealed, attached, check_files=True):
 
 
 def _verify_audit(result, key):
-    from liaison.models import AuditEntry
-
     prev = ""
     started = False
     rows = AuditEntry.objects.order_by("id").values_list("id", "seal", *S.AUDIT_FIELDS).iterator(chunk_size=CHUNK)
@@ -525,8 +519,6 @@ def _verify_audit(result, key):
 # --- anchors ---------------------------------------------------------------------
 
 def make_anchor(result=None) -> dict:
-    from liaison.models import AuditEntry
-
     position, head = S.chain_head()
     audit = AuditEntry.objects.exclude(seal="").order_by("-id").values_list("id", "seal").first() or (0, "")
     body = {
@@ -561,8 +553,6 @@ def _verify_anchor(result, key, anchor):
         elif result.head[0] < position:
             result.fail(label, _("链比锚点时更短"))
     if audit_id:
-        from liaison.models import AuditEntry
-
         found = AuditEntry.objects.filter(pk=audit_id).values_list("seal", flat=True).first()
         if found != audit_head:
             result.fail(label, _("审计日志不再延续锚点记录的链头（#%(id)s）") % {"id": audit_id})

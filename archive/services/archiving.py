@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from infoflow.models import Direction, Item
 from liaison import audit
 from liaison.errors import ArchiveNotAllowed, ArchiveStateConflict
+from liaison.workdays import add_working_days
 from officers.models import ExternalUnit
 
 from .. import seal as S
@@ -337,8 +338,6 @@ def _archive_one(item, batch, actor, importance, paper_location) -> ArchivedReco
 
 def items_due(now=None):
     """Completed, not yet archived items whose working days after completion are up."""
-    from liaison.workdays import add_working_days
-
     now = now or timezone.now()
     days = settings.ARCHIVE_AFTER_WORKING_DAYS
     candidates = Item.objects.filter(

@@ -8,6 +8,10 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison import audit
+from officers.models import RoleAssignment
+from officers.roles import users_with_role
+
 from ..models import VerificationRun
 from ..verify import verify
 
@@ -27,10 +31,6 @@ def run_verification(*, anchor=None, check_files=True, notify=True):
 
 
 def report_failures(result):
-    from liaison import audit
-    from officers.models import RoleAssignment
-    from officers.roles import users_with_role
-
     labels = result.failing_labels
     log.error("verify_archive failed for %s", ", ".join(labels))
     audit.record(audit.Action.OTHER, result=audit.Result.FAILURE, username="system",

@@ -10,6 +10,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoflow.models import Attachment, Item
+from liaison import audit
 from liaison.errors import ArchiveInvalid, ArchiveNotAllowed, ArchiveStateConflict
 
 from .. import seal as S
@@ -200,8 +202,6 @@ def decide_disposal(*, batch, actor, approve, note="") -> DisposalBatch:
 def _purge_item(item_id, actor):
     """The destroyed record's item keeps its number and subject (the
     destruction list names them) but loses its content and attachments."""
-    from infoflow.models import Attachment, Item
-
     item = Item.objects.select_for_update().get(pk=item_id)
     item.summary = _("（内容已按档案销毁程序销毁）")
     item.remarks = ""
@@ -232,7 +232,5 @@ def set_named_archivists(*, record, actor, users):
     """Name the archivists who may open a restricted record."""
     _require_manager(actor)
     record.named_archivists.set(users)
-    from liaison import audit
-
     audit.record(audit.Action.PERMISSION_CHANGE, user=actor, obj=record,
                  detail="named archivists: %s" % ", ".join(u.get_username() for u in users))
