@@ -379,6 +379,11 @@ def question_overdue(question) -> list:
 # --- 加签 and 转办 (infoflow.services.signers, .transfer) ----------------------------------
 
 
+def _reason(change, item) -> str:
+    """The reason, except on a restricted item (it may quote the text; the item page shows it)."""
+    return _("见信息页") if item.confidentiality == Confidentiality.RESTRICTED else change.reason
+
+
 @in_notify_language
 def signer_added(change, *, actor=None) -> list:
     """A signer added to a review (加签): told now, before or with the stage
@@ -390,7 +395,7 @@ def signer_added(change, *, actor=None) -> list:
         subject=_("加签：信息 %(number)s") % {"number": item.number},
         body=_("%(actor)s 请您审核%(what)s（%(kind)s）。理由：%(reason)s") % {
             "actor": name_of(change.actor), "what": what(item, change.stage_name), "kind": change.get_kind_display(),
-            "reason": change.reason},
+            "reason": _reason(change, item)},
     )
     notifications.write(out)
     return out
@@ -404,7 +409,7 @@ def signer_removed(change, *, actor=None) -> list:
         [change.person], item=item, key="stepchange:%d:removed" % change.pk, kind="other", actor=actor,
         subject=_("减签：信息 %(number)s") % {"number": item.number},
         body=_("%(actor)s 已取消请您审核%(what)s。理由：%(reason)s") % {
-            "actor": name_of(change.actor), "what": what(item, change.stage_name), "reason": change.reason},
+            "actor": name_of(change.actor), "what": what(item, change.stage_name), "reason": _reason(change, item)},
     )
     notifications.write(out)
     return out
@@ -419,7 +424,7 @@ def step_transferred(change, step, *, actor=None) -> list:
         actor=actor, due=step.due_at,
         subject=_("转办待审核：信息 %(number)s") % {"number": item.number},
         body=_("%(actor)s 将%(what)s转给您审核，请在期限前审核。理由：%(reason)s") % {
-            "actor": name_of(change.actor), "what": what(item, step.name), "reason": change.reason},
+            "actor": name_of(change.actor), "what": what(item, step.name), "reason": _reason(change, item)},
     )
     notifications.write(out)
     return out

@@ -124,7 +124,9 @@ def add_signer(*, step: ReviewStep, actor, person, position: str, reason: str) -
             open_stage(item=item, index=index, actor=actor, now=now)
         save_with_history(item, actor, "add_signer")
     sync_item_grants(item)
-    notices.signer_added(change, actor=actor)
+    if position != AFTER:
+        # Told now, when they see the item; a signer after hears when their stage opens (step_opened).
+        notices.signer_added(change, actor=actor)
     return change
 
 
@@ -188,6 +190,7 @@ def remove_signer(*, change: StepChange, actor, reason: str) -> StepChange:
     removal = StepChange(item=item, step=change.step, kind=StepChange.Kind.REMOVE, actor=actor,
                          person=change.person, stage_name=change.stage_name, reason=reason, at=now, undoes=change)
 
+    reached = change.kind != StepChange.Kind.ADD_AFTER
     if change.kind == StepChange.Kind.ADD_PARALLEL:
         step = _lock_step(change.step)
         assignees = _lock_assignees(step)
@@ -214,6 +217,7 @@ def remove_signer(*, change: StepChange, actor, reason: str) -> StepChange:
             .filter(item=item, review_round=item.review_round, stage_index=index).first()
         )
         if row is not None:
+            reached = True
             assignees = _lock_assignees(row)
             if row.state != ReviewStep.State.OPEN or any(
                 a.decision != StepAssignee.Decision.PENDING for a in assignees
@@ -241,7 +245,8 @@ def remove_signer(*, change: StepChange, actor, reason: str) -> StepChange:
             _finish_or_open(item, index, actor, now)
         save_with_history(item, actor, "remove_signer")
     sync_item_grants(item)
-    notices.signer_removed(removal, actor=actor)
+    if reached:  # only someone who was asked to review is told; an unopened stage's signer never was
+        notices.signer_removed(removal, actor=actor)
     return removal
 
 

@@ -268,3 +268,17 @@ def test_added_step_due_on_the_working_calendar_and_reopened_step_keeps_its_limi
     assert again.pk == step.pk and (again.limit_amount, again.limit_unit) == stored
     assert again.due_at == limits.due(again.started_at, *stored)
     assert again.notice_at is None  # the deadline sweep looks at it afresh
+
+
+def test_notices_tell_only_who_may_see_and_keep_a_restricted_reason_off(org, make_item, safety, frozen):
+    """A signer after the current stage is told when their stage opens (then
+    they see the item), not before; on a restricted item no notice quotes
+    the reason."""
+    item = submit_item(item=make_item(direction="external", confidentiality="restricted"),
+                       actor=org["officer_market"])
+    add_signer(step=current(item), actor=org["head_market"], person=safety, position="after", reason="机密理由")
+    assert not Notification.objects.filter(recipient=safety).exists() and not sees(safety, item)
+
+    transfer_step(step=current(item), actor=org["head_market"], person=org["gm"], reason="机密理由")
+    notice = Notification.objects.get(recipient=org["gm"], subject__contains="转办")
+    assert "机密理由" not in notice.body and item.subject not in notice.body
