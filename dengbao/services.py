@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from liaison import audit
 
@@ -113,32 +114,34 @@ def has_second_factor(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def new_secret() -> str:
+    """A fresh TOTP secret (40 hex digits, 160 bits, RFC 4226's advice) for a
+    device not yet confirmed; the enrolment page keeps it in the session."""
+    return random_hex(20)
+
+
+def pending_device(*, user, key: str) -> TOTPDevice:
+    """The not-yet-saved device for ``key``: what the QR code shows."""
+    return TOTPDevice(user=user, key=key, name=TOTP_NAME, confirmed=False)
+
+
 @transaction.atomic
-def start_enrolment(*, user) -> TOTPDevice:
-    """An unconfirmed TOTP device for ``user`` to scan (any earlier
-    unconfirmed one is replaced). ValidationError when one is enrolled already:
-    a lost device is reset by another administrator first."""
-    User.objects.select_for_update().get(pk=user.pk)
+def confirm_enrolment(*, user, key: str, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Save ``user``'s authenticator for secret ``key`` once the app shows the
+    right 6-digit ``token``, and issue the recovery codes (returned once, in
+    clear, to be written down).
+
+    Raises ValidationError for a wrong or expired code, or when an
+    authenticator is enrolled already (a lost one is reset by another
+    administrator first); nothing is saved then.
+    """
+    User.objects.select_for_update().get(pk=user.pk)  # two tabs confirming at once: one wins
     if has_second_factor(user):
         raise ValidationError(_("您已绑定身份验证器。如设备丢失，请联系其他管理员重置。"))
-    existing = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if existing is not None:
-        return existing  # the QR code already shown stays valid until confirmed
-    return TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
-
-
-@transaction.atomic
-def confirm_enrolment(*, user, token: str) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the pending device with a 6-digit ``token`` from the app and
-    issue the recovery codes (returned once, in clear, to be written down).
-
-    Raises ValidationError for a wrong or expired code or no pending device.
-    """
-    User.objects.select_for_update().get(pk=user.pk)
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        raise ValidationError(_("没有待绑定的身份验证器，请重新开始绑定。"))
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=user, key=key, name=TOTP_NAME, confirmed=False)
     if not device.verify_token((token or "").strip()):
+        # Rolls the device back with the transaction: nothing is kept.
         raise ValidationError(_("验证码不正确或已过期，请输入身份验证器上当前显示的 6 位数字。"))
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -21,6 +21,7 @@ from .duties import level3, needs_second_factor
 from .forms import TokenForm
 
 User = get_user_model()
+PENDING_KEY = "dengbao_pending_totp_key"
 
 
 def _next(request) -> str:
@@ -70,18 +71,20 @@ def enrol(request):
     """Scan the QR code, type the code shown, get the recovery codes."""
     if not selectors.may_use_second_factor(request.user):
         raise PermissionDenied
-    try:
-        device = services.start_enrolment(user=request.user)
-    except ValidationError as exc:
-        messages.info(request, exc.messages[0])
+    if services.has_second_factor(request.user):
+        messages.info(request, _("您已绑定身份验证器。如设备丢失，请联系其他管理员重置。"))
         return redirect("dengbao:overview")
+    key = request.session.get(PENDING_KEY) or services.new_secret()
+    request.session[PENDING_KEY] = key  # the same QR code until confirmed; nothing in the database yet
+    device = services.pending_device(user=request.user, key=key)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = services.confirm_enrolment(user=request.user, token=form.cleaned_data["token"])
+            device, codes = services.confirm_enrolment(user=request.user, key=key, token=form.cleaned_data["token"])
         except ValidationError as exc:
             form.add_error("token", exc.messages[0])
         else:
+            del request.session[PENDING_KEY]
             otp_login(request, device)
             return render(request, "dengbao/codes.html", {"codes": codes, "next": _next(request)})
     qr = segno.make(device.config_url, error="m")

@@ -272,31 +272,6 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         # Draft D registered as the correction of archived A (and of its record).
         Correction.objects.create(kind="correction", item=draft, original=archived, original_record=record,
                                   created_by=officer_market)
-        # The information bulletin (briefs): an issue of an adopted public item, published (which records
-        # its adoption), and a draft of the next month holding the same item.
-        from briefs.services import issues as brief_issues
-
-        public = Item.objects.create(unit=market, initiator=officer_market, subject="公开信息", summary="公开",
-                                     state=Item.State.APPROVED, confidentiality="public", number="NX-2026-900")
-        brief = brief_issues.create_issue(actor=secretary, period="2026-03")
-        brief_issues.add_item(issue=brief, item=public, actor=secretary)
-        brief_issues.publish_issue(issue=brief, actor=secretary)
-        brief_issues.add_item(issue=brief_issues.create_issue(actor=secretary, period="2026-04"), item=public,
-                              actor=secretary)
-        # Circulation and instructions (followup, issue 15): R circulated by its officer to production's
-        # officer (who then sees it), and an instruction on O whose task market's officer owns (who then sees O).
-        from followup.models import Instruction, InstructionTask, Proposal
-        from followup.services import circulate_item, mark_read
-        from infoflow.permissions import sync_item_grants
-
-        circulate_item(item=restricted, actor=officer_market, user_ids=[officer_prod.pk],
-                       note="传阅 %s-CIRCULATION" % MARKERS["R"])
-        mark_read(item=restricted, actor=officer_prod)
-        Proposal.objects.create(item=other, text="拟办 %s-PROPOSAL" % MARKERS["O"], proposed_by=secretary)
-        instruction = Instruction.objects.create(item=other, author=leader, text="批示 %s-INSTRUCTION" % MARKERS["O"])
-        InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
-                                       what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
-        sync_item_grants(other)
         # The suggestion box (issue 17): a signed and an anonymous case whose writers' names and
         # usernames carry markers; only the suggestion box's handler (secretary) may be shown the
         # signed writer, nobody the anonymous one (checked in the walk below).
@@ -326,6 +301,31 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         suggestion_services.submit_case(
             actor=writers["anonymous"], box=Box.SUGGESTION, kind="suggestion", category=topic, text="匿名建议",
             signed=False, contact_allowed=False)
+        # The information bulletin (briefs): an issue of an adopted public item, published (which records
+        # its adoption), and a draft of the next month holding the same item.
+        from briefs.services import issues as brief_issues
+
+        public = Item.objects.create(unit=market, initiator=officer_market, subject="公开信息", summary="公开",
+                                     state=Item.State.APPROVED, confidentiality="public", number="NX-2026-900")
+        brief = brief_issues.create_issue(actor=secretary, period="2026-03")
+        brief_issues.add_item(issue=brief, item=public, actor=secretary)
+        brief_issues.publish_issue(issue=brief, actor=secretary)
+        brief_issues.add_item(issue=brief_issues.create_issue(actor=secretary, period="2026-04"), item=public,
+                              actor=secretary)
+        # Circulation and instructions (followup, issue 15): R circulated by its officer to production's
+        # officer (who then sees it), and an instruction on O whose task market's officer owns (who then sees O).
+        from followup.models import Instruction, InstructionTask, Proposal
+        from followup.services import circulate_item, mark_read
+        from infoflow.permissions import sync_item_grants
+
+        circulate_item(item=restricted, actor=officer_market, user_ids=[officer_prod.pk],
+                       note="传阅 %s-CIRCULATION" % MARKERS["R"])
+        mark_read(item=restricted, actor=officer_prod)
+        Proposal.objects.create(item=other, text="拟办 %s-PROPOSAL" % MARKERS["O"], proposed_by=secretary)
+        instruction = Instruction.objects.create(item=other, author=leader, text="批示 %s-INSTRUCTION" % MARKERS["O"])
+        InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
+                                       what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
+        sync_item_grants(other)
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -481,6 +481,10 @@ class Filler:
                 return [{"item_pk": pk} for pk in self.item_ids]
             if keys == {"pk"}:
                 return [{"pk": pk} for pk in self.ids(Release)] or [{"pk": 0}]
+        if name.startswith("suggestions:") and keys == {"pk"}:
+            from suggestions.models import Case, CaseFile
+
+            return [{"pk": pk} for pk in self.ids(CaseFile if name == "suggestions:photo" else Case)] or [{"pk": 0}]
         if name.startswith("briefs:") and keys == {"pk"}:
             from briefs.models import BulletinEntry, BulletinIssue
 
@@ -492,12 +496,10 @@ class Filler:
             if name.startswith("followup:task"):
                 return [{"pk": pk} for pk in self.ids(InstructionTask)] or [{"pk": 0}]
             return [{"pk": pk} for pk in self.item_ids]
-        if name.startswith("suggestions:") and keys == {"pk"}:
-            from suggestions.models import Case, CaseFile
-
-            return [{"pk": pk} for pk in self.ids(CaseFile if name == "suggestions:photo" else Case)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
+        if name == "dengbao:reset" and keys == {"user_id"}:  # another administrator's second factor
+            return [{"user_id": u.pk} for u in self.world["users"].values()]
         return None
 
     def admin(self, name, regex, keys):

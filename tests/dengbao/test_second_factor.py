@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dengbao import services
+from dengbao.views import PENDING_KEY
 from liaison.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -25,7 +26,7 @@ def enrol(client, user, when):
     with time_machine.travel(when, tick=False):
         page = client.get(reverse("dengbao:enrol"))
         assert page.status_code == 200
-        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        device = services.pending_device(user=user, key=client.session[PENDING_KEY])
         done = client.post(reverse("dengbao:enrol"), {"token": code_for(device)})
     assert done.status_code == 200
     return done.context["codes"]
@@ -38,11 +39,11 @@ def test_enrolment_page_draws_the_qr_code_inline_and_in_chinese(client, sysadmin
 
     assert "<svg" in page and "绑定身份验证器" in page
     assert "http://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]  # nothing fetched from outside
-    device = TOTPDevice.objects.get(user=sysadmin)
-    assert not device.confirmed
+    assert not TOTPDevice.objects.filter(user=sysadmin).exists()  # nothing saved before it is confirmed
     # A reload shows the same secret until it is confirmed.
+    key = client.session[PENDING_KEY]
     client.get(reverse("dengbao:enrol"))
-    assert TOTPDevice.objects.filter(user=sysadmin).count() == 1
+    assert client.session[PENDING_KEY] == key
 
 
 def test_a_wrong_code_does_not_confirm_and_keeps_the_page(client, sysadmin):
@@ -53,7 +54,7 @@ def test_a_wrong_code_does_not_confirm_and_keeps_the_page(client, sysadmin):
 
     assert response.status_code == 200
     assert "验证码不正确" in response.content.decode()
-    assert not TOTPDevice.objects.get(user=sysadmin).confirmed
+    assert not TOTPDevice.objects.filter(user=sysadmin).exists()
     assert not StaticToken.objects.filter(device__user=sysadmin).exists()
 
 
@@ -154,8 +155,7 @@ def test_new_recovery_codes_replace_the_old(client, level3, sysadmin):
 
 
 def test_new_recovery_codes_need_a_verified_session(client, level3, sysadmin):
-    services.start_enrolment(user=sysadmin)
-    TOTPDevice.objects.filter(user=sysadmin).update(confirmed=True)
+    TOTPDevice.objects.create(user=sysadmin, name="totp", confirmed=True)
     client.force_login(sysadmin)
 
     response = client.post(reverse("dengbao:codes"))
@@ -187,7 +187,7 @@ def test_another_administrator_resets_a_lost_device_with_an_audit_row(client, le
 
 
 def test_nobody_resets_their_own_device_and_officers_reset_nobody(client, sysadmin, secadmin):
-    services.start_enrolment(user=sysadmin)
+    TOTPDevice.objects.create(user=sysadmin, name="totp", confirmed=True)
     client.force_login(sysadmin)
     assert client.post(reverse("dengbao:reset", args=[sysadmin.pk])).status_code == 404
 
