@@ -4,7 +4,8 @@ The bulletin (``bulletin_releases``) shows public items only, whatever was
 released where: an item made internal or restricted later, or released by
 mistake, never appears (seed 002 §五(三) 信息访问控制; domain: confidentiality).
 """
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from infoflow.models import Confidentiality, Item
 from infoflow.visibility import items_visible_to
@@ -137,22 +138,33 @@ def approved_corrections(release) -> list:
                 .select_related("item", "item__release").order_by("created_at", "pk"))
 
 
+CALENDAR_ROWS = 30  # done releases listed per channel and month; the rest are counted
+
+
 def release_calendar(user, *, first, last) -> dict:
     """Planned and done releases between the dates ``first`` and ``last``
-    (inclusive) by channel: ``{channel: {"planned": [ReleasePlan], "done": [ReleaseRecord]}}``
-    in the channels' order. Three queries."""
+    (inclusive) by channel: ``{channel: {"planned": [ReleasePlan], "done":
+    [ReleaseRecord], "more": int}}`` in the channels' order, the newest
+    ``CALENDAR_ROWS`` done releases of a channel listed and the others counted
+    in ``more``. Four queries."""
     channels = list(Channel.objects.all())
-    out = {c: {"planned": [], "done": []} for c in channels}
+    out = {c: {"planned": [], "done": [], "more": 0} for c in channels}
     by_pk = {c.pk: c for c in channels}
     plans = (plans_visible_to(user).filter(planned_on__range=(first, last), state=ReleasePlan.State.PLANNED)
              .select_related("release__item", "person_in_charge").prefetch_related("channels"))
     for plan in plans:
         for channel in plan.channels.all():
             out[by_pk[channel.pk]]["planned"].append(plan)
-    records = (records_visible_to(user).filter(released_at__date__range=(first, last))
-               .select_related("release__item", "released_by"))
-    for record in records:
+    in_month = records_visible_to(user).filter(released_at__date__range=(first, last))
+    counts = dict(in_month.values_list("channel_id").annotate(n=Count("pk")).values_list("channel_id", "n"))
+    newest = (in_month.annotate(rank=Window(RowNumber(), partition_by=[F("channel_id")],
+                                            order_by=[F("released_at").desc(), F("pk").desc()]))
+              .filter(rank__lte=CALENDAR_ROWS).select_related("release__item", "released_by")
+              .order_by("channel_id", "-released_at", "-pk"))
+    for record in newest:
         out[by_pk[record.channel_id]]["done"].append(record)
+    for channel_id, n in counts.items():
+        out[by_pk[channel_id]]["more"] = max(0, n - CALENDAR_ROWS)
     return out
 
 

@@ -111,3 +111,17 @@ def test_the_home_page_and_menu_lead_to_the_bulletin(client, org):
     assert 'href="/bulletin/"' in home and 'href="/publication/"' not in home
     client.force_login(org["secretary"])
     assert 'href="/publication/"' in client.get("/").content.decode()
+
+
+def test_the_calendar_lists_the_newest_and_counts_the_rest(client, org, publish, wechat, monkeypatch,
+                                                           django_assert_max_num_queries):
+    from publication import selectors
+
+    monkeypatch.setattr(selectors, "CALENDAR_ROWS", 1)
+    release.record_release(actor=org["secretary"], item=publish(subject="较早的一条"), channel=wechat)
+    release.record_release(actor=org["secretary"], item=publish(subject="较新的一条"), channel=wechat)
+    client.force_login(org["secretary"])
+
+    page = client.get(reverse("publication:calendar")).content.decode()
+
+    assert "较新的一条" in page and "较早的一条" not in page and "另有 1 条已发布" in page
