@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infoflow.visibility import items_visible_to
 from liaison.pdf import PdfUnavailable
 
 from . import export, selectors, summary, workbook
@@ -211,7 +212,7 @@ def adoptions(request):
     form = AdoptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip()
-        item = selectors.items_visible_to(request.user).filter(number=number).first()
+        item = items_visible_to(request.user).filter(number=number).first()
         if item is None:
             form.add_error("number", _("找不到编号为 %(number)s 的信息。") % {"number": number})
         else:

@@ -223,3 +223,12 @@ def test_the_bulletin_block_lists_published_issues(client, published, employee):
 
     assert "2026年第1期" in html and "/briefs/%d/" % published.pk in html
     assert BulletinIssue.objects.filter(state="published").count() == 1
+
+
+def test_the_secretariat_reaches_the_bulletin_from_home_and_everyone_from_the_menu(client, secretary, employee):
+    client.force_login(secretary)
+    home = client.get("/").content.decode()
+    assert 'href="/briefs/"' in home and 'href="/briefs/summary/"' in home
+    client.force_login(employee)
+    home = client.get("/").content.decode()
+    assert 'href="/briefs/"' in home and 'href="/briefs/summary/"' not in home
