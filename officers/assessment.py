@@ -29,15 +29,11 @@ from django.utils.translation import gettext as _
 from liaison.errors import LiaisonError
 
 from . import assessment_notices as notices
+from . import flags
 from .assessment_models import AssessmentPeriod, AssessmentResult, Criterion, HandScore, OfficerAward
 from .assessment_scores import compute_parts, officer_posts, parts_total, q2
 from .models import Officer
 from .roles import roles_of
-
-try:  # the replacement flags (officers/flags.py) arrive with their own change
-    from . import flags
-except ImportError:  # pragma: no cover
-    flags = None
 
 Source = Criterion.Source
 AWARD_TITLE = "年度优秀联络员"
@@ -369,10 +365,9 @@ def publish_period(*, actor, period: AssessmentPeriod, now=None) -> AssessmentPe
     period._history_user = actor
     period._change_reason = "publish"
     period.save()
-    if flags is not None:
-        for result in results:
-            if not result.passed:
-                _flag_failure(result, period)
+    for result in results:
+        if not result.passed:
+            _flag_failure(result, period)
     notices.commendation(period, awarded, actor=actor)
     return period
 

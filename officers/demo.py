@@ -12,6 +12,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from liaison.calendar_data import fill_from_chinesecalendar
+from liaison.workdays import add_working_days
+
 from .models import (
     ChangeFiling,
     Duty,
@@ -24,6 +27,7 @@ from .models import (
     RoleAssignment,
     StaffProfile,
 )
+from .services import assign_role
 
 Role = RoleAssignment.Role
 
@@ -146,8 +150,6 @@ class _Seeder:
 
     def holidays(self):
         # The current year's holidays, so deadlines in the demo follow them.
-        from liaison.calendar_data import fill_from_chinesecalendar
-
         year = self.today.year
         fill_from_chinesecalendar(years=[year, year + 1])
 
@@ -201,8 +203,6 @@ class _Seeder:
             )
 
     def roles(self):
-        from officers.services import assign_role
-
         for username, _n, _t, _c, _p, roles in ACCOUNTS:
             user = self.users[username]
             for role in roles:
@@ -268,8 +268,6 @@ class _Seeder:
                 )
 
     def registrations(self):
-        from liaison.workdays import add_working_days
-
         now = timezone.now()
         market_officer = Officer.objects.filter(user=self.users["officer_market"], unit=self.units["market"]).first()
         prod_officer = Officer.objects.filter(user=self.users["officer_prod"], unit=self.units["prod"]).first()

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
+import openpyxl
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -30,10 +31,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
+from liaison import audit
 from liaison.errors import RosterImportError
+from liaison.models import AuditEntry
 from liaison.normalize import ascii_text, is_valid_phone, normalize_phone
 
+from . import services
 from .models import Officer, OrgUnit, StaffProfile
 from .roster import ROLE_DEPUTY, ROLE_PRIMARY, ROLE_VALUES, ROSTER_COLUMNS, SHEET_TITLE
 
@@ -85,8 +92,6 @@ class RosterResult:
 
 
 def _open_workbook(source):
-    import openpyxl
-
     try:
         if isinstance(source, (bytes, bytearray)):
             source = BytesIO(source)
@@ -117,8 +122,6 @@ def parse_date(value) -> date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # A date cell whose number format was lost: Excel's day serial.
-        from openpyxl.utils.datetime import from_excel
-
         if 32874 <= value <= 73051:  # 1990-01-01 … 2099-12-31
             return from_excel(value).date()
         return None
@@ -317,11 +320,6 @@ def import_roster(*, source, actor, replace=False, filename="") -> RosterResult:
     officers.services.appoint_officer. All or nothing: the file is checked
     again here and any error raises RosterImportError before anything is
     written; an error while writing rolls everything back. Writes an audit row."""
-    from liaison import audit
-    from liaison.models import AuditEntry
-
-    from .services import appoint_officer
-
     if actor is not None and not actor.has_perm("officers.add_officer"):
         raise PermissionDenied
     preview = read_roster(source, replace=replace)
@@ -346,7 +344,7 @@ def import_roster(*, source, actor, replace=False, filename="") -> RosterResult:
             profile._history_user = actor
             profile.save(update_fields=["unit"])
         officers.append(
-            appoint_officer(
+            services.appoint_officer(
                 user=user,
                 unit=row.unit,
                 actor=actor,
@@ -371,10 +369,6 @@ def import_roster(*, source, actor, replace=False, filename="") -> RosterResult:
 
 def template_workbook() -> bytes:
     """The roster template: the headers and one example row."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = str(SHEET_TITLE)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.data_labels import label
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -177,8 +179,6 @@ class Duty(models.Model):
         verbose_name_plural = _("职责目录")
 
     def __str__(self):
-        from liaison.data_labels import label
-
         return label(self.name)
 
 

@@ -6,6 +6,7 @@ start from it.
 """
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from .models import Officer, OrgUnit, RoleAssignment, StaffProfile
@@ -148,6 +149,4 @@ def forget_roles(user) -> None:
 
 
 def users_with_role(role):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(roles__role=role, is_active=True).distinct()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.errors import FilingAlreadyRecorded, OfficerError, OfficerNotActive, PrimaryOfficerExists
+from liaison.workdays import add_working_days
 
 from .backends import ADMIN_ROLES, forget_permissions
 from .models import ChangeFiling, Officer, OrgUnit, Registration, RoleAssignment
@@ -83,8 +84,6 @@ def remove_role(*, user, role, actor) -> bool:
 
 
 def _filing_due(changed_at):
-    from liaison.workdays import add_working_days
-
     return add_working_days(changed_at, settings.OFFICER_CHANGE_FILING_WORKING_DAYS)
 
 
