@@ -25,9 +25,14 @@ import re
 
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import F
 from django.utils import timezone, translation
 
+from .export_scope import scoped_item_ids
 from .models import Item, Receiver, TransmissionMethod, Urgency
+from .visibility import items_visible_to
 
 # The contract's headers: data of the sheet, identical in every UI language.
 HEADERS = (
@@ -148,17 +153,11 @@ def log_queryset(user=None, form=None, scope=""):
     admin command), narrowed to the list ``scope`` the export was asked from
     (infoflow.export_scope) and by the list filter ``form``, in the log's
     order (oldest submission first, drafts last)."""
-    from django.db.models import F
-
     if user is None:
         queryset = Item.objects.all()
     else:
-        from .visibility import items_visible_to
-
         queryset = items_visible_to(user)
         if scope:
-            from .export_scope import scoped_item_ids
-
             ids = scoped_item_ids(user, scope)
             if ids is not None:
                 queryset = queryset.filter(pk__in=ids)
@@ -175,9 +174,6 @@ def _item_chunks(queryset, chunk_size):
     converters (parse, make aware) took a third of the row time in
     bench/export.py, and the three datetimes need one conversion to local time
     anyway (see ``log_rows``)."""
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connections
-
     values = queryset.values_list(*_ITEM_FIELDS)
     try:
         sql, params = values.query.get_compiler(values.db).as_sql()

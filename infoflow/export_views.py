@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liaison import audit
+from officers.roles import roles_of
+from officers.roster_export import roster_file_name, write_roster
 
 from .export import export_file_name, log_queryset, write_log
 from .export_models import ExportJob
@@ -98,8 +100,6 @@ def may_export_whole_log(user) -> bool:
     """Who gets the menu entry: those who see every unrestricted item
     (secretariat, supervision) and the superuser. Others may open the page
     too; their log is what they may see (infoflow.export_scope: no scope)."""
-    from officers.roles import roles_of
-
     return user.is_superuser or roles_of(user).sees_everything_unrestricted
 
 
@@ -167,8 +167,6 @@ def job_download(request, public_id):
 @login_required
 @require_GET
 def roster_export(request):
-    from officers.roster_export import roster_file_name, write_roster
-
     rows = []
 
     def write(path):

@@ -16,6 +16,7 @@ import zipfile
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from liaison.errors import AttachmentRejected
 
@@ -148,8 +149,6 @@ def _detect(upload, data, ext, name=""):
 
 
 def _check_image(upload, name):
-    from PIL import Image
-
     try:
         with Image.open(upload) as image:
             width, height = image.size

@@ -2,6 +2,7 @@
 the services (infoflow/services/), which check state and rights again."""
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from liaison.uploads import PendingFilesMixin
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
+from .files import inspect_upload
 from .models import Category, Item, Question, ReleaseChannel, TransmissionMethod
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -112,8 +114,6 @@ class MultipleFileField(forms.FileField):
         so a refused file marks this field before anything is saved. The
         acceptable ones stay in ``accepted`` even when another is refused
         (the form keeps them for the corrected submission)."""
-        from .files import inspect_upload
-
         uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
         self.accepted = []
         if not uploads:
@@ -232,8 +232,6 @@ class ItemForm(PendingFilesMixin, LimitedTextMixin, forms.ModelForm):
             self.initial["receiver_contacts"] = [r.contact_id for r in receivers if r.kind == "external" and r.contact_id]
             self.initial["to_all_staff"] = instance.to_all_staff or any(r.kind == "all_staff" for r in receivers)
         # htmx: a change of a route input re-renders the route preview.
-        from django.urls import reverse
-
         preview_url = reverse("infoflow:route-preview")
         for name in ROUTE_INPUTS:
             self.fields[name].widget.attrs.update({

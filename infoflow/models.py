@@ -5,6 +5,8 @@ An item follows a *route* chosen at submission by rules the secretariat edits
 (``route_snapshot``) so later rule changes do not move items already under way.
 Each stage becomes a ReviewStep per round with one StepAssignee per decider.
 """
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from liaison.data_labels import label
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
@@ -89,8 +92,6 @@ class Category(models.Model):
         verbose_name_plural = _("信息类别")
 
     def __str__(self):
-        from liaison.data_labels import label
-
         return label(self.name)
 
 
@@ -132,8 +133,6 @@ class RouteRule(models.Model):
         verbose_name_plural = _("审核路线")
 
     def __str__(self):
-        from liaison.data_labels import label
-
         return label(self.name)
 
 
@@ -178,8 +177,6 @@ class RouteStage(models.Model):
         constraints = [models.UniqueConstraint(fields=["rule", "order"], name="unique_stage_order")]
 
     def __str__(self):
-        from liaison.data_labels import label
-
         return f"{self.rule} · {self.order}. {label(self.name)}"
 
 
@@ -532,8 +529,6 @@ class StepAssignee(models.Model):
 
 def attachment_path(instance, filename):
     """Random names on disk; the original name is kept in the row."""
-    import uuid
-
     return f"items/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 

@@ -21,7 +21,9 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from liaison.data_labels import label as data_label
 from officers.roles import roles_of
 from publication.timeline import edit_events  # reviewers' edits as diffs (issue 16)
 
@@ -38,6 +40,8 @@ from .models import (
     StepAssignee,
     Transmission,
 )
+from .separation import handover_text
+from .services.delegation import principal_ids_for
 
 BUCKETS = ("drafts", "in_review", "returned", "waiting", "done")
 
@@ -52,7 +56,7 @@ BUCKET_STATES = {
 
 
 def visible_items(user):
-    from .visibility import items_visible_to
+    from .visibility import items_visible_to  # a real cycle: visibility imports this module (_view_granted)
 
     return items_visible_to(user)
 
@@ -139,8 +143,6 @@ def _acting_user_ids(user) -> list[int]:
     ids: the planner then probes the (user, decision) index of the
     assignments with each, where an ``OR user_id IN (subquery)`` made it
     filter every pending assignment."""
-    from .services.delegation import principal_ids_for
-
     return sorted({user.pk} | principal_ids_for(user))
 
 
@@ -264,7 +266,7 @@ def receiver_inbox(user, items=None, include_answered=False):
         # The visibility rule on each row's own item (a join), not "item in
         # the set of every visible item": the latter made PostgreSQL scan the
         # whole item table for a user's few receipts (issue 12).
-        from .visibility import visibility_q
+        from .visibility import visibility_q  # a real cycle: visibility imports this module (_view_granted)
 
         condition = visibility_q(user, prefix="item__", granted_to=_acting_user_ids(user))
         if condition is None:
@@ -385,12 +387,6 @@ def item_timeline(item):
     """The item's whole story from django-simple-history: who did what and
     when, with opinions, deadlines and late marks, oldest first. Seven
     queries whatever the length of the story."""
-    from django.utils.translation import gettext as _
-
-    from liaison.data_labels import label as data_label
-
-    from .separation import handover_text
-
     events = []
     state_labels = dict(Item.State.choices)
 
@@ -554,8 +550,6 @@ def item_timeline(item):
 
 
 def _receiver_label(row):
-    from django.utils.translation import gettext as _
-
     if row.kind == Receiver.Kind.UNIT and row.unit_id:
         return row.unit.name
     if row.kind == Receiver.Kind.USER and row.user_id:

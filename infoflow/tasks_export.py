@@ -24,6 +24,8 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from liaison import audit
+
 from . import export
 from .export import export_file_name, log_queryset, write_log
 from .export_models import ExportJob
@@ -37,8 +39,6 @@ EXPORT_DIR = "exports"
 def start_log_export(*, user, form, total_rows=0, request=None, scope="") -> ExportJob:
     """Record a background export of the log for ``user`` with the list
     filters of ``form``, write its audit row and queue the task after commit."""
-    from liaison import audit
-
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user,

@@ -33,10 +33,12 @@ its own.
 """
 from django.db.models import Q
 
+from liaison import audit
 from officers.roles import roles_of
 
 from .models import Confidentiality, Item, ItemUserObjectPermission
 from .selectors import _view_granted
+from .services.delegation import active_delegations
 
 DELIVERED = (Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED)
 
@@ -57,8 +59,6 @@ def deputised_item_ids(user, codename="view_item"):
     principal sees through the path for exactly the delegation's period.
     Uncorrelated like ``granted_item_ids`` and part of the same query; no
     grant rows are copied, so the sight ends with the period."""
-    from .services.delegation import active_delegations
-
     # timezone.now(), not the database's NOW(): the period follows the
     # application clock like every other deadline.
     principals = active_delegations().filter(deputy_id=user.pk).values("principal_id")
@@ -125,8 +125,6 @@ def record_restricted_view(user, item, request=None):
     downloads). Does nothing for other items; returns the entry or None."""
     if not item.is_restricted:
         return None
-    from liaison import audit
-
     return audit.record(
         audit.Action.VIEW_RESTRICTED, user=user, request=request, obj=item, detail=item.number or ""
     )

@@ -1,6 +1,8 @@
 """Template tags for the home page cards of the information items."""
 from django import template
 
+from ..selectors import home_counts
+
 register = template.Library()
 
 
@@ -8,8 +10,6 @@ register = template.Library()
 def infoflow_home_counts(context):
     """The counts behind the home cards (a few aggregate queries), so the
     home page needs no change of its own context to show them."""
-    from ..selectors import home_counts
-
     user = context["request"].user
     if not user.is_authenticated:
         return None

@@ -2,6 +2,7 @@
 error into a message and redirects (or re-renders its form with the input)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,10 +19,11 @@ from ..forms import (
     ReplyForm,
     TransmitForm,
 )
-from ..models import Item, Receiver, ReviewStep, StepAssignee
-from ..permissions import can_receive, is_handler, require
+from ..models import Attachment, Item, Receiver, ReviewStep, StepAssignee
+from ..permissions import can_edit, can_receive, is_handler, require
 from ..services import chain, delivery, drafting
 from .common import ServiceFailed, form_error, get_item, service_errors
+from .detail import detail_context
 
 
 def submitted_message(item) -> str:
@@ -135,8 +137,6 @@ def take(request, pk, step_pk):
 @login_required
 def review(request, pk, step_pk):
     """The review form: approve, or return with the reason (required)."""
-    from .detail import detail_context
-
     item = get_item(request, pk)
     step = _open_step(item, step_pk)
     if step.state == ReviewStep.State.OPEN:
@@ -363,12 +363,6 @@ def remove_attachment(request, pk, attachment_pk):
     item = get_item(request, pk)
     attachment = get_object_or_404(item.attachments, pk=attachment_pk)
     if request.method != "POST":
-        # Imported here to keep this view's change apart from the module's import block.
-        from django.core.exceptions import PermissionDenied
-
-        from ..models import Attachment
-        from ..permissions import can_edit
-
         if not can_edit(request.user, item) or attachment.purpose != Attachment.Purpose.ITEM:
             # May see the item, may not delete this file: no form offered (the POST is refused too).
             raise PermissionDenied(_("只有信息的发起人或本部门联络员可以在信息可修改时删除附件。"))

@@ -10,6 +10,8 @@ from officers.roles import roles_of
 from .. import extensions, permissions, route_view, selectors
 from ..forms import AttachmentForm, ProgressForm, ReplyForm
 from ..models import Item, ReviewStep, StepAssignee
+from ..services.chasing import may_chase_steps as chase_rule
+from ..services.routing import preview_route
 from ..services.signers import removable_changes
 from ..visibility import record_restricted_view
 from .common import get_item
@@ -32,8 +34,6 @@ def detail_context(request, item):
         if step.state != ReviewStep.State.OPEN:
             continue
         if step.late and may_chase_steps is None:
-            from ..services.chasing import may_chase_steps as chase_rule
-
             may_chase_steps = chase_rule(user, item)
         step.can_chase = bool(step.late and may_chase_steps)
         step.can_take = permissions.can_take(user, step)
@@ -93,8 +93,6 @@ def detail_context(request, item):
         "extra_panels": extensions.detail_panels(request, item),
     }
     if item.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (can_edit or owner):
-        from ..services.routing import preview_route
-
         context["route"] = preview_route(item)
     return context
 

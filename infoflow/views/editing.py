@@ -16,7 +16,9 @@ from ..forms import ItemForm
 from ..models import Category, Item
 from ..permissions import can_edit, draft_refusal, refusal
 from ..services import chain, drafting, routing
+from .actions import submitted_message
 from .common import ServiceFailed, get_item, service_errors
+from .review_edit import review_edit
 
 
 def drafting_units(user):
@@ -116,8 +118,6 @@ def item_create(request):
     form.discard_pending()
     if "submit" in request.POST:
         item.refresh_from_db()
-        from .actions import submitted_message
-
         messages.success(request, submitted_message(item))
     else:
         messages.success(request, _("草稿已保存。"))
@@ -131,8 +131,6 @@ def item_edit(request, pk):
         raise PermissionDenied(refusal(request.user, "edit", item))
     if item.state == Item.State.IN_REVIEW:
         # The reviewer's edit: the text only, as update_item accepts in review.
-        from .review_edit import review_edit
-
         return review_edit(request, item)
     units = OrgUnit.objects.filter(pk=item.unit_id)
     if request.method != "POST":

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from liaison import audit
 from liaison.normalize import AsciiDateField
 
+from ..export_views import XLSX, temp_file_response
 from ..ontime import can_view_ontime, ontime_report
+from ..ontime_export import write_ontime
 from ..permissions import is_handler
 from ..services.chasing import chase_item, chase_step, may_chase_steps
 from .common import ServiceFailed, get_item, service_errors
@@ -82,11 +85,6 @@ def _other_params(request, param):
 @login_required
 def ontime_export(request):
     """The page's per-department figures as an Excel file (audit-logged)."""
-    from liaison import audit
-
-    from ..export_views import XLSX, temp_file_response
-    from ..ontime_export import write_ontime
-
     if not can_view_ontime(request.user):
         raise PermissionDenied(_("按时办理情况供秘书处、监察、总经理和分管领导查看。"))
     form = PeriodForm(request.GET or None)
