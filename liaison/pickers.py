@@ -23,13 +23,12 @@ under "未分配单位".
 from itertools import groupby
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-
-from officers.models import OrgUnit
 
 DEPUTY = "deputy"
 PERSON = "person"
@@ -169,7 +168,8 @@ class _UnitMixin:
 
     def __init__(self, *args, queryset=None, **kwargs):
         if queryset is None:
-            queryset = OrgUnit.objects.filter(is_active=True)
+            # By name, not imported: liaison imports no app (issue 11); the units are officers' OrgUnit.
+            queryset = apps.get_model("officers", "OrgUnit").objects.filter(is_active=True)
         queryset = queryset.select_related("parent").order_by("parent__sort_order", "parent__code",
                                                                  "sort_order", "code")
         kwargs.setdefault("widget", MultiPicker() if self.multiple else Picker())
