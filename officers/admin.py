@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from dengbao.privacy import MaskedContactsAdminMixin
 from liaison.errors import LiaisonError
 from liaison.normalize import NormalizedInputAdmin
 from liaison.uploads import KeptFilesField, PendingFilesMixin
@@ -53,7 +54,7 @@ def _person(user):
 # --- users ----------------------------------------------------------------------
 
 
-class StaffProfileInline(NormalizedInputAdmin, admin.StackedInline):
+class StaffProfileInline(MaskedContactsAdminMixin, NormalizedInputAdmin, admin.StackedInline):
     model = StaffProfile
     can_delete = False
     max_num = 1
@@ -86,7 +87,7 @@ PRIVILEGED_USER_FIELDS = ("is_superuser", "is_staff", "groups", "user_permission
 
 
 @admin.register(User)
-class LiaisonUserAdmin(_BaseUserAdmin):
+class LiaisonUserAdmin(MaskedContactsAdminMixin, _BaseUserAdmin):
     inlines = [*getattr(_BaseUserAdmin, "inlines", ()), StaffProfileInline, RoleAssignmentReadonlyInline]
     list_display = ["username", "first_name", "email", "unit_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "roles__role", "profile__unit"]
@@ -169,7 +170,7 @@ class OrgUnitAdmin(HistoryAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(HistoryAdmin):
+class StaffProfileAdmin(MaskedContactsAdminMixin, HistoryAdmin):
     list_display = ["user", "full_name", "unit", "title", "phone"]
     list_filter = ["unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "phone", "unit__name"]
@@ -220,7 +221,7 @@ class RoleAssignmentAdmin(HistoryAdmin):
 # --- external units -----------------------------------------------------------------
 
 
-class ExternalContactInline(admin.TabularInline):
+class ExternalContactInline(MaskedContactsAdminMixin, admin.TabularInline):
     model = ExternalContact
     extra = 1
     fields = ["name", "title", "phone", "email"]
@@ -248,7 +249,7 @@ class ExternalUnitAdmin(HistoryAdmin):
 
 
 @admin.register(ExternalContact)
-class ExternalContactAdmin(HistoryAdmin):
+class ExternalContactAdmin(MaskedContactsAdminMixin, HistoryAdmin):
     list_display = ["name", "external_unit", "title", "phone", "email"]
     list_filter = ["external_unit__kind"]
     search_fields = ["name", "phone", "email", "external_unit__name"]
@@ -320,7 +321,7 @@ class OfficerAddForm(forms.ModelForm):
 
 
 @admin.register(Officer)
-class OfficerAdmin(RosterImportMixin, HistoryAdmin):
+class OfficerAdmin(MaskedContactsAdminMixin, RosterImportMixin, HistoryAdmin):
     list_display = [
         "unit",
         "officer_name",

@@ -1,38 +1,27 @@
 """The officer roster as Excel, in the import's columns (officers/roster.py),
 so HR can export, edit and import it back.
 
-Phone numbers are shown in full only to those who keep the roster (HR and the
-secretariat, and superusers); everyone else gets them masked as 138****5678
+Phone numbers and e-mails are shown in full only to those who keep the roster (HR and the
+secretariat, and superusers); everyone else gets them masked as 138****5678 and z***@example.com
 (such a file does not import: the importer rejects a masked number).
 """
 import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 
+from dengbao.privacy import mask_email, mask_phone, sees_contacts
 from infoflow.export import FORMULA_TRIGGERS, cell_text, user_label
 
 from .models import Officer
-from .roles import roles_of
 from .roster import ROSTER_COLUMNS, SHEET_TITLE, officer_row
 
 PHONE_COLUMN = [column.key for column in ROSTER_COLUMNS].index("phone")
+EMAIL_COLUMN = [column.key for column in ROSTER_COLUMNS].index("email")
 
 
 def sees_full_phones(user) -> bool:
-    if user is None:
-        return True  # a management command: the operator
-    roles = roles_of(user)
-    return user.is_superuser or roles.is_hr or roles.is_secretariat
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: the first three and last four characters."""
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) < 8:
-        return "****"
-    return phone[:3] + "****" + phone[-4:]
+    """True when ``user`` sees phone numbers and e-mails in full (dengbao.privacy)."""
+    return sees_contacts(user)
 
 
 def roster_officers():
@@ -50,6 +39,7 @@ def roster_rows(user):
         row = list(officer_row(officer))
         if not full:
             row[PHONE_COLUMN] = mask_phone(row[PHONE_COLUMN])
+            row[EMAIL_COLUMN] = mask_email(row[EMAIL_COLUMN])
         yield row
 
 

@@ -1,0 +1,107 @@
+"""Personal information (等保 2.0 level 3, GB/T 22239-2019 8.1.4.11 个人信息保护;
+个人信息保护法 art. 6 minimum necessary): phone numbers and e-mail addresses are
+shown in full only to the roles that keep the contact lists — HR (人力资源管理),
+the secretariat and superusers — and masked everywhere else: pages, exports and
+the admin (138****5678, z***@example.com).
+"""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from officers.roles import roles_of
+
+CONTACT_FIELDS = ("phone", "email")
+
+
+def sees_contacts(user) -> bool:
+    """True when ``user`` may see phone numbers and e-mails in full.
+
+    ``None`` is a management command run by the operator, who sees everything.
+    """
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    roles = roles_of(user)
+    return roles.is_hr or roles.is_secretariat
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: the first three and last four characters; ``****`` when shorter than 8."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "****"
+    return phone[:3] + "****" + phone[-4:]
+
+
+def mask_email(email: str) -> str:
+    """z***@example.com: the first character of the local part, the domain kept."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    local, at, domain = email.partition("@")
+    if not at:
+        return "***"
+    return (local[:1] or "") + "***@" + domain
+
+
+def shown_phone(phone: str, *, user) -> str:
+    """``phone`` as ``user`` may see it."""
+    return phone if sees_contacts(user) else mask_phone(phone)
+
+
+def shown_email(email: str, *, user) -> str:
+    """``email`` as ``user`` may see it."""
+    return email if sees_contacts(user) else mask_email(email)
+
+
+class MaskedContactsAdminMixin:
+    """Admin mixin: for a user who may not see contacts in full, the list shows
+    the ``phone``/``email`` columns masked and the change form shows them masked
+    and read-only (the raw values are never rendered)."""
+
+    @admin.display(description=_("电话"))
+    def masked_phone(self, obj):
+        return mask_phone(getattr(obj, "phone", ""))
+
+    @admin.display(description=_("邮箱"))
+    def masked_email(self, obj):
+        return mask_email(getattr(obj, "email", ""))
+
+    def _swap(self, names, request):
+        if sees_contacts(request.user):
+            return list(names)
+        swap = {"phone": "masked_phone", "email": "masked_email"}
+        swapped = []
+        for name in names:
+            name = swap.get(name, name) if isinstance(name, str) else name
+            if name not in swapped:
+                swapped.append(name)
+        return swapped
+
+    def get_list_display(self, request):
+        return self._swap(super().get_list_display(request), request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_contacts(request.user):
+            return fields
+        # Searching by a number would reveal it one digit at a time.
+        return [f for f in fields if f.rsplit("__", 1)[-1] not in CONTACT_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if sees_contacts(request.user):
+            return fieldsets
+        return [(name, {**options, "fields": self._swap(options.get("fields", ()), request)}) for name, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if sees_contacts(request.user):
+            return fields
+        return [f for f in fields if f not in CONTACT_FIELDS] + [
+            "masked_" + f for f in CONTACT_FIELDS if hasattr(self.model, f)
+        ]
