@@ -5,8 +5,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from . import services
 from .models import AdminDuty
+
+# django-otp's own device admins show another person's secret as a QR code and
+# delete devices without an audit row: devices are managed on /security/otp/
+# only (enrolment by their owner, reset by another administrator, audited).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class AdminDutyForm(forms.ModelForm):
