@@ -17,3 +17,9 @@ class DengbaoConfig(AppConfig):
         from .duties import refused_audit_log
 
         add_reader_veto(refused_audit_log)
+
+        from liaison import sweeps  # noqa: PLC0415
+
+        from .sweeps import ANONYMISE  # noqa: PLC0415  imports models
+
+        sweeps.register(ANONYMISE)

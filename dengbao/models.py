@@ -34,3 +34,15 @@ class AdminDuty(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_duty_display()}"
+
+
+class PrivacyRun(models.Model):
+    """The cursor of the daily anonymisation sweep (dengbao/sweeps.py): one row."""
+
+    notice_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(_("上次运行"), null=True, blank=True)
+    last_count = models.PositiveIntegerField(_("上次匿名化人数"), default=0)
+
+    class Meta:
+        verbose_name = _("个人信息匿名化运行")
+        verbose_name_plural = _("个人信息匿名化运行")

@@ -339,6 +339,10 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # and the three separated administrators (dengbao, README "等保 2.0 level 3").
 SECURITY_LEVEL = _setting("LIAISON_SECURITY_LEVEL", lambda raw: {"2": 2, "3": 3}[raw.strip()], 2, "2 or 3")
 OTP_TOTP_ISSUER = _setting("LIAISON_OTP_ISSUER", str, "信息联络员工作平台", "a name shown in the authenticator app")
+# Personal information of officers who left (phone, e-mail on their posts and in their history) is
+# blanked this many days after they left (dengbao/anonymise.py; 个人信息保护法 art. 19: kept no longer
+# than needed).
+ANONYMISE_LEFT_AFTER_DAYS = _setting("LIAISON_ANONYMISE_LEFT_AFTER_DAYS", _int, 730, "a number of days")
 
 # 等保 2.0 organisations turn this on: three character classes and a periodic change.
 PASSWORD_STRICT = _setting("LIAISON_PASSWORD_STRICT", _bool, False, "1/0")
