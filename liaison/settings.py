@@ -344,6 +344,17 @@ OTP_TOTP_ISSUER = _setting("LIAISON_OTP_ISSUER", str, "信息联络员工作平�
 # than needed).
 ANONYMISE_LEFT_AFTER_DAYS = _setting("LIAISON_ANONYMISE_LEFT_AFTER_DAYS", _int, 730, "a number of days")
 
+
+def _audit_keep_months(raw):
+    months = int(raw)
+    if months < 6:  # 网络安全法 art. 21(3): network logs kept no less than six months
+        raise ValueError("the audit log must be kept at least 6 months (网络安全法 第二十一条)")
+    return months
+
+
+# Months the audit log is kept at least (dengbao.E001 refuses less; nothing deletes audit rows).
+AUDIT_KEEP_MONTHS = _setting("LIAISON_AUDIT_KEEP_MONTHS", _audit_keep_months, 6, "a number of months, 6 or more")
+
 # 等保 2.0 organisations turn this on: three character classes and a periodic change.
 PASSWORD_STRICT = _setting("LIAISON_PASSWORD_STRICT", _bool, False, "1/0")
 PASSWORD_MAX_AGE_DAYS = _setting("LIAISON_PASSWORD_MAX_AGE_DAYS", _int, 90, "a number of days")
