@@ -31,6 +31,7 @@ MAX_TEXT = 5000
 MAX_DAYS = 30  # the longest deadline a handler may give, in working days
 # Seed 001 六.3: a founded complaint earns its writer 200 yuan.
 FOUNDED_COMPLAINT_REWARD = Decimal("200")
+_PHOTO_EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/tiff": ".tif"}
 
 
 def _save(obj, actor, reason, fields=None):
@@ -93,9 +94,10 @@ def submit_case(*, actor, box: str, kind: str, category: Category, text: str, si
     case = Case(number=_next_number(now), box=box, kind=kind, category=category, text=text, signed=bool(signed),
                 contact_allowed=bool(contact_allowed), receipt_hash=digest, submitted_at=now)
     _save(case, None, "submit")  # no user: not even a signed writer appears in the history
-    for upload, info in zip(photos, checked):
+    for n, (upload, info) in enumerate(zip(photos, checked), start=1):
         upload.seek(0)
-        row = CaseFile(case=case, original_name=(getattr(upload, "name", "") or "photo")[-255:],
+        # Never the uploaded file's name: "张三_IMG_0412.jpg" would name the writer (issue 17 §3).
+        row = CaseFile(case=case, original_name="photo-%d%s" % (n, _PHOTO_EXT.get(info["content_type"], "")),
                        content_type=info["content_type"], size=info["size"], sha256=info["sha256"])
         row.file.save("photo", upload, save=False)
         row.save()

@@ -2,13 +2,19 @@
 the assigned unit sees the text only; reward approvers, auditors and the
 superuser see nothing of the writer; history, audit, notifications,
 exports, statistics and the admin never carry it."""
+import io
+
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
 
 from liaison.models import AuditEntry, Notification
 from suggestions import identity, services
 from suggestions.models import Identity, Note
 from tests.factories import UserFactory
+from tests.suggestions.conftest import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +142,30 @@ def test_the_list_keeps_a_fixed_number_of_queries(client, secretary, handlers, w
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/suggestions/")
     assert response.status_code == 200
+
+
+def _exif_photo(name="张三_IMG_0412.jpg"):
+    exif = Image.Exif()
+    exif[0x013B] = "QZARTIST Qin"  # Artist
+    exif[0x010F] = "QZPHONEMAKER"  # Make
+    data = io.BytesIO()
+    Image.new("RGB", (1000, 750), (90, 120, 160)).save(data, "JPEG", exif=exif.tobytes())
+    return SimpleUploadedFile(name, data.getvalue(), content_type="image/jpeg")
+
+
+def test_a_photo_reaches_the_unit_without_its_exif_or_its_file_name(client, writer, category, handlers, market,
+                                                                     head_market, secretary):
+    """trial 17: the photo was served as uploaded, so the phone's EXIF (owner, model, GPS) reached the
+    accused unit; and the uploaded file name ("张三_IMG…") was kept and sealed."""
+    case, _code = submit(writer, category, signed=False, photos=[_exif_photo()])
+    services.assign_case(case=case, actor=secretary, unit=market, days=5)
+    row = case.files.get()
+    assert "张三" not in row.original_name and row.original_name == "photo-1.jpg"
+    client.force_login(head_market)
+    response = client.get(reverse("suggestions:photo", args=[row.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    body = response.content
+    assert b"QZARTIST" not in body and b"QZPHONEMAKER" not in body
+    assert "张三".encode() not in body and "张三" not in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert Image.open(io.BytesIO(body)).getexif().get(0x013B) is None
