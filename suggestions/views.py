@@ -103,12 +103,17 @@ def _case(request, pk):
 
 @login_required
 def case_detail(request, pk):
-    case = _case(request, pk)
+    return _render_case(request, _case(request, pk))
+
+
+def _render_case(request, case, bound: dict | None = None):
+    """The case page; ``bound`` puts a submitted form (with its errors and what was typed) in place of
+    the blank one, so a refused action loses nothing the user wrote."""
     user = request.user
     handler = selectors.handled_by(user, case)
     writer = identity.identity_for(case=case, user=user) if handler else None
     reward = Reward.objects.filter(case=case).select_related("proposed_by", "decided_by").first()
-    return render(request, "suggestions/case.html", {
+    context = {
         "case": case, "handler": handler, "writer": writer, "reward": reward,
         "notes": case.notes.select_related("by"), "files": case.files.all(),
         "works_on": selectors.works_on(user, case), "approver": selectors.approves_for(user, case),
@@ -124,51 +129,55 @@ def case_detail(request, pk):
         and selectors.approves_for(user, case) and reward.proposed_by_id != user.pk,
         "can_close": handler and case.may_move_to(Case.State.CLOSED)
         and (reward is None or reward.state != Reward.State.PROPOSED),
-    })
+    }
+    context.update(bound or {})
+    return render(request, "suggestions/case.html", context)
 
 
-def _act(request, pk, form_class, call, done):
+def _act(request, pk, form_class, slot, call, done):
+    """Validate ``form_class``, call the service; on an error the case page comes back with the
+    message and the form as typed (``slot``: its name in the page's context)."""
     case = _case(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("suggestions:case", pk=case.pk)
+        return _render_case(request, case, {slot: form})
     try:
         call(case, form.cleaned_data)
     except SuggestionError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, done)
+        return _render_case(request, _case(request, pk), {slot: form})
+    messages.success(request, done)
     return redirect("suggestions:case", pk=case.pk)
 
 
 @require_POST
 @login_required
 def assign(request, pk):
-    return _act(request, pk, AssignForm, lambda case, d: services.assign_case(
+    return _act(request, pk, AssignForm, "assign_form", lambda case, d: services.assign_case(
         case=case, actor=request.user, unit=d["unit"], days=d["days"]), _("已分派。"))
 
 
 @require_POST
 @login_required
 def note(request, pk):
-    return _act(request, pk, NoteForm, lambda case, d: services.add_note(
+    return _act(request, pk, NoteForm, "note_form", lambda case, d: services.add_note(
         case=case, actor=request.user, kind=d["kind"], text=d["text"]), _("已记录。"))
 
 
 @require_POST
 @login_required
 def answer(request, pk):
-    return _act(request, pk, FindingForm, lambda case, d: services.record_finding(
+    return _act(request, pk, FindingForm, "finding_form", lambda case, d: services.record_finding(
         case=case, actor=request.user, finding=d["finding"], answer=d["answer"]), _("已答复。"))
 
 
 @require_POST
 @login_required
 def reward_propose(request, pk):
-    return _act(request, pk, RewardForm, lambda case, d: services.propose_reward(
+    return _act(request, pk, RewardForm, "reward_form", lambda case, d: services.propose_reward(
         case=case, actor=request.user, amount=d["amount"], reason=d["reason"]), _("已提议奖励，等待审批。"))
 
 
@@ -181,7 +190,7 @@ def reward_decide(request, pk):
             raise PermissionDenied
         services.decide_reward(reward=reward, actor=request.user, approve=d["decision"] == "approve",
                                note=d["note"])
-    return _act(request, pk, DecideRewardForm, call, _("已审批。"))
+    return _act(request, pk, DecideRewardForm, "decide_form", call, _("已审批。"))
 
 
 @login_required

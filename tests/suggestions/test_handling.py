@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from liaison import sweeps
 from liaison.errors import SuggestionInvalid, SuggestionNotAllowed, SuggestionStateConflict
@@ -254,3 +255,31 @@ def test_a_gm_mailbox_case_is_handled_by_the_gm_not_hr(writer, category, handler
     with pytest.raises(SuggestionNotAllowed):
         services.assign_case(case=case, actor=secretary, unit=prod, days=3)
     assert services.assign_case(case=case, actor=gm, unit=prod, days=3).unit == prod
+
+
+def test_a_refused_action_keeps_what_was_typed(client, anonymous_case, secretary):
+    """trial 17: an action refused by the form or the service redirected to a blank page, losing the text."""
+    client.force_login(secretary)
+    url = reverse("suggestions:answer", args=[anonymous_case.pk])
+    response = client.post(url, {"finding": "bogus", "answer": "经核查 QZKEPTANSWER"})
+    assert response.status_code == 200 and "QZKEPTANSWER" in response.content.decode()
+    response = client.post(reverse("suggestions:note", args=[anonymous_case.pk]), {"kind": "bogus", "text": "QZKEPTNOTE"})
+    assert response.status_code == 200 and "QZKEPTNOTE" in response.content.decode()
+    services.record_finding(case=anonymous_case, actor=secretary, finding="founded", answer="属实。")
+    response = client.post(reverse("suggestions:reward", args=[anonymous_case.pk]),
+                           {"amount": "abc", "reason": "理由 QZKEPTREASON"})
+    assert response.status_code == 200 and "QZKEPTREASON" in response.content.decode()
+    assert not Reward.objects.filter(case=anonymous_case).exists()
+
+
+def test_a_service_refusal_comes_back_with_the_text_and_a_chinese_message(client, anonymous_case, secretary):
+    client.force_login(secretary)
+    services.record_finding(case=anonymous_case, actor=secretary, finding="unfounded", answer="不属实。")
+    answer = "第二次答复 QZSECOND"
+    response = client.post(reverse("suggestions:answer", args=[anonymous_case.pk]),
+                           {"finding": "founded", "answer": answer})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "已由他人答复" in text
+    anonymous_case.refresh_from_db()
+    assert anonymous_case.finding == "unfounded"
