@@ -4,8 +4,11 @@ The bulletin (``bulletin_releases``) shows public items only, whatever was
 released where: an item made internal or restricted later, or released by
 mistake, never appears (seed 002 §五(三) 信息访问控制; domain: confidentiality).
 """
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from infoflow.models import Confidentiality, Item
 from infoflow.visibility import items_visible_to
@@ -26,10 +29,16 @@ def may_record_on(user, channel: Channel) -> bool:
     return is_publisher(user) or channel.manager_id == user.pk
 
 
+# An item stays released while approved and after (待传递 … 已归档); a released
+# item cancelled (作废) later leaves the bulletin (trial 16).
+RELEASED_STATES = (Item.State.APPROVED, Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED)
+
+
 def bulletin_records() -> QuerySet:
-    """Release records on the portal bulletin of public items."""
+    """Release records on the portal bulletin of public items still released."""
     return ReleaseRecord.objects.filter(
         channel_kind=Channel.Kind.BULLETIN, release__item__confidentiality=Confidentiality.PUBLIC,
+        release__item__state__in=RELEASED_STATES,
     )
 
 
@@ -39,10 +48,12 @@ def bulletin_releases(*, category=None, query: str = "") -> QuerySet:
     over the bulletin record), ``feedback_count`` and ``has_correction``."""
     on_bulletin = bulletin_records().filter(release=OuterRef("pk"))
     qs = (
-        Release.objects.filter(item__confidentiality=Confidentiality.PUBLIC, first_released_at__isnull=False)
+        Release.objects.filter(item__confidentiality=Confidentiality.PUBLIC, item__state__in=RELEASED_STATES,
+                               first_released_at__isnull=False)
         .filter(Exists(on_bulletin))
         .select_related("item", "item__unit", "category")
-        .annotate(has_correction=Exists(Correction.objects.filter(original=OuterRef("item_id"))))
+        .annotate(has_correction=Exists(Correction.objects.filter(original=OuterRef("item_id"),
+                                                                  item__state__in=RELEASED_STATES)))
     )
     if category is not None:
         qs = qs.filter(category=category)
@@ -132,10 +143,15 @@ def corrections_of_record(record, user) -> QuerySet:
 
 
 def approved_corrections(release) -> list:
-    """Corrections of a bulletin release's item that passed their review (the bulletin's notice)."""
-    done = ("approved", "transmitted", "completed", "archived")
-    return list(Correction.objects.filter(original_id=release.item_id, item__state__in=done)
-                .select_related("item", "item__release").order_by("created_at", "pk"))
+    """Corrections of a bulletin release's item that passed their review (the
+    bulletin's notice), annotated ``bulletin_pk``: the correction's own release
+    on the bulletin, or None. Every reader sees the notice; the template shows
+    a correction's text only when it is public (a correction made internal or
+    restricted in its draft keeps its text off the bulletin, trial 16)."""
+    on_bulletin = bulletin_releases().filter(item_id=OuterRef("item_id")).values("pk")[:1]
+    return list(Correction.objects.filter(original_id=release.item_id, item__state__in=RELEASED_STATES)
+                .select_related("item").annotate(bulletin_pk=Subquery(on_bulletin))
+                .order_by("created_at", "pk"))
 
 
 CALENDAR_ROWS = 30  # done releases listed per channel and month; the rest are counted
@@ -155,7 +171,11 @@ def release_calendar(user, *, first, last) -> dict:
     for plan in plans:
         for channel in plan.channels.all():
             out[by_pk[channel.pk]]["planned"].append(plan)
-    in_month = records_visible_to(user).filter(released_at__date__range=(first, last))
+    # Bounds as local midnights (not released_at__date, which wraps the column in a
+    # time-zone cast and keeps the (channel, released_at) index from being used).
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))
+    in_month = records_visible_to(user).filter(released_at__gte=start, released_at__lt=end)
     counts = dict(in_month.values_list("channel_id").annotate(n=Count("pk")).values_list("channel_id", "n"))
     newest = (in_month.annotate(rank=Window(RowNumber(), partition_by=[F("channel_id")],
                                             order_by=[F("released_at").desc(), F("pk").desc()]))

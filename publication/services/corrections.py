@@ -40,7 +40,9 @@ def create_correction(*, actor, original: Item, kind: str, subject: str, summary
         raise not_allowed()
     if kind not in Correction.Kind.values:
         raise InvalidInput(_("请选择更正或撤回。"))
-    if original.state not in RELEASABLE_STATES or not hasattr(original, "release"):
+    # A release plan alone makes a Release row: the original must have gone out on a channel.
+    released = getattr(getattr(original, "release", None), "first_released_at", None)
+    if original.state not in RELEASABLE_STATES or released is None:
         raise StateConflict(_("只能更正或撤回已发布的信息。"))
     if kind == Correction.Kind.RETRACTION and Correction.objects.filter(
         original=original, kind=Correction.Kind.RETRACTION
