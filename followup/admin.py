@@ -1,13 +1,16 @@
 """The admin console shows circulation and instructions of the items the
-user may see (``items_visible_to``), read-only: changes go through the
-portal's services."""
+user may see (``items_visible_to``) — circulations, readers and read receipts
+only to those who may see the reading (``selectors.items_reading_visible_to``)
+and one's own — read-only: changes go through the portal's services."""
 from django.contrib import admin
+from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
 from infoflow.visibility import items_visible_to
 from liaison.admin_visibility import VisibleOnlyAdmin
 
 from .models import Circulation, CirculationReader, Instruction, InstructionTask, Proposal, ReadReceipt
+from .selectors import items_reading_visible_to
 
 
 class VisibleOnly(VisibleOnlyAdmin, SimpleHistoryAdmin):
@@ -29,14 +32,25 @@ class VisibleOnly(VisibleOnlyAdmin, SimpleHistoryAdmin):
         return False
 
 
+class ReadingOnly(VisibleOnly):
+    """Who was circulated and who has read: as the portal's reading page
+    (``permissions.sees_reading``), plus one's own rows."""
+
+    def visible_queryset(self, request, queryset):
+        mine = Q(item__in=items_reading_visible_to(request.user))
+        if queryset.model is not Circulation:
+            mine |= Q(user_id=request.user.pk, item__in=items_visible_to(request.user))
+        return queryset.filter(mine)
+
+
 @admin.register(Circulation)
-class CirculationAdmin(VisibleOnly):
+class CirculationAdmin(ReadingOnly):
     list_display = ("item", "sent_by", "sent_at", "remind_at")
     list_select_related = ("item", "sent_by")
 
 
 @admin.register(CirculationReader)
-class CirculationReaderAdmin(VisibleOnly):
+class CirculationReaderAdmin(ReadingOnly):
     list_display = ("item", "user", "read_at", "reminded_at")
     list_select_related = ("item", "user")
 
@@ -44,7 +58,7 @@ class CirculationReaderAdmin(VisibleOnly):
 class ReadOnlyVisible(VisibleOnlyAdmin):
     """For rows without history (read receipts)."""
 
-    visible_queryset = VisibleOnly.visible_queryset
+    visible_queryset = ReadingOnly.visible_queryset
     get_readonly_fields = VisibleOnly.get_readonly_fields
     has_add_permission = VisibleOnly.has_add_permission
     has_change_permission = VisibleOnly.has_change_permission

@@ -28,7 +28,7 @@ def item_panel(request, item) -> str:
         reader_total = rows.count()
         read_total = rows.filter(read_at__isnull=False).count() if reader_total else 0
     all_staff = item.to_all_staff and item.state in DELIVERED
-    all_staff_read = item.read_receipts.count() if all_staff and sees_reading else 0
+    all_staff_read = selectors.all_staff_read_count(item) if all_staff and sees_reading else 0
     unread_mine = CirculationReader.objects.filter(item=item, user=user, read_at__isnull=True).exists()
     my_receipt = item.read_receipts.filter(user=user).first()
     can_read = not my_receipt and (unread_mine or may_record_reading(user, item))

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infoflow.visibility import items_visible_to
+from liaison.pickers import system_accounts_q
 from officers.roles import roles_of
 
-from .models import CirculationReader, Instruction, InstructionTask, ReadReceipt
+from .models import Circulation, CirculationReader, Instruction, InstructionTask, ReadReceipt
 
 
 def reader_ids(item) -> set[int]:
@@ -60,13 +61,38 @@ def item_readers(item) -> QuerySet:
             .order_by("read_at", "circulation__sent_at", "pk"))
 
 
+def items_reading_visible_to(user) -> QuerySet:
+    """Items whose reading (who was circulated, who has read) ``user`` may
+    see: ``permissions.sees_reading`` as a queryset — the handlers (initiator,
+    active officers of the originating unit), the secretariat, supervision and
+    whoever circulated the item; always within ``items_visible_to``. For the
+    admin's circulation, reader and receipt lists."""
+    items = items_visible_to(user)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return items.none()
+    roles = roles_of(user)
+    if roles.is_secretariat or roles.is_supervision:
+        return items
+    sent = Circulation.objects.filter(item=OuterRef("pk"), sent_by_id=user.pk)
+    return items.filter(Q(initiator_id=user.pk) | Q(unit_id__in=roles.officer_unit_ids) | Q(Exists(sent)))
+
+
 def all_staff_reading(item) -> QuerySet:
-    """For a notice to all staff: every active member of staff, with their
+    """For a notice to all staff: every active member of staff (system
+    accounts left out, ``liaison.pickers.system_accounts_q``), with their
     read receipt's time (``read_at``, None while unread), unread first."""
     receipt = ReadReceipt.objects.filter(item=item, user=OuterRef("pk"))
+    # System accounts (the installer's admin, service accounts) are nobody's
+    # staff: neither in the total nor among the unread.
     return (get_user_model().objects.filter(is_active=True, profile__isnull=False)
+            .exclude(system_accounts_q())
             .annotate(has_read=Exists(receipt))
             .order_by("has_read", "username"))
+
+
+def all_staff_read_count(item) -> int:
+    """How many of ``all_staff_reading(item)`` have read it."""
+    return all_staff_reading(item).filter(has_read=True).count()
 
 
 def receipt_times(item, user_ids) -> dict[int, object]:

@@ -96,7 +96,7 @@ def readers(request, pk):
         for user in page:
             user.read_at = times.get(user.pk)
         total = selectors.all_staff_reading(item).count()
-        read = item.read_receipts.count()
+        read = selectors.all_staff_read_count(item)
         return render(request, "followup/readers.html", {
             "item": item, "page": page, "all_staff": True, "total": total, "read": read})
     page = paginate(request, selectors.item_readers(item))

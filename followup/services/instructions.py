@@ -35,6 +35,9 @@ from ..permissions import (
 )
 
 MAX_TASKS = 20
+# A second identical instruction by the same leader within this time is a
+# double click (or a resent form), not a new instruction: refused.
+REPEAT_WINDOW = dt.timedelta(minutes=10)
 
 
 def _state_conflict(item):
@@ -124,7 +127,8 @@ def give_instruction(*, item: Item, actor, text: str, tasks: Iterable[dict] = ()
     leadership, or an incoming document once its 拟办 is written), with the
     tasks it names (domain "The closed loop" §4: a report sent upward may come
     back with the leader's instruction, which becomes tracked tasks). Task
-    owners join the item's path. Raises StateConflict (completed, draft…),
+    owners join the item's path. Raises StateConflict (completed, draft…, or
+    the same text by the same leader within ``REPEAT_WINDOW``: a double click),
     NotAllowed (not a leader, not sent upward, no 拟办 yet), InvalidInput.
     Tells the item's handlers and each owner."""
     item = lock_item(item)
@@ -139,6 +143,13 @@ def give_instruction(*, item: Item, actor, text: str, tasks: Iterable[dict] = ()
         raise InvalidInput(_("请填写批示内容。"))
     now = timezone.now()
     cleaned = _clean_tasks(tasks, now)
+    # Under the item's lock: of two submits of one form (a double click) the
+    # second waits, then finds the first and is refused (nothing duplicated).
+    repeat = (Instruction.objects.filter(item=item, author=actor, text=text, written_at__gte=now - REPEAT_WINDOW)
+              .order_by("-written_at").first())
+    if repeat is not None:
+        raise StateConflict(_("您已于 %(at)s 作出相同的批示，未重复保存。") % {
+            "at": timezone.localtime(repeat.written_at).strftime("%H:%M")})
     instruction = Instruction(item=item, author=actor, text=text, written_at=now)
     save_with_history(instruction, actor, "instruct")
     for task in cleaned:
