@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from liaison.errors import LiaisonError
 
 from ..models import ReviewStep
+from ..selectors import visible_items
 from .chain import approve_step
 
 
@@ -32,7 +33,8 @@ def approve_many(*, step_ids, actor, opinion: str = "") -> BatchResult:
     with ``opinion`` (empty: "同意"), each in its own transaction. Never
     raises for one step: a step that is missing, not the actor's, already
     decided or one that may need an edit is reported in ``failed`` with the
-    user's message. Not atomic as a whole, on purpose (a summary says what
+    user's message (a step of an item the actor may not see is reported as
+    missing, by its id alone, never by its item's number or subject). Not atomic as a whole, on purpose (a summary says what
     passed)."""
     result = BatchResult()
     ids = []
@@ -42,7 +44,10 @@ def approve_many(*, step_ids, actor, opinion: str = "") -> BatchResult:
         except (TypeError, ValueError):
             continue
     ids = sorted(set(ids))[:LIMIT]
-    steps = {s.pk: s for s in ReviewStep.objects.filter(pk__in=ids).select_related("item")}
+    # Only steps of items the actor may see: the summary names each step's item, and a
+    # step of an item one cannot see must read exactly like one that does not exist.
+    steps = {s.pk: s for s in ReviewStep.objects.filter(pk__in=ids, item__in=visible_items(actor))
+             .select_related("item")}
     for pk in ids:
         step = steps.get(pk)
         if step is None:

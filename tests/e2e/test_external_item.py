@@ -97,6 +97,10 @@ def test_external_item_walks_from_draft_to_done(
     assert item.state == Item.State.COMPLETED
     # The whole story is on the item page, for the initiator too.
     officer.goto(detail)
+    # A long story is folded (issue 15): the reader opens it with one tap on its summary.
+    fold = officer.page.locator("details.timeline-fold")
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
     story = officer.page.inner_text("ol.timeline")
     for expected in ("同意，请分管领导审定。", "同意发出。", "可以提前一周交货。", "客户同意调整后的交货期。"):
         assert expected in story

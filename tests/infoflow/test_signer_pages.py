@@ -172,3 +172,17 @@ def test_route_line_future_stage_as_it_would_open_now(org, make_item, client, fr
     client.force_login(org["officer_market"])
     page = client.get(reverse("infoflow:item-detail", args=[item.pk])).content.decode()
     assert "新领导" in page
+
+
+def test_batch_approval_names_no_item_one_cannot_see(org, make_item, client, frozen):
+    """A step id of an item the user may not see reads like a missing step: no number, no subject (trial 15)."""
+    item = submit_item(item=make_item(direction="external", subject="关于机密客户并购事项的通报"),
+                       actor=org["officer_market"])
+    step = step_of(item)
+    client.force_login(org["outsider"])
+    response = client.post(reverse("infoflow:review-batch"), {"steps": [step.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "找不到该审核环节" in page and f"#{step.pk}" in page
+    assert "机密客户并购" not in page and (item.number or "never-a-number") not in page
+    assert ReviewStep.objects.get(pk=step.pk).state == ReviewStep.State.OPEN
