@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 PDF = "pdf"
 IMAGE = "image"
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "TIFF", "WEBP", "BMP"}
+# A few kilobytes of PNG can declare a 9000 × 9000 canvas; decoding it with a tiled
+# watermark layer twice its size would take gigabytes. Larger images download instead;
+# the rest are shown at most PREVIEW_EDGE pixels on their long side (a screen's worth).
+MAX_PREVIEW_PIXELS = 40_000_000
+PREVIEW_EDGE = 2400
 # Noto Sans CJK from Debian's fonts-noto-cjk (the font liaison.pdf needs too);
 # without it the watermark falls back to Pillow's own font (Latin only).
 CJK_FONT_FILES = (
@@ -73,10 +78,14 @@ def _font(size: int):
 
 
 def _image_bytes(data: bytes, mark: str | None) -> tuple[bytes, str]:
-    """The image re-encoded (PNG, or JPEG for photos) with ``mark`` tiled across it."""
+    """The image re-encoded (PNG, or JPEG for photos), at most ``PREVIEW_EDGE`` pixels on its
+    long side, with ``mark`` tiled across it. Raises ValueError above ``MAX_PREVIEW_PIXELS``."""
     with Image.open(io.BytesIO(data)) as source:
+        if source.width * source.height > MAX_PREVIEW_PIXELS:
+            raise ValueError("image too large to preview: %s × %s" % source.size)
         is_jpeg = source.format == "JPEG"
         image = ImageOps.exif_transpose(source)
+        image.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
         image = image.convert("RGBA")
     if mark:
         width, height = image.size
