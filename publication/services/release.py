@@ -85,7 +85,8 @@ def email_content(item: Item) -> tuple[str, str]:
     item's number and link only (domain: e-mail carries no internal content)."""
     link = settings.SITE_URL.rstrip("/") + item_url(item.pk)
     if item.confidentiality == Confidentiality.PUBLIC:
-        return item.subject, "%s\n\n%s" % (item.summary, link)
+        # One line: a line break in a header makes EmailMessage raise BadHeaderError in on_commit (trial 16).
+        return " ".join(item.subject.split()), "%s\n\n%s" % (item.summary, link)
     number = item.number or str(item.pk)
     return (_("内部信息 %(number)s") % {"number": number},
             _("内部信息 %(number)s 已发布，请登录平台查看：%(link)s") % {"number": number, "link": link})

@@ -120,3 +120,11 @@ def test_the_calendar_month_runs_from_local_midnight_to_local_midnight(org, publ
     rows = release_calendar(org["secretary"], first=dt.date(2026, 2, 1), last=dt.date(2026, 2, 28))
 
     assert [r.release.item_id for r in rows[wechat]["done"]] == [inside.pk]
+
+
+def test_a_subject_with_a_line_break_goes_by_e_mail_on_one_line(org, publish):
+    item = publish(subject="市场部通报\r\nBcc: evil@example.com")
+
+    subject, _body = release.email_content(item)
+
+    assert "\n" not in subject and "\r" not in subject and subject == "市场部通报 Bcc: evil@example.com"
