@@ -8,6 +8,7 @@ import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from liaison.models import AuditEntry, Notification
@@ -169,3 +170,14 @@ def test_a_photo_reaches_the_unit_without_its_exif_or_its_file_name(client, writ
     assert "张三".encode() not in body and "张三" not in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert Image.open(io.BytesIO(body)).getexif().get(0x013B) is None
+
+
+def test_the_unit_sees_the_day_of_submission_not_the_minute(client, anonymous_case, secretary, market, head_market):
+    """trial 17: the minute of submission, next to a login in the audit log or a door badge, points at the writer."""
+    services.assign_case(case=anonymous_case, actor=secretary, unit=market, days=5)
+    minute = timezone.localtime(anonymous_case.submitted_at).strftime("%Y-%m-%d %H:%M")
+    day = minute[:10]
+    text = _page(client, head_market, "/suggestions/%d/" % anonymous_case.pk).content.decode()
+    assert day in text and minute not in text
+    text = _page(client, secretary, "/suggestions/%d/" % anonymous_case.pk).content.decode()
+    assert minute in text
