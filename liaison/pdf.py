@@ -14,9 +14,14 @@ with WeasyPrint so it carries the same CJK font.
 """
 import functools
 import io
+import mimetypes
+import os
 import shutil
 import subprocess
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
@@ -69,7 +74,31 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
         raise PdfUnavailable(_no_font_message())
     if weasyprint is None:  # pragma: no cover - depends on the system
         raise PdfUnavailable(_("无法生成 PDF：服务器缺少 WeasyPrint 或 pango（%(error)s）。") % {"error": _WEASYPRINT_ERROR})
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=static_url_fetcher).write_pdf()
+
+
+def static_url_fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
+    """WeasyPrint's resources, from this server's disk only: a ``data:`` URL, or a URL whose
+    path is under STATIC_URL, read through the staticfiles finders (or STATIC_ROOT). The URL's
+    host is ignored, so a PDF never makes the server fetch over the network (from itself, which
+    a single worker would wait on forever, or from a host named by the request's Host header),
+    nor read ``file://`` paths. Raises ValueError for anything else (WeasyPrint skips it)."""
+    if url.startswith("data:"):
+        return weasyprint.default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    path = unquote(urlsplit(url).path)
+    static_url = urlsplit(settings.STATIC_URL).path
+    if urlsplit(url).scheme not in ("http", "https") or not path.startswith(static_url) or ".." in path:
+        raise ValueError("PDF resource refused: %s" % url)
+    relative = path[len(static_url):]
+    found = finders.find(relative)
+    if not found and settings.STATIC_ROOT:
+        candidate = "%s/%s" % (str(settings.STATIC_ROOT).rstrip("/"), relative)
+        found = candidate if os.path.isfile(candidate) else None
+    if not found:
+        raise ValueError("PDF resource not found: %s" % url)
+    with open(found, "rb") as handle:
+        return {"string": handle.read(), "mime_type": mimetypes.guess_type(found)[0] or "application/octet-stream",
+                "redirected_url": url}
 
 
 def _watermark_page(text: str, width_pt: float, height_pt: float) -> bytes:
