@@ -59,9 +59,10 @@ def shown_email(email: str, *, user) -> str:
 
 
 class MaskedContactsAdminMixin:
-    """Admin mixin: for a user who may not see contacts in full, the list shows
-    the ``phone``/``email`` columns masked and the change form shows them masked
-    and read-only (the raw values are never rendered)."""
+    """Admin mixin: for a user who may not see contacts in full, lists show the
+    ``phone``/``email`` columns masked, search by them is not offered, and
+    change and history pages leave the fields out (the raw values are never
+    rendered)."""
 
     @admin.display(description=_("电话"))
     def masked_phone(self, obj):
@@ -93,15 +94,17 @@ class MaskedContactsAdminMixin:
         return [f for f in fields if f.rsplit("__", 1)[-1] not in CONTACT_FIELDS]
 
     def get_fieldsets(self, request, obj=None):
+        # Change and history pages leave the contact fields out for those who may not see them.
         fieldsets = super().get_fieldsets(request, obj)
         if sees_contacts(request.user):
             return fieldsets
-        return [(name, {**options, "fields": self._swap(options.get("fields", ()), request)}) for name, options in fieldsets]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if sees_contacts(request.user):
-            return fields
-        return [f for f in fields if f not in CONTACT_FIELDS] + [
-            "masked_" + f for f in CONTACT_FIELDS if hasattr(self.model, f)
+        return [
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in CONTACT_FIELDS]})
+            for name, options in fieldsets
         ]
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if sees_contacts(request.user):
+            return exclude or None
+        return exclude + [f for f in CONTACT_FIELDS if f not in exclude]
