@@ -29,9 +29,14 @@ def is_reviewer(user, item) -> bool:
 
 def can_circulate(user, item) -> bool:
     """The item's handlers, the secretariat, its reviewers and the leaders
-    who gave an instruction on it send it round for reading."""
+    who gave an instruction on it send it round for reading; a restricted
+    item only its handlers and the secretariat."""
     if not _active(user) or item.state not in CIRCULABLE:
         return False
+    if item.is_restricted:
+        # A restricted (限定范围) item reaches more people only by those who own it: the
+        # secretariat or its handlers (trial of issue 15: any reviewer could widen it).
+        return is_handler(user, item) or roles_of(user).is_secretariat
     return (is_handler(user, item) or roles_of(user).is_secretariat or is_reviewer(user, item)
             or item.instructions.filter(author_id=user.pk).exists())
 

@@ -45,7 +45,8 @@ def circulate_item(*, item: Item, actor, user_ids: Iterable[int] = (), unit_ids:
     unread are reminded once ``remind_after_days`` working days (1–30) later
     (followup.sweeps). Readers join the item's path (view grant).
     Raises StateConflict (draft, withdrawn, cancelled), NotAllowed,
-    InvalidInput (nobody new to send to, bad reminder days)."""
+    InvalidInput (nobody new to send to, bad reminder days, a whole unit
+    for a restricted item)."""
     item = lock_item(item)
     if item.state not in CIRCULABLE:
         raise StateConflict(_("信息当前状态为“%(state)s”，不能传阅。") % {"state": item.get_state_display()})
@@ -58,6 +59,8 @@ def circulate_item(*, item: Item, actor, user_ids: Iterable[int] = (), unit_ids:
     if not 1 <= days <= MAX_REMIND_DAYS:
         raise InvalidInput(_("未阅提醒须在 1 到 %(max)s 个工作日之间。") % {"max": MAX_REMIND_DAYS})
     unit_ids = [u for u in dict.fromkeys(getattr(u, "pk", u) for u in unit_ids or ()) if u]
+    if unit_ids and item.is_restricted:
+        raise InvalidInput(_("限定范围的信息只能传阅给指定人员，不能传阅给整个部门。"))
     wanted: dict[int, int | None] = {}
     active = set(get_user_model().objects.filter(
         pk__in=[getattr(u, "pk", u) for u in user_ids or ()], is_active=True).values_list("pk", flat=True))
