@@ -77,15 +77,17 @@ def _font(size: int):
     return ImageFont.load_default(size)
 
 
-def _image_bytes(data: bytes, mark: str | None) -> tuple[bytes, str]:
+def _image_bytes(data: bytes, mark: str | None, *, shrink: bool = True) -> tuple[bytes, str]:
     """The image re-encoded (PNG, or JPEG for photos), at most ``PREVIEW_EDGE`` pixels on its
-    long side, with ``mark`` tiled across it. Raises ValueError above ``MAX_PREVIEW_PIXELS``."""
+    long side (full size when ``shrink`` is false: downloads), with ``mark`` tiled across it.
+    Raises ValueError above ``MAX_PREVIEW_PIXELS``."""
     with Image.open(io.BytesIO(data)) as source:
         if source.width * source.height > MAX_PREVIEW_PIXELS:
             raise ValueError("image too large to preview: %s × %s" % source.size)
         is_jpeg = source.format == "JPEG"
         image = ImageOps.exif_transpose(source)
-        image.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
+        if shrink:
+            image.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
         image = image.convert("RGBA")
     if mark:
         width, height = image.size
@@ -147,6 +149,40 @@ def preview_response(*, data: bytes, filename: str, mark: str | None) -> HttpRes
     response["Content-Disposition"] = content_disposition_header(False, _inline_name(filename, content_type))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_response(*, data: bytes, filename: str, mark: str | None,
+                      content_type: str = "application/octet-stream") -> HttpResponse:
+    """The file as a download (attachment), watermarked with ``mark`` when it is a PDF
+    or an image (issue 18 §4: internal and restricted attachments).
+
+    With ``mark`` ``None``, and for every other kind of file (Office, OFD, text,
+    archives), the bytes go out unchanged with ``content_type``. A PDF that cannot
+    be stamped (encrypted, unreadable, no CJK font) or an image too large to decode
+    also goes out unchanged, and the reason is logged. A stamped image keeps its full
+    size and is re-encoded as PNG (JPEG for photos), so the file name's extension
+    follows the new type. The caller has already checked that the user may see the file.
+    """
+    body = None
+    if mark is not None:
+        kind = sniff(data)
+        try:
+            if kind == PDF:
+                body, content_type = watermark_pdf(data, mark), "application/pdf"
+            elif kind == IMAGE:
+                body, content_type = _image_bytes(data, mark, shrink=False)
+                filename = _inline_name(filename, content_type)
+        except (PdfUnavailable, PyPdfError, ValueError, KeyError, OSError, Image.DecompressionBombError) as exc:
+            log.info("download: cannot watermark %s (%s): sent unchanged", filename, exc)
+            body = None
+    if body is None:
+        body = data
+    response = HttpResponse(body, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    if mark is not None:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 

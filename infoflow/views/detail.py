@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from liaison import preview
 from officers.roles import roles_of
 
 from .. import extensions, permissions, route_view, selectors
@@ -15,6 +16,7 @@ from ..services.routing import preview_route
 from ..services.signers import removable_changes
 from ..visibility import record_restricted_view
 from .common import get_item
+from .printing import WATERMARKED
 
 
 is_owner = permissions.is_handler
@@ -115,9 +117,19 @@ def download(request, pk, attachment_pk):
     attachment = get_object_or_404(item.attachments, pk=attachment_pk)
     if item.is_restricted:
         record_restricted_view(request.user, item, request)
+    content_type = attachment.content_type or "application/octet-stream"
+    if item.confidentiality in WATERMARKED:
+        # Issue 18 §4: PDFs and images of internal and restricted items carry the
+        # organisation, the user and the time; other files download unchanged.
+        try:
+            with attachment.file.open("rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise Http404 from None
+        return preview.download_response(data=data, filename=attachment.original_name,
+                                         mark=preview.watermark_text(request.user), content_type=content_type)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type or "application/octet-stream")
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=content_type)
