@@ -46,3 +46,33 @@ class PrivacyRun(models.Model):
     class Meta:
         verbose_name = _("个人信息匿名化运行")
         verbose_name_plural = _("个人信息匿名化运行")
+
+
+class AuditArchiveBatch(models.Model):
+    """One sealed export of audit rows older than AUDIT_KEEP_MONTHS
+    (dengbao/audit_archive.py). The rows stay in the log (append-only, a hash
+    chain): this row marks ids first_id..last_id as exported. ``prev_seal`` is
+    the seal of the audit row before first_id, so the exported chain verifies
+    from the export alone; ``seal`` = HMAC(archive seal key, previous batch's
+    seal | header | sha256 of the file)."""
+
+    number = models.PositiveIntegerField(_("批次号"), unique=True)
+    first_id = models.BigIntegerField(unique=True)
+    last_id = models.BigIntegerField(unique=True)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(_("条数"))
+    cutoff = models.DateTimeField()
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    prev_seal = models.CharField(max_length=64, blank=True)
+    seal = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("审计日志归档批次")
+        verbose_name_plural = _("审计日志归档批次")
+
+    def __str__(self):
+        return f"#{self.number} {self.first_id}-{self.last_id} ({self.count})"
