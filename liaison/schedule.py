@@ -24,6 +24,8 @@ BEAT_SCHEDULE = {
     # reminds), daily at 00:15.
     "officers-inductions-daily": {"task": "officers.tasks.inductions_daily",
                                   "schedule": crontab(minute=15, hour=16)},
+    # Export audit rows older than AUDIT_KEEP_MONTHS into sealed batches (dengbao.tasks), daily at 02:50.
+    "audit-archive": {"task": "dengbao.tasks.archive_audit_daily", "schedule": crontab(minute=50, hour=18)},
     # Every deadline sweep: reminders, overdue notices, escalation, archive due,
     # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.

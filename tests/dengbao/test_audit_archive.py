@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from dengbao import audit_archive
 from dengbao.models import AuditArchiveBatch
+from dengbao.tasks import archive_audit_daily
 from liaison import audit
 from liaison.models import AuditEntry
 
@@ -153,3 +154,10 @@ def test_command_verify(rows, capsys):
     with pytest.raises(CommandError, match="1 batch"):
         call_command("archive_audit", "--verify")
     assert "batch 1: seal mismatch" in capsys.readouterr().out
+
+
+def test_daily_task_is_scheduled_and_exports(rows, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["audit-archive"]["task"] == archive_audit_daily.name
+    with time_machine.travel(NOW, tick=False):
+        assert archive_audit_daily() == 3
+        assert archive_audit_daily() == 0
