@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from infoflow.export import FORMULA_TRIGGERS, cell_text
+from liaison.sheetmark import sheet_marks
 
 from .models import Importance, Retention
 
@@ -21,10 +22,13 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
-def _workbook(headers, rows, sheet_name, widths=None):
+def _workbook(headers, rows, sheet_name, widths=None, *, user=None):
     handle = tempfile.TemporaryFile()
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet(sheet_name)
+    header, footer = sheet_marks(user)  # issue 18 §4: organisation, user and time
+    sheet.set_header(header)
+    sheet.set_footer(footer)
     bold = book.add_format({"bold": True})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -74,9 +78,9 @@ def catalogue_rows(records):
                r.retention_until, r.completed_at, r.archived_at, r.paper_location, r.get_state_display())
 
 
-def catalogue_response(records):
+def catalogue_response(records, *, user=None):
     headers = [_(h) for h in CATALOGUE_HEADERS]
-    return _response(_workbook(headers, catalogue_rows(records), _("档案目录"), {2: 40}), "archive-catalogue")
+    return _response(_workbook(headers, catalogue_rows(records), _("档案目录"), {2: 40}, user=user), "archive-catalogue")
 
 
 def _mark(check):
@@ -85,11 +89,12 @@ def _mark(check):
     return (_("通过") if check.ok else _("不通过")) + ("：" + "；".join(check.notes) if check.notes else "")
 
 
-def report_response(rows):
+def report_response(rows, *, user=None):
     headers = [_("归档编号"), _("题名"), _("真实性"), _("完整性"), _("可用性"), _("安全性")]
     data = ((row["record"].number, row["record"].subject, _mark(row["authenticity"]), _mark(row["integrity"]),
              _mark(row["usability"]), _mark(row["security"])) for row in rows)
-    return _response(_workbook(headers, data, _("四性检测"), {1: 40, 2: 24, 3: 30, 4: 30, 5: 24}), "archive-four-properties")
+    return _response(_workbook(headers, data, _("四性检测"), {1: 40, 2: 24, 3: 30, 4: 30, 5: 24},
+                                   user=user), "archive-four-properties")
 
 
 DESTRUCTION_HEADERS = (
@@ -99,10 +104,10 @@ DESTRUCTION_HEADERS = (
 )
 
 
-def destruction_response(entries):
+def destruction_response(entries, *, user=None):
     retention = dict(Retention.choices)
     data = ((e.number, e.subject, e.classification, e.completed_at, e.archived_at,
              str(retention.get(e.retention, e.retention)), e.retention_until, e.proposer, e.approver,
              e.supervisors, e.destroyed_at) for e in entries.iterator())
-    return _response(_workbook([_(h) for h in DESTRUCTION_HEADERS], data, _("销毁清册"), {1: 40, 2: 30}),
+    return _response(_workbook([_(h) for h in DESTRUCTION_HEADERS], data, _("销毁清册"), {1: 40, 2: 30}, user=user),
                      "destruction-list")

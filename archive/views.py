@@ -215,7 +215,7 @@ def catalogue_view(request):
 def catalogue_xlsx(request):
     _form, rows = _catalogue_rows(request)
     audit.record(audit.Action.EXPORT, request=request, detail="archive catalogue")
-    return exports.catalogue_response(rows)
+    return exports.catalogue_response(rows, user=request.user)
 
 
 def _visible_record(request, pk):
@@ -411,7 +411,7 @@ def report_xlsx(request):
     rows = records_visible_to(request.user).order_by("year", "sequence").prefetch_related("files")
     audit.record(audit.Action.EXPORT, request=request, detail="archive four-property report")
     return exports.report_response(fourprops.report_rows(rows.iterator(chunk_size=500), failing,
-                                                         fourprops.unexplained_gaps()))
+                                                         fourprops.unexplained_gaps()), user=request.user)
 
 
 @login_required
@@ -478,4 +478,5 @@ def destruction_xlsx(request):
     _require_reports(request.user)
     audit.record(audit.Action.EXPORT, request=request, detail="destruction list")
     return exports.destruction_response(
-        DestructionEntry.objects.filter(record__in=records_visible_to(request.user).values("pk")).order_by("position"))
+        DestructionEntry.objects.filter(record__in=records_visible_to(request.user).values("pk")).order_by("position"),
+        user=request.user)

@@ -250,7 +250,7 @@ def summary_page(request):
 @login_required
 def summary_xlsx(request):
     data = _summary(request)
-    response = HttpResponse(workbook.summary_workbook(data),
+    response = HttpResponse(workbook.summary_workbook(data, user=request.user),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="publication-%s.xlsx"' % data["month"]
     return response
