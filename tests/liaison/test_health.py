@@ -43,7 +43,10 @@ def test_directory_lists_units_for_logged_in_staff(client, officer_market, marke
 
     assert response.status_code == 200
     assert "市场部" in response.content.decode()
-    assert "13812345678" in response.content.decode()
+    # Issue 18 (personal information): an officer sees colleagues' phones masked; HR and the
+    # secretariat see them in full (tests/dengbao/test_privacy.py).
+    assert "138****5678" in response.content.decode()
+    assert "13812345678" not in response.content.decode()
 
 
 @pytest.mark.django_db
