@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from liaison import audit
+from liaison.redirects import next_from, safe_next
 
 from . import selectors, services
 from .duties import level3, needs_second_factor
@@ -25,10 +25,7 @@ PENDING_KEY = "dengbao_pending_totp_key"
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return "dengbao:overview"
+    return next_from(request, "dengbao:overview")
 
 
 @login_required
@@ -63,7 +60,7 @@ def verify(request):
         audit.record(audit.Action.LOGIN_FAILED, user=request.user, result=audit.Result.FAILURE,
                      detail="second factor failed")
         form.add_error("token", _("验证码不正确或已过期。请输入身份验证器上当前显示的 6 位数字，或一个未用过的恢复码。"))
-    return render(request, "dengbao/verify.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "dengbao/verify.html", {"form": form, "next": safe_next(request.GET.get("next"), "")})
 
 
 @login_required
@@ -93,7 +90,7 @@ def enrol(request):
         # segno writes the SVG from our own data (the otpauth URL): no user input reaches it unescaped.
         "qr_svg": mark_safe(qr.svg_inline(scale=5, dark="#000", light="#fff", omitsize=True)),  # noqa: S308
         "secret": selectors.secret_groups(device),
-        "next": request.GET.get("next", "") or request.POST.get("next", ""),
+        "next": next_from(request, ""),
     }
     return render(request, "dengbao/enrol.html", context)
 
