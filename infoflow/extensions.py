@@ -14,6 +14,10 @@ liaison.hooks).
 - ``release_channels(active_only)``: the release channels an item may name,
   as ``[(code, name)]`` — the channels the secretariat keeps as data
   (publication.Channel, issue 16) instead of the fixed ReleaseChannel list.
+- ``item_finished(item, actor=, how=)``: told inside the transaction that
+  completed (办结, ``how="completed"``) or released (发布, ``how="released"``,
+  called by publication) an item — the information library tells departments
+  whose information needs the item matches (issue 19 §1).
 
 Without registered answers (infoflow alone) there are no extra viewers,
 nothing blocks completion and the item page has no extra panels.
@@ -26,10 +30,12 @@ _viewer_sources: dict[str, Callable] = {}
 _completion_checks: dict[str, Callable] = {}
 _detail_panels: dict[str, Callable] = {}
 _channel_sources: dict[str, Callable] = {}
+_finish_listeners: dict[str, Callable] = {}
 
 
 def register(*, name: str, viewers: Callable | None = None, completion_check: Callable | None = None,
-             detail_panel: Callable | None = None, release_channels: Callable | None = None) -> None:
+             detail_panel: Callable | None = None, release_channels: Callable | None = None,
+             item_finished: Callable | None = None) -> None:
     """Register an app's answers under ``name`` (called from AppConfig.ready();
     registering the same name again replaces them)."""
     if viewers is not None:
@@ -40,6 +46,8 @@ def register(*, name: str, viewers: Callable | None = None, completion_check: Ca
         _detail_panels[name] = detail_panel
     if release_channels is not None:
         _channel_sources[name] = release_channels
+    if item_finished is not None:
+        _finish_listeners[name] = item_finished
 
 
 def viewers(item) -> set[int]:
@@ -71,3 +79,12 @@ def release_channels(active_only: bool = True) -> list[tuple[str, str]] | None:
     for source in _channel_sources.values():
         return list(source(active_only))
     return None
+
+
+def item_finished(item, *, actor, how: str) -> None:
+    """Tell the registered apps that ``item`` was completed (``how="completed"``)
+    or released on a channel (``how="released"``, possibly once per channel),
+    inside the transaction of that change: what they write (notices through
+    the outbox) commits or rolls back with it."""
+    for listener in _finish_listeners.values():
+        listener(item, actor=actor, how=how)

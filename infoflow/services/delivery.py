@@ -58,6 +58,7 @@ def _complete(item, actor, now, reason="complete"):
     item.state = Item.State.COMPLETED
     item.completed_at = now
     save_with_history(item, actor, reason)
+    extensions.item_finished(item, actor=actor, how="completed")  # information needs (library, issue 19)
 
 
 def _maybe_complete(item, actor, now) -> bool:

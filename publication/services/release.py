@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infoflow import extensions
 from infoflow.files import inspect_upload
 from infoflow.models import Confidentiality, Item, ReviewStep, StageKind
 from infoflow.notices import item_url
@@ -140,6 +141,7 @@ def record_release(*, actor, item: Item, channel: Channel, category: BulletinCat
         save_with_history(release, actor, "release", update_fields=["first_released_at"])
     _close_plan(release, actor)
     notices.item_released(record, actor=actor)
+    extensions.item_finished(item, actor=actor, how="released")  # information needs (library, issue 19)
     return record
 
 
