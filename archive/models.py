@@ -279,6 +279,30 @@ class Appraisal(SealedModel):
         return f"{self.record.number} {self.old_retention} → {self.new_retention}"
 
 
+class PaperLocation(SealedModel):
+    """Where the paper original is (seed 004 (五): 纸质材料整理装订后交行政部门统一保管),
+    recorded or corrected after archiving as a sealed addition (kind P of the
+    chain): the record itself never changes; the newest addition is the
+    location in force, the record's ``paper_location`` what was given at sealing."""
+
+    record = models.ForeignKey(ArchivedRecord, verbose_name=_("档案"), on_delete=models.PROTECT,
+                               related_name="paper_locations")
+    position = models.PositiveBigIntegerField(unique=True)
+    location = models.CharField(_("纸质原件存放位置"), max_length=200)
+    reason = models.TextField(_("登记说明"), blank=True)
+    by = models.ForeignKey(User, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["record", "position"]
+        verbose_name = _("纸质原件位置登记")
+        verbose_name_plural = _("纸质原件位置登记")
+
+    def __str__(self):
+        return f"{self.record.number} · {self.location}"
+
+
 class Hold(models.Model):
     """A hold (暂停销毁) with a reason: blocks disposal until lifted."""
 

@@ -26,7 +26,7 @@ from django.db import connections
 
 from liaison.models import AuditEntry
 
-from .models import Appraisal, ArchivedRecord, DestructionEntry
+from .models import Appraisal, ArchivedRecord, DestructionEntry, PaperLocation
 
 _key_cache = {}
 
@@ -99,6 +99,7 @@ RECORD_HEADER_FIELDS = (
     "completed_at", "archived_at", "archived_by_id", "paper_location", "initial_retention", "file_count",
 )
 APPRAISAL_FIELDS = ("position", "record_id", "old_retention", "new_retention", "reason", "by_id", "at")
+PAPER_FIELDS = ("position", "record_id", "location", "reason", "by_id", "at")
 DESTRUCTION_FIELDS = (
     "position", "record_id", "batch_id", "number", "subject", "classification", "completed_at", "archived_at",
     "retention", "retention_until", "proposer", "approver", "supervisors", "destroyed_at",
@@ -133,6 +134,12 @@ def appraisal_seal(key, prev, appraisal) -> str:
     return mac(key, b"A", prev, header_of(values, APPRAISAL_FIELDS))
 
 
+def paper_seal(key, prev, addition) -> str:
+    """Kind P: a paper original's location recorded after archiving (PaperLocation)."""
+    values = [getattr(addition, f) for f in PAPER_FIELDS]
+    return mac(key, b"P", prev, header_of(values, PAPER_FIELDS))
+
+
 def destruction_seal(key, prev, entry) -> str:
     values = [getattr(entry, f) for f in DESTRUCTION_FIELDS]
     return mac(key, b"D", prev, header_of(values, DESTRUCTION_FIELDS))
@@ -141,7 +148,7 @@ def destruction_seal(key, prev, entry) -> str:
 def chain_head():
     """(position, seal) of the newest archive link, or (0, "")."""
     best = (0, "")
-    for model in (ArchivedRecord, Appraisal, DestructionEntry):
+    for model in (ArchivedRecord, Appraisal, DestructionEntry, PaperLocation):
         row = model.objects.order_by("-position").values_list("position", "seal").first()
         if row and row[0] > best[0]:
             best = row

@@ -24,7 +24,8 @@ from psycopg.types.string import ByteaBinaryLoader
 from liaison.models import AuditEntry
 
 from . import seal as S
-from .models import RETENTION_YEARS, retention_end, Appraisal, ArchiveCounter, ArchivedFile, ArchivedRecord, DestructionEntry
+from .models import (RETENTION_YEARS, retention_end, Appraisal, ArchiveCounter, ArchivedFile, ArchivedRecord,
+                     DestructionEntry, PaperLocation)
 
 CHUNK = 5000
 
@@ -84,7 +85,9 @@ def _verify_archive(result, key, check_files):
     attachment rows) are checked against the links that changed them."""
     appraisals = list(Appraisal.objects.order_by("position").values_list(*S.APPRAISAL_FIELDS, "seal"))
     destructions = list(DestructionEntry.objects.order_by("position").values_list(*S.DESTRUCTION_FIELDS, "seal"))
-    extras = sorted([(row[0], b"A", row) for row in appraisals] + [(row[0], b"D", row) for row in destructions])
+    papers = list(PaperLocation.objects.order_by("position").values_list(*S.PAPER_FIELDS, "seal"))
+    extras = sorted([(row[0], b"A", row) for row in appraisals] + [(row[0], b"D", row) for row in destructions]
+                    + [(row[0], b"P", row) for row in papers])
     last_appraisal = {row[1]: row[3] for row in appraisals}  # record id → retention after its newest appraisal
     files = {}  # record id → [(index, sha256, path, *FILE_SEALED)], one query for the whole archive
     for record_id, *row in ArchivedFile.objects.order_by().values_list(
@@ -175,6 +178,9 @@ class _Chain:
         if kind == b"A":
             label = _("鉴定 #%(p)s（档案 ID %(r)s）") % {"p": position, "r": row[1]}
             expected = S.mac(key, b"A", self.prev.decode(), S.header_of(row[:-1], S.APPRAISAL_FIELDS))
+        elif kind == b"P":
+            label = _("纸质原件位置 #%(p)s（档案 ID %(r)s）") % {"p": position, "r": row[1]}
+            expected = S.mac(key, b"P", self.prev.decode(), S.header_of(row[:-1], S.PAPER_FIELDS))
         else:
             label = _("销毁清册 %(n)s") % {"n": row[3]}
             expected = S.mac(key, b"D", self.prev.decode(), S.header_of(row[:-1], S.DESTRUCTION_FIELDS))
@@ -546,7 +552,7 @@ def _verify_anchor(result, key, anchor):
         return
     if position:
         found = None
-        for model in (ArchivedRecord, Appraisal, DestructionEntry):
+        for model in (ArchivedRecord, Appraisal, DestructionEntry, PaperLocation):
             found = found or model.objects.filter(position=position).values_list("seal", flat=True).first()
         if found != head:
             result.fail(label, _("链已不再延续锚点记录的链头（序号 %(p)s）：最新的记录被删除或改动") % {"p": position})

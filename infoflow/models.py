@@ -19,6 +19,7 @@ from liaison.data_labels import label
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
+from .loop_models import Outcome
 
 User = settings.AUTH_USER_MODEL
 
@@ -382,6 +383,9 @@ class Receiver(models.Model):
     answered_by = models.ForeignKey(User, verbose_name=_("反馈人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answer_result = models.TextField(_("处理结果"), blank=True)
     answer_next_steps = models.TextField(_("后续措施"), blank=True)
+    # The answer's outcome code beside its text (issue 19 §8; loop_models.Outcome).
+    outcome = models.CharField(_("办理结果"), max_length=20, blank=True, choices=Outcome.choices)
+    outcome_reason = models.TextField(_("不予采纳理由"), blank=True)
     # The deadline sweep's cursor (liaison.sweeps): the next moment it has
     # something to say about this case; NULL not looked at yet.
     notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
@@ -646,6 +650,9 @@ class ProgressUpdate(models.Model):
 from .export_models import ExportJob  # noqa: E402,F401  (background exports, kept in their own module)
 from .ladder_models import EscalationRung  # noqa: E402,F401  (the escalation ladder, data)
 from .signer_models import Phrase, StepChange  # noqa: E402,F401  (加签/减签/转办 records, 常用语)
+from .loop_models import (  # noqa: E402,F401  (the closed loop's small operations, issue 19 §8)
+    ChecklistEntry, ChecklistTick, Escalation, FollowTask, LoopEvent, Outcome, Seal, SealUse, StudyConfirmation,
+)
 
 
 class Delegation(models.Model):
