@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('infoflow', '0014_item_pending_archiving'),
-        ('officers', '0006_historicalrecommendation_recommendation'),
+        ('officers', '0005_assessment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
