@@ -158,6 +158,8 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
+    "incidents",
+    "reports",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("briefs/", include("briefs.urls")),
     path("suggestions/", include("suggestions.urls")),
     path("followup/", include("followup.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("reports/", include("reports.urls")),
     path("assessment/", include("officers.urls_assessment")),
     # The admin's login with its ``next`` checked (liaison.redirects), ahead of the admin's own URL.
     path("admin/login/", redirects.checked_next(admin.site.login), name="admin-login-checked"),

@@ -1,0 +1,28 @@
+"""Template helpers of the reports: a table row's cells with their column
+names (the responsive tables' ``data-label`` on a phone), and the home
+page's card of the latest report the user may read."""
+from django import template
+
+from ..selectors import may_generate, reports_visible_to
+
+register = template.Library()
+
+
+@register.filter
+def labelled(row, columns):
+    """[(column, value)] for a snapshot table row."""
+    columns = list(columns)
+    return [(columns[i] if i < len(columns) else "", value) for i, value in enumerate(row)]
+
+
+@register.simple_tag(takes_context=True)
+def reports_home(context):
+    """{"latest": the newest report the user may read, "manages": secretariat} or None (nothing to show)."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return None
+    latest = reports_visible_to(user).only("pk", "title", "generated_at").order_by("-generated_at", "-pk").first()
+    manages = may_generate(user)
+    if latest is None and not manages:
+        return None
+    return {"latest": latest, "manages": manages}
