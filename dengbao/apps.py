@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class DengbaoConfig(AppConfig):
     """等保 2.0 level 3 (GB/T 22239-2019): the second factor for administrators
-    and the three separated administrators (三员分立)."""
+    and the three separated administrators (三员分立), personal information,
+    audit retention and the periodic access review."""
 
     name = "dengbao"
     verbose_name = _("等保三级")
@@ -20,6 +21,7 @@ class DengbaoConfig(AppConfig):
 
         from liaison import sweeps  # noqa: PLC0415
 
-        from .sweeps import ANONYMISE  # noqa: PLC0415  imports models
+        from .sweeps import ANONYMISE, REVIEW_GENERATE, REVIEW_OVERDUE  # noqa: PLC0415  imports models
 
-        sweeps.register(ANONYMISE)
+        for sweep in (ANONYMISE, REVIEW_GENERATE, REVIEW_OVERDUE):
+            sweeps.register(sweep)

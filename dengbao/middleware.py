@@ -24,12 +24,12 @@ def _admin_prefix() -> str:
 
 
 def guarded(path: str) -> bool:
-    """True for the pages level 3 keeps behind the second factor: the admin
-    and the portal's audit log."""
+    """True for the pages level 3 keeps behind the second factor: the admin,
+    the portal's audit log, the audit archive batches and the access reviews."""
     admin = _admin_prefix()
     if path.startswith(admin):
         return not path[len(admin):].startswith(ADMIN_OPEN)
-    return path.startswith(reverse("audit-list"))
+    return path.startswith((reverse("audit-list"), reverse("dengbao:archive-batches"), reverse("dengbao:reviews")))
 
 
 def refusal(user, path: str, method: str) -> bool:

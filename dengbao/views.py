@@ -16,7 +16,7 @@ from django_otp import match_token
 from liaison import audit
 from liaison.redirects import next_from, safe_next
 
-from . import selectors, services
+from . import access_review, selectors, services
 from .duties import level3, needs_second_factor
 from .forms import TokenForm
 
@@ -41,6 +41,8 @@ def overview(request):
         "required": needs_second_factor(request.user),
         "level3": level3(),
         "admins": selectors.administrators_for(request.user),
+        "may_reviews": access_review.may_read(request.user),
+        "may_batches": selectors.may_see_archive_batches(request.user),
     }
     return render(request, "dengbao/overview.html", context)
 

@@ -357,6 +357,19 @@ def _audit_keep_months(raw):
 # Months the audit log is kept at least (dengbao.E001 refuses less; nothing deletes audit rows).
 AUDIT_KEEP_MONTHS = _setting("LIAISON_AUDIT_KEEP_MONTHS", _audit_keep_months, 6, "a number of months, 6 or more")
 
+
+def _review_months(raw):
+    months = int(raw)
+    if months not in (1, 2, 3, 4, 6, 12):  # periods must tile the year from January
+        raise ValueError("one of 1, 2, 3, 4, 6, 12")
+    return months
+
+
+# Access review (dengbao/access_review.py): a who-can-see-what snapshot at the start of every period of
+# this many months, to be signed by the secretariat within ACCESS_REVIEW_SIGN_DAYS working days.
+ACCESS_REVIEW_MONTHS = _setting("LIAISON_ACCESS_REVIEW_MONTHS", _review_months, 3, "1, 2, 3, 4, 6 or 12")
+ACCESS_REVIEW_SIGN_DAYS = _setting("LIAISON_ACCESS_REVIEW_SIGN_DAYS", _int, 10, "a number of working days")
+
 # 等保 2.0 organisations turn this on: three character classes and a periodic change.
 PASSWORD_STRICT = _setting("LIAISON_PASSWORD_STRICT", _bool, False, "1/0")
 PASSWORD_MAX_AGE_DAYS = _setting("LIAISON_PASSWORD_MAX_AGE_DAYS", _int, 90, "a number of days")
