@@ -36,9 +36,11 @@ cursor and whether one is unset, read off its partial index.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -283,6 +285,22 @@ def _dicts(values) -> list[dict]:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+@contextmanager
+def _collector_paused():
+    """A batch builds hundreds of thousands of short-lived objects (rows,
+    dicts, texts) that reference counting frees; left on, the cyclic
+    collector walks the whole process heap several times per batch — about
+    15 % of a 1 % sweep at 1,000,000 steps (bench/sweep.py: 1,028 ms with it,
+    851 ms without). It resumes, and catches any cycle, after the batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_one(sweep: Sweep, now, collect: bool = True) -> list:
     """Handle every due case of one kind; return the notices inserted (read
     back), or with ``collect=False`` the rows written, not read back. One
@@ -292,7 +310,7 @@ def run_one(sweep: Sweep, now, collect: bool = True) -> list:
     while True:
         ids = _due_ids(sweep, now)
         for start in range(0, len(ids), BATCH):
-            with transaction.atomic():
+            with _collector_paused(), transaction.atomic():
                 rows = _claim(sweep, now, ids[start : start + BATCH])
                 if not rows:
                     continue
