@@ -247,6 +247,18 @@ class Notification(models.Model):
     webhook_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     webhook_sent_at = models.DateTimeField(_("群消息发送时间"), null=True, blank=True)
     webhook_error = models.TextField(_("群消息错误"), blank=True)
+    # Per-user work messages (directory app; liaison.notifications.register_channel).
+    # Skipped unless the platform is configured when the notice is written (build()).
+    wecom_state = models.CharField(_("企业微信"), max_length=10, choices=Channel.choices, default=Channel.SKIPPED)
+    wecom_attempts = models.PositiveSmallIntegerField(_("企业微信尝试次数"), default=0)
+    wecom_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    wecom_sent_at = models.DateTimeField(_("企业微信发送时间"), null=True, blank=True)
+    wecom_error = models.TextField(_("企业微信错误"), blank=True)
+    dingtalk_state = models.CharField(_("钉钉"), max_length=10, choices=Channel.choices, default=Channel.SKIPPED)
+    dingtalk_attempts = models.PositiveSmallIntegerField(_("钉钉尝试次数"), default=0)
+    dingtalk_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dingtalk_sent_at = models.DateTimeField(_("钉钉发送时间"), null=True, blank=True)
+    dingtalk_error = models.TextField(_("钉钉错误"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -267,7 +279,9 @@ class Notification(models.Model):
                 fields=["created_at"],
                 name="notification_undelivered",
                 condition=models.Q(email_state__in=["pending", "sending", "failed"])
-                | models.Q(webhook_state__in=["pending", "sending", "failed"]),
+                | models.Q(webhook_state__in=["pending", "sending", "failed"])
+                | models.Q(wecom_state__in=["pending", "sending", "failed"])
+                | models.Q(dingtalk_state__in=["pending", "sending", "failed"]),
             ),
         ]
 
@@ -288,6 +302,8 @@ class NotificationPreference(models.Model):
     )
     email = models.BooleanField(_("邮件通知"), default=True)
     webhook = models.BooleanField(_("企业微信/钉钉群通知"), default=True)
+    wecom = models.BooleanField(_("企业微信工作通知"), default=True)
+    dingtalk = models.BooleanField(_("钉钉工作通知"), default=True)
 
     class Meta:
         verbose_name = _("通知设置")

@@ -1,5 +1,7 @@
-"""Notices to users: the portal's notification centre, e-mail and a WeCom /
-DingTalk group robot.
+"""Notices to users: the portal's notification centre, e-mail, a WeCom /
+DingTalk group robot and per-user work messages in WeCom / DingTalk (the
+``wecom`` and ``dingtalk`` channels, sent by the directory app through
+``register_channel``: liaison imports no app).
 
 The outbox. Each app's ``notices`` module decides who is told and what, and
 hands the rows to ``write()`` inside the transaction of the change it
@@ -41,7 +43,9 @@ from liaison.models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
-CHANNELS = ("email", "webhook")
+CHANNELS = ("email", "webhook", "wecom", "dingtalk")
+# Channels an app above liaison provides (register_channel); unregistered = skipped.
+EXTRA_CHANNELS = ("wecom", "dingtalk")
 _STRICTNESS = {"public": 0, "internal": 1, "restricted": 2}
 # A channel left "sending" this long was being sent by a worker that died.
 STALE_SENDING = timedelta(minutes=15)
@@ -49,6 +53,27 @@ STALE_SENDING = timedelta(minutes=15)
 
 class DeliveryFailed(Exception):
     """A channel failed and may be retried; the task retries with backoff."""
+
+
+class RetryLater(Exception):
+    """Raised by a sender whose service asked to come back later (a rate
+    limit): the channel is left failed for the next retry and the try is not
+    counted against NOTIFY_MAX_ATTEMPTS."""
+
+
+_EXTRA: dict = {}
+
+
+def register_channel(name: str, *, send, wants, enabled) -> None:
+    """Provide one of EXTRA_CHANNELS (called from an AppConfig.ready()).
+    ``enabled()`` says cheaply whether new notices are queued for it at all
+    (``build`` marks the channel skipped otherwise); ``wants(notification)``
+    whether this recipient gets it (an account on the platform);
+    ``send(notification)`` raises on failure, RetryLater for a rate limit.
+    Raises ValueError for a name that has no columns on Notification."""
+    if name not in EXTRA_CHANNELS:
+        raise ValueError(f"unknown channel {name!r}")
+    _EXTRA[name] = {"send": send, "wants": wants, "enabled": enabled}
 
 
 # --- writing a notice ------------------------------------------------------------
@@ -100,6 +125,9 @@ def build(
     values["item_number"] = number
     values["due_at"] = due
     values["confidentiality"] = level
+    for channel in EXTRA_CHANNELS:
+        extra = _EXTRA.get(channel)
+        values[f"{channel}_state"] = "pending" if extra is not None and extra["enabled"]() else "skipped"
     # created_at: stamped when inserted (``_insert``: one stamp per statement; ``notify``).
     row = _new_row(values)
     if isinstance(recipient, _user_model()):
@@ -361,8 +389,10 @@ def _claim(pk, channel, max_attempts):
     )
 
 
-def _finish(pk, channel, state, error=""):
+def _finish(pk, channel, state, error="", refund=False):
     fields = {f"{channel}_state": state, f"{channel}_error": error[:2000]}
+    if refund:  # RetryLater: this try does not count
+        fields[f"{channel}_attempts"] = F(f"{channel}_attempts") - 1
     if state == "sent":
         fields[f"{channel}_sent_at"] = timezone.now()
     Notification.objects.filter(pk=pk, **{f"{channel}_state": "sending"}).update(**fields)
@@ -373,6 +403,9 @@ def _wants(notification, channel):
     pref = NotificationPreference.objects.filter(user_id=notification.recipient_id).first()
     if channel == "email":
         return (pref is None or pref.email) and bool(notification.recipient.email)
+    if channel in EXTRA_CHANNELS:
+        extra = _EXTRA.get(channel)
+        return extra is not None and (pref is None or getattr(pref, channel)) and bool(extra["wants"](notification))
     return (pref is None or pref.webhook) and bool(settings.NOTIFY_WEBHOOK_URL)
 
 
@@ -451,7 +484,13 @@ def deliver(pk: int) -> dict:
             outcome[channel] = "skipped"
             continue
         try:
-            SENDERS[channel](notification)
+            sender = SENDERS.get(channel) or _EXTRA[channel]["send"]
+            sender(notification)
+        except RetryLater as exc:
+            logger.warning("notification %s: %s asked to retry later: %s", pk, channel, exc)
+            _finish(pk, channel, "failed", f"{type(exc).__name__}: {exc}", refund=True)
+            outcome[channel] = "failed"
+            retry = True
         except Exception as exc:
             logger.exception("notification %s: %s delivery failed", pk, channel)
             _finish(pk, channel, "failed", f"{type(exc).__name__}: {exc}")

@@ -158,12 +158,17 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
+    "rules",  # the organisation's rules texts, versions and read receipts (issue 19 §5)
+    "relations",
     "incidents",
     "reports",
+    "surveys",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "dengbao",
+    "library",
+    "directory",  # directory login, WeCom / DingTalk sign-in and work messages (issue 20)
     "portal",  # above the apps: the home page and the layout's context
 ]
 
@@ -328,6 +333,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked account before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # The directory (LDAP / AD) before local accounts: a person disabled there is refused
+    # outright; a name the directory does not know falls through to local accounts
+    # (admin, break-glass). Does nothing while LIAISON_LDAP_URI is unset (directory/backends.py).
+    "directory.backends.DirectoryBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
     # Admin rights from organisation roles (RoleAssignment), see officers/backends.py.
@@ -581,6 +590,62 @@ NOTIFY_WEBHOOK_SECRET = _setting("LIAISON_WEBHOOK_SECRET", str, "", "the robot's
 NOTIFY_LANGUAGE = _setting("LIAISON_NOTIFY_LANGUAGE", _language, LANGUAGE_CODE, "zh-hans or en")
 # A channel is tried this many times (first try + retries with backoff), then left failed.
 NOTIFY_MAX_ATTEMPTS = _setting("LIAISON_NOTIFY_MAX_ATTEMPTS", _int, 6, "a whole number")
+
+# --- directory and messengers (directory app, issue 20; README "Directory, WeCom and DingTalk") ---
+
+
+def _ldap_disabled_rule(raw):
+    """``attr&bit`` (AD: userAccountControl&2), ``attr=value`` or ``attr`` (present)."""
+    raw = raw.strip()
+    if "&" in raw:
+        attr, bit = raw.split("&", 1)
+        return {"attr": attr.strip(), "bit": int(bit)}
+    if "=" in raw:
+        attr, value = raw.split("=", 1)
+        return {"attr": attr.strip(), "value": value.strip()}
+    return {"attr": raw}
+
+
+def _ldap_group_type(raw):
+    if raw not in {"groupOfNames", "groupOfUniqueNames", "posixGroup", "activeDirectory"}:
+        raise ValueError("supported: groupOfNames, groupOfUniqueNames, posixGroup, activeDirectory")
+    return raw
+
+
+DIRECTORY_LDAP = {
+    "URI": _setting("LIAISON_LDAP_URI", str, "", "ldap://host:389 or ldaps://host:636"),
+    "START_TLS": _setting("LIAISON_LDAP_START_TLS", _bool, False, "1/0"),
+    "BIND_DN": _setting("LIAISON_LDAP_BIND_DN", str, "", "the service account's DN"),
+    "BIND_PASSWORD": _setting("LIAISON_LDAP_BIND_PASSWORD", str, "", "the service account's password"),
+    "USER_BASE": _setting("LIAISON_LDAP_USER_BASE", str, "", "the DN people are searched under"),
+    "USER_FILTER": _setting("LIAISON_LDAP_USER_FILTER", str, "(uid=%(user)s)", "an LDAP filter with %(user)s"),
+    "GROUP_BASE": _setting("LIAISON_LDAP_GROUP_BASE", str, "", "the DN groups are searched under"),
+    "GROUP_TYPE": _setting("LIAISON_LDAP_GROUP_TYPE", _ldap_group_type, "groupOfNames", "groupOfNames, "
+                           "groupOfUniqueNames, posixGroup or activeDirectory"),
+    "ATTR_USERNAME": _setting("LIAISON_LDAP_ATTR_USERNAME", str, "uid", "an attribute name (AD: sAMAccountName)"),
+    "ATTR_NAME": _setting("LIAISON_LDAP_ATTR_NAME", str, "cn", "an attribute name (AD: displayName)"),
+    "ATTR_EMAIL": _setting("LIAISON_LDAP_ATTR_EMAIL", str, "mail", "an attribute name"),
+    "ATTR_PHONE": _setting("LIAISON_LDAP_ATTR_PHONE", str, "mobile", "an attribute name"),
+    "ATTR_DEPARTMENT": _setting("LIAISON_LDAP_ATTR_DEPARTMENT", str, "ou", "an attribute name (AD: department)"),
+    "DISABLED": _setting("LIAISON_LDAP_DISABLED", _ldap_disabled_rule, None,
+                         "attr&bit (AD: userAccountControl&2), attr=value or attr"),
+    "TIMEOUT": _setting("LIAISON_LDAP_TIMEOUT", _int, 5, "seconds"),
+}
+# WeCom (企业微信) and DingTalk (钉钉): corp id, agent id and app key are kept in the admin
+# (directory.MessengerApp); the secrets only here, from the environment, never in the database.
+DIRECTORY_WECOM_SECRET = _setting("LIAISON_WECOM_SECRET", str, "", "the WeCom application's Secret")
+DIRECTORY_DINGTALK_SECRET = _setting("LIAISON_DINGTALK_APP_SECRET", str, "", "the DingTalk application's AppSecret")
+# The platforms' addresses (tests point them at a local server).
+DIRECTORY_WECOM_API = _setting("LIAISON_WECOM_API", str, "https://qyapi.weixin.qq.com", "a URL")
+DIRECTORY_WECOM_QR_LOGIN = _setting(
+    "LIAISON_WECOM_QR_LOGIN", str, "https://login.work.weixin.qq.com/wwlogin/sso/login", "a URL")
+DIRECTORY_WECOM_OAUTH = _setting(
+    "LIAISON_WECOM_OAUTH", str, "https://open.weixin.qq.com/connect/oauth2/authorize", "a URL")
+DIRECTORY_DINGTALK_API = _setting("LIAISON_DINGTALK_API", str, "https://api.dingtalk.com", "a URL")
+DIRECTORY_DINGTALK_OAPI = _setting("LIAISON_DINGTALK_OAPI", str, "https://oapi.dingtalk.com", "a URL")
+DIRECTORY_DINGTALK_LOGIN = _setting(
+    "LIAISON_DINGTALK_LOGIN", str, "https://login.dingtalk.com/oauth2/auth", "a URL")
+DIRECTORY_HTTP_TIMEOUT = _setting("LIAISON_MESSENGER_TIMEOUT", _int, 5, "seconds")
 
 # --- logging ----------------------------------------------------------------
 
