@@ -158,16 +158,12 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
-    "rules",  # the organisation's rules texts, versions and read receipts (issue 19 §5)
-    "relations",
     "incidents",
     "reports",
-    "surveys",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "dengbao",
-    "library",
     "directory",  # directory login, WeCom / DingTalk sign-in and work messages (issue 20)
     "portal",  # above the apps: the home page and the layout's context
 ]
