@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "followup",
     "incidents",
     "reports",
+    "surveys",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
+    path("surveys/", include("surveys.urls")),
     path("assessment/", include("officers.urls_assessment")),
     # The admin's login with its ``next`` checked (liaison.redirects), ahead of the admin's own URL.
     path("admin/login/", redirects.checked_next(admin.site.login), name="admin-login-checked"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "archive.demo", "datacalls.demo",
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
                 "followup.demo", "briefs.demo"]
+DEMO_MODULES += ["surveys.demo"]
 # Incidents, then the report to leaders last: it counts every other app's records (issue 19).
 DEMO_MODULES += ["incidents.demo", "reports.demo"]
 
