@@ -1,11 +1,12 @@
 """Level 3 (LIAISON_SECURITY_LEVEL=3): the second factor before any admin or
-audit page, and the three administrators kept apart in the admin.
+audit page, the three administrators kept apart in the admin, and the
+auditor read-only in the portal (every POST refused but AUDITOR_MAY_POST).
 
 At level 2 this middleware passes every request through untouched.
 """
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 
 from .duties import Duty, duties_of, level3, needs_second_factor
@@ -17,6 +18,17 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 ROLE_MODELS = ("officers/roleassignment/", "auth/group/", "dengbao/adminduty/", "auth/permission/")
 # Open to everyone who reached the admin login: nothing to protect yet.
 ADMIN_OPEN = ("login/", "logout/", "jsi18n/")
+
+
+# The portal's POST views an auditor still uses at level 3: their own session,
+# password, second factor, language and notices, and exports (a read) — none
+# changes business data.
+AUDITOR_MAY_POST = frozenset({
+    "login", "logout", "password_change", "set_language", "admin-login-checked",
+    "dengbao:verify", "dengbao:enrol", "dengbao:codes",
+    "notification-read", "notification-read-all", "notification-preferences",
+    "exports:log-start",
+})
 
 
 def _admin_prefix() -> str:
@@ -55,6 +67,23 @@ def refusal(user, path: str, method: str) -> bool:
     return False
 
 
+def auditor_refused(request) -> bool:
+    """Level 3 (三员分立, GB/T 22239-2019 8.1.4.2 d): the auditor (the audit
+    duty, the supervision role included) changes no business data in the
+    portal either — every request but GET/HEAD/OPTIONS to a portal URL is
+    refused, except the few of AUDITOR_MAY_POST. The admin is refusal()'s."""
+    user = getattr(request, "user", None)
+    if request.method in SAFE_METHODS or not getattr(user, "is_authenticated", False):
+        return False
+    if request.path.startswith(_admin_prefix()) or Duty.AUDIT not in duties_of(user):
+        return False
+    try:
+        name = resolve(request.path_info).view_name
+    except Resolver404:
+        return False  # the 404 follows
+    return name not in AUDITOR_MAY_POST
+
+
 class SecondFactorMiddleware:
     """After authentication, sessions and django_otp.middleware.OTPMiddleware."""
 
@@ -69,4 +98,6 @@ class SecondFactorMiddleware:
                 return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
             if user.is_authenticated and refusal(user, request.path, request.method):
                 raise PermissionDenied
+        if level3() and auditor_refused(request):
+            raise PermissionDenied
         return self.get_response(request)
