@@ -4,7 +4,8 @@ wording in infoflow/export.py, reused by the other workbooks).
 
 ``sheet_marks(user, now)`` answers the header and footer codes as Excel (and
 XlsxWriter's ``set_header``/``set_footer``, openpyxl's ``oddHeader``) take
-them; ``mark_openpyxl_sheet`` sets them on an openpyxl worksheet.
+them; ``mark_openpyxl_sheet`` sets them on an openpyxl worksheet;
+``csv_mark`` is the same watermark as the first line of a CSV file.
 """
 import datetime
 import re
@@ -48,3 +49,13 @@ def mark_openpyxl_sheet(sheet, user, now: Optional[datetime.datetime] = None) ->
     sheet.oddHeader.right.text = "导出人：%s %s" % (who, stamp)
     sheet.oddFooter.left.text = "%s · %s · %s" % (org, who, stamp)
     sheet.oddFooter.right.text = "第 &P 页，共 &N 页"
+
+
+def csv_mark(user, now: Optional[datetime.datetime] = None) -> str:
+    """The watermark line of a CSV export (one cell, written before the column
+    headings; a CSV has no header/footer): ``# <组织> 内部资料 · 导出人：<用户> ·
+    <YYYY-MM-DD HH:MM>`` (local time, default now)."""
+    stamp = timezone.localtime(now or timezone.now()).strftime("%Y-%m-%d %H:%M")
+    org = _CONTROL.sub("", str(settings.ORGANISATION_NAME))
+    who = _CONTROL.sub("", exporter_label(user))
+    return "# %s 内部资料 · 导出人：%s · %s" % (org, who, stamp)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from liaison import preview
 from liaison.errors import SuggestionError
+from liaison.sheetmark import csv_mark
 from liaison.uploads import PendingUploads
 
 from . import identity, receipts, selectors, services, stats
@@ -244,6 +245,7 @@ def export(request):
     response["Content-Disposition"] = 'attachment; filename="suggestions.csv"'
     response.write("\ufeff")
     out = csv.writer(response)
+    out.writerow([csv_mark(request.user)])  # issue 18 §4: organisation, user and time
     out.writerow([_("编号"), _("信箱"), _("类型"), _("类别"), _("署名"), _("状态"), _("承办单位"), _("办理期限"),
                   _("处理结论"), _("提交时间"), _("答复时间")])
     for case in selectors.cases_visible_to(request.user).order_by("-submitted_at", "-pk").iterator():

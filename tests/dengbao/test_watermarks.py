@@ -92,3 +92,27 @@ def test_officer_roster_export_is_watermarked(exporter, tmp_path):
     texts = marks_of(path.read_bytes())
 
     assert texts and all("示范有限公司" in t and exporter.get_full_name() in t and "2026-11-30" in t for t in texts)
+
+
+def test_the_suggestions_csv_starts_with_the_watermark_line(client, exporter, settings):
+    import csv
+    import time_machine
+
+    from suggestions.models import Box, Handler
+
+    settings.ORGANISATION_NAME = "测试集团"
+    Handler.objects.create(box=Box.SUGGESTION, user=exporter, role=Handler.Role.HANDLER)
+    client.force_login(exporter)
+    with time_machine.travel(WHEN, tick=False):
+        response = client.get("/suggestions/export.csv")
+
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["# 测试集团 内部资料 · 导出人：三 张（zhang_wm） · 2026-11-30 10:05"]
+    assert rows[1][0] == "编号"  # the column headings follow
+
+
+def test_the_csv_mark_names_manage_py_without_a_user():
+    from liaison.sheetmark import csv_mark
+
+    assert "导出人：manage.py" in csv_mark(None, WHEN)
