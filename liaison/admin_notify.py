@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from liaison import hooks
 from liaison.models import Notification, NotificationPreference
-from liaison.notifications import enqueue_delivery
+from liaison.notifications import CHANNELS, enqueue_delivery
 
 __all__ = ["NotificationAdmin", "NotificationPreferenceAdmin"]
 
@@ -29,8 +29,8 @@ class KindFilter(admin.SimpleListFilter):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind_label", "item_number", "subject", "read_at", "email_state",
-                    "webhook_state"]
-    list_filter = ["email_state", "webhook_state", KindFilter, "confidentiality"]
+                    "webhook_state", "wecom_state", "dingtalk_state"]
+    list_filter = ["email_state", "webhook_state", "wecom_state", "dingtalk_state", KindFilter, "confidentiality"]
     search_fields = ["recipient__username", "item_number", "key"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
@@ -60,11 +60,11 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_lazy("重新发送失败的邮件和群消息"))
+    @admin.action(description=_lazy("重新发送失败的邮件、群消息和工作通知"))
     def send_again(self, request, queryset):
         pks = []
         with transaction.atomic():
-            for channel in ("email", "webhook"):
+            for channel in CHANNELS:
                 rows = queryset.filter(**{f"{channel}_state": "failed"})
                 pks += list(rows.values_list("pk", flat=True))
                 rows.update(**{f"{channel}_state": "pending", f"{channel}_attempts": 0, f"{channel}_error": ""})
@@ -75,6 +75,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "email", "webhook"]
+    list_display = ["user", "email", "webhook", "wecom", "dingtalk"]
     search_fields = ["user__username"]
     list_select_related = ["user"]

@@ -26,6 +26,8 @@ BEAT_SCHEDULE = {
                                   "schedule": crontab(minute=15, hour=16)},
     # Export audit rows older than AUDIT_KEEP_MONTHS into sealed batches (dengbao.tasks), daily at 02:50.
     "audit-archive": {"task": "dengbao.tasks.archive_audit_daily", "schedule": crontab(minute=50, hour=18)},
+    # Compare the directory (LDAP / AD) with our users and report to HR (directory.tasks), daily at 02:30.
+    "directory-sync": {"task": "directory.tasks.sync_directory_nightly", "schedule": crontab(minute=30, hour=18)},
     # Every deadline sweep: reminders, overdue notices, escalation, archive due,
     # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.

@@ -38,6 +38,7 @@ urlpatterns = [
     path("assessment/", include("officers.urls_assessment")),
     # The admin's login with its ``next`` checked (liaison.redirects), ahead of the admin's own URL.
     path("admin/login/", redirects.checked_next(admin.site.login), name="admin-login-checked"),
+    path("directory/", include("directory.urls")),  # directory login, WeCom / DingTalk sign-in (issue 20)
     path("admin/", admin.site.urls),
 ]
 

@@ -27,7 +27,7 @@ def notifications_of(user):
 class PreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = ["email", "webhook"]
+        fields = ["email", "webhook", "wecom", "dingtalk"]
 
 
 @login_required

@@ -45,3 +45,26 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def platforms(settings):
+    """The fake WeCom / DingTalk server, both applications configured against it."""
+    from directory.models import MessengerApp
+    from tests.directory.fake_platforms import FakePlatforms
+
+    fake = FakePlatforms()
+    settings.DIRECTORY_WECOM_API = fake.url
+    settings.DIRECTORY_DINGTALK_API = fake.url
+    settings.DIRECTORY_DINGTALK_OAPI = fake.url
+    settings.DIRECTORY_WECOM_QR_LOGIN = fake.url + "/wwlogin/sso/login"
+    settings.DIRECTORY_WECOM_OAUTH = fake.url + "/connect/oauth2/authorize"
+    settings.DIRECTORY_DINGTALK_LOGIN = fake.url + "/oauth2/auth"
+    settings.DIRECTORY_WECOM_SECRET = fake.state.wecom_secret
+    settings.DIRECTORY_DINGTALK_SECRET = fake.state.dingtalk_secret
+    settings.SITE_URL = "https://liaison.example.cn"
+    MessengerApp.objects.create(platform="wecom", corp_id=fake.state.corp_id, agent_id="1000002")
+    MessengerApp.objects.create(platform="dingtalk", corp_id=fake.state.corp_id, agent_id="2000001",
+                                app_key=fake.state.dingtalk_key)
+    yield fake
+    fake.stop()
