@@ -13,6 +13,7 @@ rows, the lockout counter and the session rules apply the same.
 import logging
 
 import ldap
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend
@@ -39,8 +40,11 @@ class DirectoryBackend(LDAPBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
-        # Sessions are restored by ModelBackend's id; nothing to ask the directory per request.
-        return None
+        """The session's user, as ModelBackend restores it (inactive: None);
+        nothing is asked of the directory per request. (Sessions may name
+        this backend: test clients' force_login takes the first backend with
+        get_user, axes' has none.)"""
+        return ModelBackend().get_user(user_id)
 
     def get_all_permissions(self, user, obj=None):
         return set()  # permissions come from roles (officers.backends), not from LDAP groups

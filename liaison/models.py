@@ -290,7 +290,7 @@ class Notification(models.Model):
 
     @property
     def delivery_failed(self):
-        return self.Channel.FAILED in (self.email_state, self.webhook_state)
+        return self.Channel.FAILED in (self.email_state, self.webhook_state, self.wecom_state, self.dingtalk_state)
 
 
 class NotificationPreference(models.Model):
