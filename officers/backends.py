@@ -53,6 +53,12 @@ ROLE_GRANTS[Role.SECRETARIAT] += [
     ("infoflow", "escalationrung", ("change", "view")),
 ]
 ROLE_GRANTS[Role.SUPERVISION] += [("infoflow", "item", ("view",)), ("infoflow", "routerule", ("view",))]
+# Surveys (issue 19 §2): the secretariat edits a survey's settings and its questions until the
+# first answer (the list still goes through surveys.selectors; responses are not in the admin).
+ROLE_GRANTS[Role.SECRETARIAT] += [
+    ("surveys", "survey", ADD_CHANGE_VIEW),
+    ("surveys", "question", ("add", "change", "view", "delete")),
+]
 # The secretariat's lead does what the secretariat does.
 ROLE_GRANTS[Role.SECRETARIAT_LEAD] = ROLE_GRANTS[Role.SECRETARIAT]
 
