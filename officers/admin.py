@@ -582,3 +582,4 @@ class ChangeFilingAdmin(HistoryAdmin):
 from . import admin_meetings  # noqa: E402,F401  meetings, action items, trainings, inductions
 from . import admin_work  # noqa: E402,F401  work reports, replacement flags, accountability (read-only)
 from . import admin_assessment  # noqa: E402,F401  the yearly assessment (periods, criteria; results read-only)
+from . import admin_recommendations  # noqa: E402,F401  recommendations (推荐表, read-only)

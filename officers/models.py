@@ -317,3 +317,4 @@ class ChangeFiling(models.Model):
 from .meeting_models import *  # noqa: E402,F401,F403  meetings, trainings, inductions
 from .work_models import *  # noqa: E402,F401,F403  work reports, replacement flags, accountability
 from .assessment_models import *  # noqa: E402,F401,F403  the yearly assessment and awards
+from .recommendation_models import *  # noqa: E402,F401,F403  the appointment workflow (推荐表, issue 19 §9)

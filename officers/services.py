@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from liaison.errors import FilingAlreadyRecorded, OfficerError, OfficerNotActive, PrimaryOfficerExists
 from liaison.workdays import add_working_days
 
+from . import extensions
 from .backends import ADMIN_ROLES, forget_permissions
 from .models import ChangeFiling, Officer, OrgUnit, Registration, RoleAssignment
 from .roles import forget_roles
@@ -123,8 +124,19 @@ def save_new_officer(*, officer: Officer, actor, replace: bool = False) -> Offic
     has one active primary officer: a second one is refused with
     PrimaryOfficerExists, or with ``replace`` the current one is marked
     replaced on the new appointment date. A new primary becomes the registered
-    officer of the unit's active registrations, each with a change filing."""
+    officer of the unit's active registrations, each with a change filing.
+    The apps registered in ``officers.extensions`` hear of the appointment in
+    this transaction (the rules to confirm at induction)."""
     _require(actor, "officers.add_officer")
+    return appoint_unchecked(officer=officer, actor=actor, replace=replace)
+
+
+@transaction.atomic
+def appoint_unchecked(*, officer: Officer, actor, replace: bool = False) -> Officer:
+    """``save_new_officer`` without the model-permission check, for a caller
+    that has checked its own right: a confirmed recommendation
+    (``officers.recommendations.confirm_recommendation``, the secretariat's
+    decision, seed 003 第三条)."""
     # Lock the unit: two appointments to one unit queue here, so the second
     # sees the first one's primary and gets a clear message, not an
     # IntegrityError from the constraint.
@@ -188,6 +200,7 @@ def save_new_officer(*, officer: Officer, actor, replace: bool = False) -> Offic
             changed_at=timezone.now(),
         )
     forget_roles(officer.user)
+    extensions.appointed(officer, actor)
     return officer
 
 
@@ -242,6 +255,13 @@ def end_appointment(*, officer: Officer, actor, status=Officer.Status.LEFT, ende
     name the officer lose them, each with a change filing. Raises
     OfficerNotActive if it has already ended."""
     _require(actor, "officers.change_officer")
+    return end_unchecked(officer=officer, actor=actor, status=status, ended_on=ended_on)
+
+
+@transaction.atomic
+def end_unchecked(*, officer: Officer, actor, status=Officer.Status.LEFT, ended_on=None) -> Officer:
+    """``end_appointment`` without the model-permission check (a replacement
+    confirmed by the secretariat, ``officers.recommendations``)."""
     if status not in ENDING_STATUSES:
         raise OfficerError(_("无效的离任状态：%(status)s。") % {"status": status})
     officer = Officer.objects.select_for_update(of=("self",)).select_related("user", "unit").get(pk=officer.pk)

@@ -15,3 +15,7 @@ urlpatterns += work_patterns
 from .urls_meetings import urlpatterns as meeting_patterns  # noqa: E402  meetings, action items, trainings
 
 urlpatterns += meeting_patterns
+
+from .urls_recommendations import urlpatterns as recommendation_patterns  # noqa: E402  推荐表 and 任免公告
+
+urlpatterns += recommendation_patterns
