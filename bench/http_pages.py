@@ -221,6 +221,9 @@ def pages(item_pk):
         # The suggestion box (issue 17): the bench build names no handlers, so these time the floor.
         ("/suggestions/ (secretary)", "secretary", "/suggestions/"),
         ("/suggestions/new/", "officer", "/suggestions/new/"),
+        # Surveys (issue 19 §2): the bench build holds none, so these time the lists' floor.
+        ("/surveys/ (secretary)", "secretary", "/surveys/"),
+        ("/surveys/mine/", "officer", "/surveys/mine/"),
         ("/assessment/", "officer", "/assessment/"),
         ("/assessment/charts/ (leader)", "leader", "/assessment/charts/"),
         # The bulletin and the release desk (issue 16): 500 public items on the bulletin (releases()).

@@ -326,6 +326,25 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
                                        what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
         sync_item_grants(other)
+        # Surveys (issue 19 §2): an anonymous one sent to market's people, the employee and a contact
+        # (one answer each way: logged in and by link), and a draft of a named one.
+        from surveys import services as survey_services
+        from tests.factories import ExternalContactFactory
+
+        poll = survey_services.create_survey(actor=secretary, title="满意度调查", working_days=30)
+        survey_services.add_question(survey=poll, actor=secretary, kind="single", text="渠道", options=["甲", "乙"])
+        survey_services.add_question(survey=poll, actor=secretary, kind="text", text="建议", required=False)
+        polled = ExternalContactFactory(name="问卷联系人")
+        survey_services.add_recipients(survey=poll, actor=secretary, units=[market], users=[employee],
+                                       contacts=[polled])
+        survey_services.set_viewers(survey=poll, actor=secretary, users=[leader])
+        survey_services.open_survey(survey=poll, actor=secretary)
+        for row in poll.recipients.filter(user=employee) | poll.recipients.filter(contact=polled):
+            first = poll.questions.order_by("position").first()
+            survey_services.submit_response(recipient=row, answers={first.pk: str(first.options.first().pk)})
+        survey_services.add_question(
+            survey=survey_services.create_survey(actor=secretary, title="草稿问卷", anonymous=False), actor=secretary,
+            kind="scale", text="评分")
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -498,6 +517,33 @@ class Filler:
             return [{"pk": pk} for pk in self.item_ids]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
+        if name.startswith("directory:"):  # sign-in per platform (and an unknown one), HR's reports and imports
+            from directory.models import ContactsImport, SyncReport
+
+            if keys == {"platform"}:
+                return [{"platform": p} for p in ("wecom", "dingtalk", "qq")]
+            model = ContactsImport if name.startswith("directory:import") else SyncReport
+            ids = self.ids(model) or [0]
+            if keys == {"pk", "user_id"}:
+                return [{"pk": pk, "user_id": u.pk} for pk in ids for u in list(self.world["users"].values())[:2]]
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in ids]
+        if name.startswith("surveys:"):
+            from surveys.models import Question as SurveyQuestion
+            from surveys.models import Recipient as SurveyRecipient
+            from surveys.models import Survey
+
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in self.ids(Survey)] or [{"pk": 0}]
+            if keys == {"token"}:  # every recipient's link, and a wrong one
+                return [{"token": t} for t in SurveyRecipient.objects.exclude(token=None).values_list("token", flat=True)
+                        ] + [{"token": "wrong-token"}]
+            surveys = self.ids(Survey)
+            for key, model in (("question_pk", SurveyQuestion), ("recipient_pk", SurveyRecipient)):
+                if keys == {"pk", key}:  # each child with its own survey and with another survey
+                    rows = list(model.objects.values_list("survey_id", "pk")[:20])
+                    return [{"pk": s, key: c} for s, c in rows] + [
+                        {"pk": surveys[(surveys.index(s) + 1) % len(surveys)], key: c} for s, c in rows]
         if name == "dengbao:reset" and keys == {"user_id"}:  # another administrator's second factor
             return [{"user_id": u.pk} for u in self.world["users"].values()]
         return None

@@ -17,6 +17,8 @@ DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "arch
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
                 "followup.demo", "briefs.demo"]
 DEMO_MODULES += ["surveys.demo"]
+# The directory app: group → role mappings and a sync report for HR (issue 20).
+DEMO_MODULES += ["directory.demo"]
 # Incidents, then the report to leaders last: it counts every other app's records (issue 19).
 DEMO_MODULES += ["incidents.demo", "reports.demo"]
 
