@@ -31,7 +31,7 @@ from liaison.errors import LiaisonError
 from . import assessment_notices as notices
 from . import flags
 from .assessment_models import AssessmentPeriod, AssessmentResult, Criterion, HandScore, OfficerAward
-from .assessment_scores import compute_parts, officer_posts, parts_total, q2
+from .assessment_scores import compute_parts, computed_criterion, officer_posts, parts_total, q2
 from .models import Officer
 from .roles import roles_of
 
@@ -266,7 +266,8 @@ def enter_hand_score(*, actor, result: AssessmentResult, criterion: Criterion, s
     _require_manager(actor)
     period = _locked_open(result.period)
     result = AssessmentResult.objects.select_for_update().get(pk=result.pk)
-    if criterion.period_id != period.pk or criterion.source != Source.MANUAL:
+    if (criterion.period_id != period.pk or criterion.source != Source.MANUAL
+            or computed_criterion(criterion.code) is not None):  # computed by an app (assessment_scores.COMPUTED)
         raise AssessmentInvalid(_("该考评项不是本年度的人工评分项。"))
     score = _score(score, low=Decimal(0), high=Decimal(criterion.weight),
                    message=_("“%(name)s”的得分应在 0 到 %(weight)s 之间。") % {"name": criterion.name,

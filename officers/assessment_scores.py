@@ -38,6 +38,9 @@ The rules, criterion by criterion:
 * accountability (责任追究扣分): points of the cases recorded against the
   officer for the year; score = −min(weight, points).
 * manual (人工评分): the hand score HR entered, 0 until entered.
+* computed by another app (``register_computed_criterion``; relations:
+  visits, issue 19 §3): a criterion whose code an app registered is scored
+  from that app's records, score = weight × min(1, points / target).
 
 A ratio part with no records in the year (no data call fell due, no step, no
 meeting) scores its full weight: nothing was missed; the note says so.
@@ -46,6 +49,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
@@ -252,6 +257,33 @@ def _cases(user_ids, year):
     return rows
 
 
+@dataclass(frozen=True)
+class ComputedCriterion:
+    """A criterion another app computes from its records: ``records(user_ids,
+    start, end)`` answers {user id: [{"date", "label", "detail", "points"}]}
+    for the year [start, end)."""
+
+    code: str
+    label: str
+    records: Callable[[list, dt.datetime, dt.datetime], dict]
+
+
+# Criterion.source is a fixed list of choices (a new one would be an officers
+# migration per app), so an app's criterion is stored with source 人工评分 and
+# recognised by its code; HR includes it in a period by adding a criterion
+# with that code. Filled from the apps' AppConfig.ready().
+COMPUTED: dict[str, ComputedCriterion] = {}
+
+
+def register_computed_criterion(criterion: ComputedCriterion) -> ComputedCriterion:
+    COMPUTED[criterion.code] = criterion
+    return criterion
+
+
+def computed_criterion(code: str) -> ComputedCriterion | None:
+    return COMPUTED.get(code)
+
+
 def compute_parts(*, period, criteria, user_ids, tenures, hand_scores, now=None) -> dict:
     """{user id: {criterion code: part}} for ``user_ids`` (see the module
     docstring); ``hand_scores``: {(user id, criterion id): HandScore}."""
@@ -266,13 +298,21 @@ def compute_parts(*, period, criteria, user_ids, tenures, hand_scores, now=None)
         Source.TRAINING: _training(user_ids, start, end) if Source.TRAINING in sources else {},
         Source.ACCOUNTABILITY: _cases(user_ids, period.year) if Source.ACCOUNTABILITY in sources else {},
     }
+    computed = {c.code: COMPUTED[c.code].records(user_ids, start, end) for c in criteria if c.code in COMPUTED}
     out = {}
     for user_id in user_ids:
         parts = {}
         for c in criteria:
             weight = Decimal(c.weight)
             part = {"name": c.name, "source": c.source, "weight": str(weight), "note": "", "records": []}
-            if c.source == Source.MANUAL:
+            if c.code in computed:
+                records = list(computed[c.code].get(user_id, []))
+                part["records"] = records
+                raw = sum((Decimal(r["points"]) for r in records), Decimal(0))
+                score = _capped(weight, raw, c.target)
+                part["note"] = str(_("%(label)s，满分标准 %(target)s") % {"label": COMPUTED[c.code].label,
+                                                                        "target": c.target or 0})
+            elif c.source == Source.MANUAL:
                 hand = hand_scores.get((user_id, c.pk))
                 score = Decimal(hand.score) if hand else Decimal(0)
                 raw = score
