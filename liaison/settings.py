@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
+    "relations",
     "incidents",
     "reports",
     "surveys",
