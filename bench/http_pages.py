@@ -249,6 +249,11 @@ def pages(item_pk):
         # The printable form (issue 15 §8) and the people picker's search (§9).
         ("item print page", "officer", f"/items/{item_pk}/print/"),
         ("/pickers/people/?q=u00", "officer", "/pickers/people/?" + urlencode({"q": "u00"})),
+        # The information library (issue 19 §1): the list, a full-text search and the needs (the bench build holds
+        # no entries yet, so these time the floor and the search's plan on an empty table).
+        ("/library/", "officer", "/library/"),
+        ("/library/ search", "officer", "/library/?" + urlencode({"q": "安全生产"})),
+        ("/library/needs/ (secretary)", "secretary", "/library/needs/"),
     ]
     return listed
 

@@ -171,3 +171,22 @@ class SuggestionNotAllowed(SuggestionError):
 
 class SuggestionInvalid(SuggestionError):
     """The input is not acceptable (empty text, a refused photo, a bad amount)."""
+
+
+# --- information library (library) ------------------------------------------
+
+
+class LibraryError(LiaisonError):
+    """A library entry or information need change that is refused."""
+
+
+class LibraryStateConflict(LibraryError):
+    """The entry is not in a state that allows this (editing a withdrawn entry…)."""
+
+
+class LibraryNotAllowed(LibraryError):
+    """The actor may see the entry but may not do this (403-like)."""
+
+
+class LibraryInvalid(LibraryError):
+    """The input is not acceptable (dates in the wrong order, no criterion…)."""

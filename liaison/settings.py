@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "dengbao",
+    "library",
     "directory",  # directory login, WeCom / DingTalk sign-in and work messages (issue 20)
     "portal",  # above the apps: the home page and the layout's context
 ]

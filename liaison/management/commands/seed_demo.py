@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 # Later apps build on the organisation: officers first.
 DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "archive.demo", "datacalls.demo",
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
-                "followup.demo", "briefs.demo", "relations.demo"]
+                "followup.demo", "briefs.demo", "library.demo", "relations.demo"]
 DEMO_MODULES += ["surveys.demo"]
 # The directory app: group → role mappings and a sync report for HR (issue 20).
 DEMO_MODULES += ["directory.demo"]

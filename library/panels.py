@@ -1,0 +1,24 @@
+"""The "存入资料库" panel on an information item's page (registered in
+infoflow.extensions from LibraryConfig.ready()): for a user who can see the
+item (the item page showed it) and may add library entries, once the item
+passed its review; with links to the entries already filed from it that the
+user may see."""
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from .forms import FileItemForm
+from .selectors import entries_visible_to, may_add
+from .services import FILEABLE_STATES
+
+
+def item_panel(request, item) -> str:
+    """HTML for ``item``'s page, or "" when there is nothing to show."""
+    user = request.user
+    filed = list(entries_visible_to(user).filter(source_item=item).select_related(None).only("pk", "title", "state"))
+    can_file = item.state in FILEABLE_STATES and may_add(user) and not any(e.state == "active" for e in filed)
+    if not (filed or can_file):
+        return ""
+    return render_to_string("library/_item_panel.html", {
+        "item": item, "filed": filed, "form": FileItemForm(user=user) if can_file else None,
+    }, request=request)
