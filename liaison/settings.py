@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "publication",
     "briefs",
     "followup",
+    "rules",  # the organisation's rules texts, versions and read receipts (issue 19 §5)
     "relations",
     "incidents",
     "reports",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("briefs/", include("briefs.urls")),
     path("suggestions/", include("suggestions.urls")),
     path("followup/", include("followup.urls")),
+    path("rules/", include("rules.urls")),
     path("library/", include("library.urls")),
     path("relations/", include("relations.urls")),
     path("incidents/", include("incidents.urls")),

@@ -59,6 +59,16 @@ ROLE_GRANTS[Role.SECRETARIAT] += [
     ("surveys", "survey", ADD_CHANGE_VIEW),
     ("surveys", "question", ("add", "change", "view", "delete")),
 ]
+# The rules (issue 19 §5): the secretariat edits a document's settings and reads
+# versions and read receipts; supervision and HR read them (the lists still go
+# through rules.selectors).
+ROLE_GRANTS[Role.SECRETARIAT] += [
+    ("rules", "ruledocument", ("change", "view")),
+    ("rules", "ruleversion", ("view",)),
+    ("rules", "readconfirmation", ("view",)),
+]
+ROLE_GRANTS[Role.SUPERVISION] += [("rules", "*", ("view",))]
+ROLE_GRANTS[Role.HR_ADMIN] += [("rules", "readconfirmation", ("view",))]
 # The secretariat's lead does what the secretariat does.
 ROLE_GRANTS[Role.SECRETARIAT_LEAD] = ROLE_GRANTS[Role.SECRETARIAT]
 
