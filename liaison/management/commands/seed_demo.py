@@ -17,6 +17,8 @@ DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "arch
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
                 "followup.demo", "briefs.demo", "library.demo", "relations.demo"]
 DEMO_MODULES += ["surveys.demo"]
+# The rules with read receipts and a pending 推荐表 (issue 19 §5, §9).
+DEMO_MODULES += ["rules.demo", "officers.demo_recommendations"]
 # The directory app: group → role mappings and a sync report for HR (issue 20).
 DEMO_MODULES += ["directory.demo"]
 # Incidents, then the report to leaders last: it counts every other app's records (issue 19).
