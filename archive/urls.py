@@ -12,6 +12,7 @@ urlpatterns = [
     path("records/<int:pk>/files/<int:index>/preview/", views.file_preview, name="file-preview"),
     path("records/<int:pk>/hold/", views.hold_set, name="hold-set"),
     path("records/<int:pk>/appraise/", views.appraise, name="appraise"),
+    path("records/<int:pk>/paper-location/", views.paper_location, name="paper-location"),
     path("records/<int:pk>/archivists/", views.archivists, name="archivists"),
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold-lift"),
     path("items/<int:item_pk>/archive/", views.archive_now, name="archive-now"),

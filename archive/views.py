@@ -41,6 +41,7 @@ from .selectors import (
 )
 from .services import archive_item
 from .services.checks import run_verification
+from .services.paper import can_record_paper_location, record_paper_location
 from .services.disposal import (
     appraise_record,
     decide_disposal,
@@ -238,6 +239,9 @@ def record_detail(request, pk):
         "record": record, "snapshot": snapshot, "files": files,
         "holds": record.holds.select_related("set_by", "lifted_by"),
         "appraisals": record.appraisals.select_related("by"),
+        # The paper original's location added after sealing, newest last (issue 19 §8).
+        "paper_locations": list(record.paper_locations.select_related("by")),
+        "can_record_paper": can_record_paper_location(request.user) and not record.is_destroyed,
         "destruction": DestructionEntry.objects.filter(record=record).first(),
         "can_manage": can_manage(request.user), "retentions": Retention.choices,
         "users": get_user_model().objects.filter(is_active=True).order_by("username") if can_manage(request.user) else (),
@@ -480,3 +484,17 @@ def destruction_xlsx(request):
     return exports.destruction_response(
         DestructionEntry.objects.filter(record__in=records_visible_to(request.user).values("pk")).order_by("position"),
         user=request.user)
+
+
+@login_required
+@require_POST
+def paper_location(request, pk):
+    """Record or correct where the paper original is, as a sealed addition."""
+    record = _visible_record(request, pk)
+    if not can_record_paper_location(request.user):
+        raise PermissionDenied(_("只有秘书处或档案管理员可以登记纸质原件存放位置。"))
+    _run(request, lambda: record_paper_location(record=record, actor=request.user,
+                                                location=request.POST.get("location", ""),
+                                                reason=request.POST.get("reason", "")),
+         _("纸质原件存放位置已登记（封存追加，不改动原档案）。"))
+    return redirect("archive:record-detail", pk=pk)

@@ -11,7 +11,7 @@ from infoflow.visibility import DELIVERED
 
 from . import permissions, selectors
 from .models import CirculationReader, Proposal
-from .services.circulation import may_record_reading
+from .services.circulation import may_record_reading, relay_units
 
 READERS_SHOWN = 30  # on the item page; the reading page lists them all
 
@@ -43,6 +43,8 @@ def item_panel(request, item) -> str:
     context = {
         "item": item,
         "can_circulate": permissions.can_circulate(user, item),
+        # A head relays what the department received to its staff (转发, issue 19 §8).
+        "can_relay": bool(relay_units(user, item)),
         "sees_reading": sees_reading,
         "readers": readers,
         "reader_total": reader_total,
@@ -58,7 +60,7 @@ def item_panel(request, item) -> str:
         "can_propose": permissions.can_propose(user, item) and not instructions,
         "can_instruct": permissions.can_instruct(user, item),
     }
-    shows = (context["can_circulate"] or readers or all_staff or can_read or my_receipt or instructions
+    shows = (context["can_circulate"] or context["can_relay"] or readers or all_staff or can_read or my_receipt or instructions
              or proposal or context["can_propose"] or context["can_instruct"])
     if not shows:
         return ""

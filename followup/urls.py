@@ -13,6 +13,7 @@ urlpatterns = [
     # Every URL below fetches the item through items_visible_to (404 otherwise).
     path("items/<int:pk>/circulate/", views.circulate, name="circulate"),
     path("items/<int:pk>/read/", views.mark_read, name="mark-read"),
+    path("items/<int:pk>/relay/", views.relay, name="relay"),
     path("items/<int:pk>/readers/", views.readers, name="readers"),
     path("items/<int:pk>/propose/", views.propose, name="propose"),
     path("items/<int:pk>/instruct/", views.instruct, name="instruct"),

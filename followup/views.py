@@ -19,6 +19,7 @@ from infoflow.visibility import DELIVERED, record_restricted_view
 from . import permissions, selectors, services
 from .forms import CancelTaskForm, CirculateForm, InstructionForm, ProposalForm, ResultForm, task_forms
 from .models import InstructionTask
+from .services.circulation import relay_to_staff, relay_units
 
 
 def _item_url(item) -> str:
@@ -236,3 +237,19 @@ def task_chase(request, pk):
     else:
         messages.success(request, _("已催办。"))
     return redirect("followup:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def relay(request, pk):
+    """A head relays the item to the department's staff (转发, issue 19 §8)."""
+    item = get_item(request, pk)
+    if not relay_units(request.user, item):
+        raise PermissionDenied(_("只有接收部门的负责人可以向本部门员工转发。"))
+    try:
+        with service_errors(request):
+            circulation = relay_to_staff(item=item, actor=request.user, note=request.POST.get("note", ""))
+    except ServiceFailed:
+        return redirect(_item_url(item))
+    messages.success(request, _("已转发本部门员工 %(n)s 人，请其当日阅知。") % {"n": circulation.readers.count()})
+    return redirect(_item_url(item))

@@ -27,6 +27,8 @@ from officers.models import OrgUnit
 
 from .models import (
     Category,
+    ChecklistEntry,
+    Seal,
     Direction,
     Item,
     Kind,
@@ -135,6 +137,31 @@ class StepAssigneeAdmin(VisibleOnlyAdmin, ReadOnlyHistoryAdmin):
 
     def get_model_perms(self, request):
         return {}  # reached from the item page only
+
+
+@admin.register(ChecklistEntry)
+class ChecklistEntryAdmin(ReadOnlyHistoryAdmin):
+    """The review checklist per stage (准确性、完整性、合规性、必要性…; issue 19 §8): data the secretariat edits."""
+
+    list_display = ["text", "scope", "stage_name", "required", "is_active", "sort_order"]
+    list_editable = ["required", "is_active", "sort_order"]
+    list_filter = ["scope", "is_active"]
+    search_fields = ["text", "stage_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # ticks keep their entry; deactivate instead
+
+
+@admin.register(Seal)
+class SealAdmin(ReadOnlyHistoryAdmin):
+    """The seals an external letter may carry (用印; issue 19 §8)."""
+
+    list_display = ["name", "keeper", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    search_fields = ["name", "keeper"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # seal-use records keep their seal; deactivate instead
 
 
 @admin.register(Category)

@@ -15,9 +15,20 @@ class InfoflowConfig(AppConfig):
         from liaison import sweeps as runner
 
         from .services.handover import deactivate_user
+        from .loop_sweeps import SWEEPS as LOOP_SWEEPS
         from .sweeps import SWEEPS
         from .visibility import items_visible_to
 
-        for sweep in SWEEPS:
+        for sweep in (*SWEEPS, *LOOP_SWEEPS):
             runner.register(sweep)
+        # The secretariat (and its lead, who shares the list) keeps the review
+        # checklist and the seals as data in the admin (issue 19 §8).
+        from officers.backends import ROLE_GRANTS
+        from officers.models import RoleAssignment
+
+        grants = ROLE_GRANTS[RoleAssignment.Role.SECRETARIAT]
+        for grant in (("infoflow", "checklistentry", ("add", "change", "view")),
+                      ("infoflow", "seal", ("add", "change", "view"))):
+            if grant not in grants:
+                grants.append(grant)
         hooks.provide(deactivate_user=deactivate_user, items_visible_to=items_visible_to)

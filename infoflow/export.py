@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from .export_scope import scoped_item_ids
-from .models import Item, Receiver, TransmissionMethod, Urgency
+from .models import Item, Outcome, Receiver, TransmissionMethod, Urgency
 from .visibility import items_visible_to
 
 # The contract's headers: data of the sheet, identical in every UI language.
@@ -98,6 +98,7 @@ _RECEIVER_FIELDS = (
     "acknowledged_by__first_name",
     "acknowledged_by__last_name",
     "acknowledged_by__username",
+    "outcome",
 )
 
 
@@ -138,6 +139,14 @@ def _labels():
             {k: str(v) for k, v in TransmissionMethod.choices},
             str(Receiver.Kind.ALL_STAFF.label),
         )
+
+
+def _with_outcomes(remarks, outcomes):
+    """The 备注 cell: the item's remarks, then "办理结果：市场部：已办结；…"."""
+    if not outcomes:
+        return remarks
+    text = "办理结果：" + "；".join(outcomes)
+    return "%s\n%s" % (remarks, text) if remarks else text
 
 
 def _join(values, sep):
@@ -192,6 +201,8 @@ def log_rows(queryset, *, chunk_size=CHUNK_SIZE):
     """Yield one 15-value tuple per item of ``queryset`` (strings, naive local
     datetimes, None for an empty cell)."""
     urgency_labels, state_labels, method_labels, all_staff = _labels()
+    with translation.override("zh-hans"):
+        outcome_labels = {k: str(v) for k, v in Outcome.choices}
     tz = timezone.get_default_timezone()
     utc = datetime.timezone.utc
     methods_cache = {}
@@ -217,7 +228,9 @@ def log_rows(queryset, *, chunk_size=CHUNK_SIZE):
             .order_by("item_id", "pk")
             .values_list(*_RECEIVER_FIELDS)
         )
-        for item_id, kind, unit, u_first, u_last, u_name, u_unit, ext, contact, a_first, a_last, a_name in rows:
+        outcomes = {}
+        for (item_id, kind, unit, u_first, u_last, u_name, u_unit, ext, contact, a_first, a_last, a_name,
+             outcome) in rows:
             if kind == Receiver.Kind.UNIT:
                 where, who = unit, _name(a_first, a_last, a_name) if a_name else ""
             elif kind == Receiver.Kind.USER:
@@ -229,6 +242,8 @@ def log_rows(queryset, *, chunk_size=CHUNK_SIZE):
             pair = receivers.setdefault(item_id, ([], []))
             pair[0].append(where)
             pair[1].append(who)
+            if outcome:
+                outcomes.setdefault(item_id, []).append("%s：%s" % (where, outcome_labels.get(outcome, outcome)))
         for (pk, number, unit, i_first, i_last, i_name, subject, summary, urgency, methods,
              submitted, expected, actual, state, remarks, archive_number) in chunk:
             wheres, whos = receivers.get(pk, ((), ()))
@@ -246,7 +261,8 @@ def log_rows(queryset, *, chunk_size=CHUNK_SIZE):
                 local(expected),
                 local(actual),
                 state_labels.get(state, state),
-                remarks,
+                # The answers' outcome codes (issue 19 §8) after the remarks: the contract's 15 columns stay.
+                _with_outcomes(remarks, outcomes.get(pk)),
                 archive_number,
             )
 

@@ -15,7 +15,7 @@ from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
 from .files import inspect_upload
-from .models import Category, Item, Question, ReleaseChannel, TransmissionMethod
+from .models import Category, Item, Outcome, Question, ReleaseChannel, TransmissionMethod
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -401,6 +401,13 @@ class ReplyForm(LimitedTextMixin, forms.Form):
 class AnswerForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
     result = forms.CharField(label=_("处理结果"), widget=forms.Textarea(attrs={"rows": 4}))
     next_steps = forms.CharField(label=_("后续措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The outcome code beside the text (issue 19 §8); 不予采纳 needs its reason (the service says so).
+    outcome = forms.ChoiceField(label=_("办理结果"), required=False,
+                                choices=[("", _("（请选择）")), *Outcome.choices])
+    outcome_reason = forms.CharField(label=_("不予采纳理由"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["outcome", "result", "outcome_reason", "next_steps", "files"]
     files = MultipleFileField(label=_("反馈附件"))
 
 

@@ -428,3 +428,128 @@ def step_transferred(change, step, *, actor=None) -> list:
     )
     notifications.write(out)
     return out
+
+
+# --- the closed loop's small operations (issue 19 §8) ---------------------------------
+# Free text (the 呈报 note, a task, a unit's study note) stays on the item
+# page: a notice names the item and the occasion only.
+
+
+def _fmt(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@in_notify_language
+def escalated(escalation, superiors, *, actor) -> list:
+    """呈报: each superior (with deputies) is asked to look at the item."""
+    item = escalation.item
+    out = rows(
+        with_deputies([u.pk for u in superiors]), item=item, key="escalation:%d" % escalation.pk, kind="task",
+        actor=actor,
+        subject=_("呈报：信息 %(number)s") % {"number": item.number},
+        body=_("%(who)s 将%(what)s呈报给您，请查看呈报说明并作出指示。") % {"who": name_of(actor), "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def follow_task_given(task, *, actor) -> list:
+    """An answer's next step made a task: its owner."""
+    item = task.item
+    out = rows(
+        with_deputies([task.owner_id]), item=item, key="followtask:%d:given" % task.pk, kind="task", actor=actor,
+        due=task.due_at,
+        subject=_("落实任务：信息 %(number)s") % {"number": item.number},
+        body=_("%(who)s 就%(what)s交给您一项落实任务，请在 %(due)s 前完成。") % {
+            "who": name_of(actor), "what": what(item), "due": _fmt(task.due_at)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def follow_task_reminder(task) -> list:
+    item = task.item
+    out = rows(
+        with_deputies([task.owner_id]), item=item, key="followtask:%d:reminder" % task.pk, kind="reminder",
+        due=task.due_at,
+        subject=_("即将到期：落实任务（信息 %(number)s）") % {"number": item.number},
+        body=_("%(what)s的落实任务将于 %(due)s 到期。") % {"what": what(item), "due": _fmt(task.due_at)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def follow_task_overdue(task) -> list:
+    """Late: the owner and who gave the task."""
+    item = task.item
+    out = rows(
+        with_deputies([task.owner_id, task.created_by_id]), item=item, key="followtask:%d:overdue" % task.pk,
+        kind="overdue", due=task.due_at,
+        subject=_("已逾期：落实任务（信息 %(number)s）") % {"number": item.number},
+        body=_("%(owner)s 的落实任务已超过期限 %(due)s（%(what)s）。") % {
+            "owner": name_of(task.owner), "due": _fmt(task.due_at), "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def follow_task_done(task, *, actor) -> list:
+    """Done: who gave the task and the item's initiator."""
+    item = task.item
+    out = rows(
+        with_deputies([task.created_by_id, item.initiator_id]), item=item, key="followtask:%d:done" % task.pk,
+        kind="other", actor=actor,
+        subject=_("落实任务已完成：信息 %(number)s") % {"number": item.number},
+        body=_("%(who)s 已完成%(what)s的落实任务。") % {"who": name_of(actor), "what": what(item)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def study_required(confirmation, *, actor) -> list:
+    """A unit is asked to confirm study and implementation: its head and officers."""
+    item = confirmation.item
+    out = rows(
+        unit_people(confirmation.unit), item=item, key="study:%d:required" % confirmation.pk, kind="task",
+        actor=actor, due=confirmation.due_at,
+        subject=_("学习落实确认：信息 %(number)s") % {"number": item.number},
+        body=_("请组织学习%(what)s并落实相关要求，于 %(due)s 前确认学习落实情况。") % {
+            "what": what(item), "due": _fmt(confirmation.due_at)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def study_reminder(confirmation) -> list:
+    item = confirmation.item
+    out = rows(
+        unit_people(confirmation.unit), item=item, key="study:%d:reminder" % confirmation.pk, kind="reminder",
+        due=confirmation.due_at,
+        subject=_("即将到期：学习落实确认（信息 %(number)s）") % {"number": item.number},
+        body=_("%(unit)s 尚未确认%(what)s的学习落实情况，期限 %(due)s。") % {
+            "unit": confirmation.unit.name, "what": what(item), "due": _fmt(confirmation.due_at)},
+    )
+    notifications.write(out)
+    return out
+
+
+@in_notify_language
+def study_overdue(confirmation) -> list:
+    """Late: the unit's head and officers, and who asked for it."""
+    item = confirmation.item
+    out = rows(
+        list({u.pk: u for u in [*unit_people(confirmation.unit), *with_deputies([confirmation.required_by_id])]}
+             .values()), item=item,
+        key="study:%d:overdue" % confirmation.pk, kind="overdue", due=confirmation.due_at,
+        subject=_("已逾期：学习落实确认（信息 %(number)s）") % {"number": item.number},
+        body=_("%(unit)s 未在 %(due)s 前确认%(what)s的学习落实情况。") % {
+            "unit": confirmation.unit.name, "due": _fmt(confirmation.due_at), "what": what(item)},
+    )
+    notifications.write(out)
+    return out

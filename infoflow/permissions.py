@@ -32,7 +32,7 @@ from officers.models import Officer, OrgUnit
 from officers.roles import roles_of
 
 from . import extensions
-from .models import Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
+from .models import Escalation, FollowTask, Item, ItemUserObjectPermission, Receiver, ReviewStep, StepAssignee
 from .separation import bar_message, decision_bar
 from .services.delegation import principal_ids_for
 
@@ -331,6 +331,12 @@ def desired_grants(item) -> dict[int, set[str]]:
     for user_ids in _unit_people(question_units).values():
         for user_id in user_ids:
             add(user_id, VIEW)
+    # The superiors an item was sent up to (呈报) and the owners of its follow tasks (issue 19 §8).
+    for user_id in Escalation.superiors.through.objects.filter(escalation__item=item).values_list(
+            "user_id", flat=True):
+        add(user_id, VIEW)
+    for user_id in FollowTask.objects.filter(item=item).values_list("owner_id", flat=True):
+        add(user_id, VIEW)
     # People an app put on the path: those the item was circulated to (传阅, followup).
     for user_id in extensions.viewers(item):
         add(user_id, VIEW)

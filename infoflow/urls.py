@@ -5,6 +5,7 @@ from .views import delegation as delegation_views
 from .views import ontime as ontime_views
 from .views import signers as signer_views
 from .views import printing as printing_views
+from .views import loop as loop_views
 
 app_name = "infoflow"
 
@@ -50,4 +51,11 @@ urlpatterns = [
     path("<int:pk>/receivers/<int:receiver_pk>/question/", views.question, name="question"),
     path("<int:pk>/receivers/<int:receiver_pk>/answer/", views.answer, name="answer"),
     path("<int:pk>/questions/<int:question_pk>/reply/", views.reply, name="reply"),
+    # The closed loop's small operations (issue 19 §8).
+    path("<int:pk>/receivers/<int:receiver_pk>/follow-task/", loop_views.follow_task_add, name="follow-task-add"),
+    path("<int:pk>/follow-tasks/<int:task_pk>/done/", loop_views.follow_task_done, name="follow-task-done"),
+    path("<int:pk>/escalate/", loop_views.escalate, name="escalate"),
+    path("<int:pk>/study/", loop_views.study_require, name="study-require"),
+    path("<int:pk>/study/<int:confirmation_pk>/confirm/", loop_views.study_confirm, name="study-confirm"),
+    path("<int:pk>/transmissions/<int:transmission_pk>/seal/", loop_views.seal_use, name="seal-use"),
 ]

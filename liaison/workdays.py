@@ -303,3 +303,21 @@ def limit_due(kind: str, urgency: str, moment: dt.datetime) -> dt.datetime:
     except KeyError:
         raise ValueError("no time limit for %r / %r in settings.TIME_LIMITS" % (kind, urgency)) from None
     return due_after(moment, amount, unit)
+
+
+def end_of_working_day(moment: dt.datetime) -> dt.datetime:
+    """The end of the working day ``moment`` falls in (the last working
+    period's end), or of the next working day when ``moment`` is on an off
+    day or after that day's hours: "the same day, never the next" (不得隔日,
+    seed 001 §3 五.1)."""
+    tz = _tz()
+    local = _local(moment)
+    periods = _periods()
+    if not periods:
+        raise ValueError("settings.WORKING_HOURS has no working period")
+    last_end = max(end for _start, end in periods)
+    memo: dict = {}
+    day = local.date()
+    if not is_workday(day, _memo=memo) or local.replace(tzinfo=None).time() >= last_end:
+        day = _next_workday(day + dt.timedelta(days=1) if is_workday(day, _memo=memo) else day, memo)
+    return dt.datetime.combine(day, last_end, tzinfo=tz)

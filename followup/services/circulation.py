@@ -8,12 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infoflow.models import Item
+from infoflow.models import Item, LoopEvent, Receiver
 from infoflow.permissions import sync_item_grants
 from infoflow.services import lock_item, save_with_history
 from infoflow.visibility import DELIVERED
 from liaison.errors import InvalidInput, NotAllowed, StateConflict
-from liaison.workdays import add_working_days
+from liaison.workdays import add_working_days, end_of_working_day
 from officers.models import OrgUnit
 
 from .. import notices
@@ -88,6 +88,63 @@ def circulate_item(*, item: Item, actor, user_ids: Iterable[int] = (), unit_ids:
                                    notice_at=circulation.remind_at)
         readers.append(save_with_history(reader, actor, "circulate"))
     sync_item_grants(item)
+    notices.circulated(circulation, readers, actor=actor)
+    return circulation
+
+
+RELAYABLE = (Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED)
+
+
+def relay_units(user, item) -> list[Receiver]:
+    """The sent unit receivers of ``item`` that ``user`` heads: where they
+    may relay it to their staff (转发, issue 19 §8). None for a restricted
+    item (it goes to named people only)."""
+    if not (user.is_authenticated and user.is_active) or item.state not in RELAYABLE or item.is_restricted:
+        return []
+    return list(item.receivers.filter(kind=Receiver.Kind.UNIT, unit__head_id=user.pk)
+                .exclude(state=Receiver.State.WAITING).select_related("unit").order_by("pk"))
+
+
+@transaction.atomic
+def relay_to_staff(*, item: Item, actor, note: str = "") -> Circulation:
+    """A head relays a notice received by their department to its staff (转发
+    within the unit; seed 001 §3 三(三)1 and 五.1: 部门负责人对各项政令…的下达要及时，
+    非特殊情况，不得隔日). A circulation to every active member of the headed
+    receiving units, to be read by the end of the same working day (the
+    unread are reminded then, once, by followup's sweep) with a read receipt
+    per person. The timeline says whether the relay itself was on the day
+    the unit received the item. Raises NotAllowed (not the head of a
+    receiving unit, restricted item), InvalidInput (nobody new to relay to)."""
+    item = lock_item(item)
+    receivers = relay_units(actor, item)
+    if not receivers:
+        raise NotAllowed(_("只有接收部门的负责人可以向本部门员工转发。"))
+    units = [r.unit_id for r in receivers]
+    wanted = {uid: unit for uid, unit in _unit_members(units) if uid != actor.pk}
+    pending = set(CirculationReader.objects.filter(item=item, user_id__in=wanted, read_at__isnull=True)
+                  .values_list("user_id", flat=True))
+    new = [(uid, unit) for uid, unit in wanted.items() if uid not in pending]
+    if not new:
+        raise InvalidInput(_("本部门员工均已收到（或尚在待阅中），无需再次转发。"))
+    now = timezone.now()
+    due = end_of_working_day(now)
+    circulation = Circulation(item=item, sent_by=actor, sent_at=now, note=(note or "").strip()[:2000],
+                              remind_after_days=1, remind_at=due)
+    save_with_history(circulation, actor, "relay")
+    circulation.units.set(units)
+    readers = [save_with_history(CirculationReader(circulation=circulation, item=item, user_id=uid,
+                                                   via_unit_id=unit, notice_at=due), actor, "relay")
+               for uid, unit in new]
+    sync_item_grants(item)
+    late = [r.unit.name for r in receivers if r.sent_at and now > end_of_working_day(r.sent_at)]
+    detail = _("转发给 %(unit)s 员工 %(n)s 人，请于 %(due)s 前阅知") % {
+        "unit": "、".join(r.unit.name for r in receivers), "n": len(readers),
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+    if late:
+        detail += _("（晚于收到当日）")
+    if circulation.note:
+        detail += "：" + circulation.note
+    LoopEvent.objects.create(item=item, kind=LoopEvent.Kind.RELAY, actor=actor, at=now, detail=detail)
     notices.circulated(circulation, readers, actor=actor)
     return circulation
 

@@ -34,6 +34,7 @@ from .. import limits, notices
 from . import lock_item, not_allowed, require_move, require_state, save_with_history
 from . import ontime_days
 from .delivery import transmit_on_submission, transmits_on_submission
+from .loop import record_ticks
 from .numbering import next_number
 from .routing import choose_route, route_problems, stage_deciders, stages_of
 
@@ -300,13 +301,16 @@ def _close_step(step, state, actor, reason, now, assignees, item):
 
 
 @transaction.atomic
-def approve_step(*, step, actor, opinion="") -> ReviewStep:
+def approve_step(*, step, actor, opinion="", checked=None) -> ReviewStep:
     """Approve as an assignee of the open step. 会签 (all): the step closes
     when every assignee approved; 或签 (any) and pool stages: the first
     approval closes it and the others become "not needed". A closed step opens
     the next stage, or ends the review (item ready to transmit). An empty
-    opinion is recorded as "同意". Raises StepClosed (decided, taken by
-    another, item moved on), NotAllowed (not an assignee)."""
+    opinion is recorded as "同意". ``checked``: the ids of the review
+    checklist's points the reviewer ticked (loop.checklist_for: 准确性、完整性、
+    合规性、必要性, seed 004 (二)), kept with the decision; a required point
+    not ticked refuses the approval (InvalidInput). Raises StepClosed
+    (decided, taken by another, item moved on), NotAllowed (not an assignee)."""
     item = lock_item(step.item)
     step = _lock_step(step)
     _check_step_current(item, step)
@@ -321,6 +325,7 @@ def approve_step(*, step, actor, opinion="") -> ReviewStep:
     if step.decider == DeciderKind.SECRETARIAT_POOL and mine.taken_at is None:
         mine.taken_at = now
     save_with_history(mine, actor, "approve")
+    record_ticks(assignee=mine, step=step, actor=actor, checked=checked)
 
     single = step.mode == DecisionMode.ANY or step.decider == DeciderKind.SECRETARIAT_POOL
     if single or all(a.decision != StepAssignee.Decision.PENDING for a in assignees):

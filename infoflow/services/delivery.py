@@ -29,6 +29,7 @@ from .. import extensions, limits, notices
 from . import lock_item, not_allowed, require_state, save_with_history
 from . import ontime_days
 from .drafting import _store
+from .loop import clean_outcome
 
 ANSWERING_KINDS = (Receiver.Kind.UNIT, Receiver.Kind.USER, Receiver.Kind.EXTERNAL)
 
@@ -199,13 +200,18 @@ def acknowledge_receipt(*, receiver, actor) -> Receiver:
 
 
 @transaction.atomic
-def answer_receiver(*, receiver, actor, result, next_steps="", files=()) -> Receiver:
-    """Record a receiver's answer (result and next steps, files); answering
-    also signs for it. Completes the item when the last answer is in. Raises
-    InvalidInput (no result), StateConflict (not sent, already answered, item
+def answer_receiver(*, receiver, actor, result, next_steps="", files=(), outcome="",
+                    outcome_reason="") -> Receiver:
+    """Record a receiver's answer (result and next steps, files) with its
+    outcome code (``Outcome``: 已办结, 部分办结, 纳入计划, 不予采纳 with a
+    reason; "" when not stated — seed 001 §3 五.9: solved, or taken into the
+    plan); answering also signs for it. Completes the item when the last
+    answer is in. Raises InvalidInput (no result, bad outcome, 不予采纳
+    without reason), StateConflict (not sent, already answered, item
     closed), NotAllowed, AttachmentRejected."""
     if not (result or "").strip():
         raise InvalidInput(_("请填写处理结果。"))
+    outcome, outcome_reason = clean_outcome(outcome, outcome_reason)
     item, receiver = _lock_receiver(receiver)
     require_state(item, Item.State.TRANSMITTED)
     if not can_receive(actor, receiver):
@@ -225,6 +231,8 @@ def answer_receiver(*, receiver, actor, result, next_steps="", files=()) -> Rece
     receiver.answered_by = actor
     receiver.answer_result = result.strip()
     receiver.answer_next_steps = (next_steps or "").strip()
+    receiver.outcome = outcome
+    receiver.outcome_reason = outcome_reason
     save_with_history(receiver, actor, "answer")
     ontime_days.count_answer(receiver=receiver)  # the on-time page's day totals, in this transaction
     for upload in files:

@@ -21,7 +21,7 @@ from ..forms import (
 )
 from ..models import Attachment, Item, Receiver, ReviewStep, StepAssignee
 from ..permissions import can_edit, can_receive, is_handler, require
-from ..services import chain, delivery, drafting
+from ..services import chain, delivery, drafting, loop
 from .common import ServiceFailed, form_error, get_item, service_errors
 from .detail import detail_context
 
@@ -155,7 +155,8 @@ def review(request, pk, step_pk):
             try:
                 with service_errors(request):
                     if decision == "approve":
-                        chain.approve_step(step=step, actor=request.user, opinion=opinion)
+                        chain.approve_step(step=step, actor=request.user, opinion=opinion,
+                                           checked=request.POST.getlist("checklist"))
                     else:
                         chain.return_step(step=step, actor=request.user, opinion=opinion)
             except ServiceFailed:
@@ -167,7 +168,9 @@ def review(request, pk, step_pk):
                     messages.success(request, _("已退回信息 %(number)s。") % {"number": item.number or ""})
                 return redirect("infoflow:review-inbox")
     context = detail_context(request, item)
-    context.update({"step": step, "form": form})
+    ticked = {str(c) for c in request.POST.getlist("checklist")}
+    context.update({"step": step, "form": form, "ticked": ticked,
+                    "checklist": loop.checklist_for(step) if step.state == ReviewStep.State.OPEN else []})
     return render(request, "infoflow/review_form.html", context)
 
 
@@ -266,6 +269,7 @@ def answer(request, pk, receiver_pk):
                 delivery.answer_receiver(
                     receiver=receiver, actor=request.user, result=data["result"],
                     next_steps=data.get("next_steps") or "", files=form.uploads("files"),
+                    outcome=data.get("outcome") or "", outcome_reason=data.get("outcome_reason") or "",
                 )
         except ServiceFailed:
             form.keep_uploads()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from liaison import preview
 from officers.roles import roles_of
 
-from .. import extensions, permissions, route_view, selectors
+from .. import extensions, loop_view, permissions, route_view, selectors
 from ..forms import AttachmentForm, ProgressForm, ReplyForm
 from ..models import Item, ReviewStep, StepAssignee
 from ..services.chasing import may_chase_steps as chase_rule
@@ -59,6 +59,7 @@ def detail_context(request, item):
     # The rows the user answers for in person (a unit they serve, themselves);
     # external rows and all staff are the handlers', who post as the item.
     progress_receivers = [r for r in receivers if r.actionable and r.kind in ("unit", "user")]
+    transmissions = list(selectors.item_transmissions(item))
     context = {
         "item": item,
         "now": now,
@@ -66,11 +67,11 @@ def detail_context(request, item):
         "open_steps": open_steps,
         "receivers": receivers,
         "questions": questions,
-        "transmissions": list(selectors.item_transmissions(item)),
+        "transmissions": transmissions,
         "updates": list(selectors.item_updates(item)),
         "attachments": attachments,
         # The history plus the 加签/减签/转办 records; the route done, current and to come (issue 15).
-        "timeline": route_view.with_changes(selectors.item_timeline(item), item),
+        "timeline": route_view.with_changes(selectors.item_timeline(item) + loop_view.loop_events(item), item),
         "route_line": route_view.route_line(item, steps),
         "removable": removable_changes(item, user) if item.current_stage is not None else [],
         "is_owner": owner,
@@ -94,6 +95,8 @@ def detail_context(request, item):
         # Circulation, reading and instructions (followup), registered in infoflow.extensions.
         "extra_panels": extensions.detail_panels(request, item),
     }
+    # Outcome codes, follow tasks, 呈报, study confirmations and seal use (issue 19 §8).
+    context.update(loop_view.loop_context(request, item, receivers, transmissions, now))
     if item.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (can_edit or owner):
         context["route"] = preview_route(item)
     return context
