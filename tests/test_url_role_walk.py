@@ -454,6 +454,13 @@ class Filler:
                 return self.pairs(StepChange, "change_pk")
             if keys == {"phrase_pk"}:
                 return [{"phrase_pk": pk} for pk in self.ids(Phrase)]
+            # The closed loop's small operations (issue 19 §8): its rows with their item and the next one.
+            from infoflow.models import FollowTask, StudyConfirmation, Transmission
+
+            for child, model in (("task_pk", FollowTask), ("confirmation_pk", StudyConfirmation),
+                                 ("transmission_pk", Transmission)):
+                if keys == {"pk", child}:
+                    return self.pairs(model, child) or [{"pk": pk, child: 0} for pk in self.item_ids]
         if name.startswith("archive:"):
             from archive.models import DisposalBatch, Hold
 
