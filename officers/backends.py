@@ -69,6 +69,14 @@ ROLE_GRANTS[Role.SECRETARIAT] += [
 ]
 ROLE_GRANTS[Role.SUPERVISION] += [("rules", "*", ("view",))]
 ROLE_GRANTS[Role.HR_ADMIN] += [("rules", "readconfirmation", ("view",))]
+# The information library (issue 19 §1): the secretariat edits its categories and reads entries
+# and needs in the console (the lists still go through library.selectors; changes in the portal).
+ROLE_GRANTS[Role.SECRETARIAT] += [
+    ("library", "category", ADD_CHANGE_VIEW),
+    ("library", "entry", ("view",)),
+    ("library", "need", ("view",)),
+]
+ROLE_GRANTS[Role.SUPERVISION] += [("library", "*", ("view",))]
 # The secretariat's lead does what the secretariat does.
 ROLE_GRANTS[Role.SECRETARIAT_LEAD] = ROLE_GRANTS[Role.SECRETARIAT]
 

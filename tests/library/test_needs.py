@@ -183,9 +183,9 @@ def test_two_concurrent_matches_of_one_pair_notify_once(prod, market, regulation
                                                         head_prod):
     from tests.library.conftest import fields
 
-    need = services.save_need(actor=head_prod, unit=prod, title="法规", keywords="法规")
     entry = services.create_entry(actor=officer_market, department=market, fields=fields(regulation, title="规章"))
-    assert not NeedMatch.objects.exists()  # no keyword yet: nothing matched at creation
+    need = services.save_need(actor=head_prod, unit=prod, title="法规", keywords="规章")
+    assert not NeedMatch.objects.exists()  # stated after the entry: nothing matched backwards
     barrier = threading.Barrier(2)
     results = []
 
