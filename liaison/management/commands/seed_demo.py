@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Later apps build on the organisation: officers first.
-DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "archive.demo", "datacalls.demo",
+DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "infoflow.demo_loop", "archive.demo",
+                "datacalls.demo",
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
                 "followup.demo", "briefs.demo", "library.demo", "relations.demo"]
 DEMO_MODULES += ["surveys.demo"]
