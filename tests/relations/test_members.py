@@ -149,3 +149,39 @@ def test_two_reviewers_approving_at_once_apply_it_once(change, association_secre
     assert sorted(outcomes) == ["decided", "ok"]
     assert change.history.filter(history_change_reason="approve").count() == 1
     assert MemberProfile.objects.get(unit=member).history.count() == 1
+
+
+def test_the_officer_reports_through_the_page_and_the_reviewer_approves(client, member, member_officer,
+                                                                        association_secretary):
+    from django.urls import reverse
+
+    client.force_login(member_officer)
+    response = client.post(reverse("relations:member-change-new", args=[member.pk]), {**VALUES,
+                                                                                     "explanation": "换届"})
+    change = MemberChange.objects.get()
+    assert response.status_code == 302
+    assert client.post(reverse("relations:member-change-approve", args=[change.pk])).status_code == 403
+    assert MemberChange.objects.get().state == MemberChange.State.SUBMITTED  # the officer may not decide
+
+    client.force_login(association_secretary)
+    page = client.get(reverse("relations:member-change-detail", args=[change.pk])).content.decode()
+    assert "审核通过" in page and "王强" in page
+    client.post(reverse("relations:member-change-approve", args=[change.pk]))
+    assert MemberChange.objects.get().state == MemberChange.State.APPROVED
+
+
+def test_returning_without_a_reason_keeps_the_page(client, change, association_secretary):
+    from django.urls import reverse
+
+    client.force_login(association_secretary)
+    response = client.post(reverse("relations:member-change-return", args=[change.pk]), {"reason": ""})
+
+    assert response.status_code == 400 and "退回时必须填写理由" in response.content.decode()
+
+
+def test_another_unit_cannot_open_the_report_page_or_the_change(client, member, change, officer_market):
+    from django.urls import reverse
+
+    client.force_login(officer_market)
+    assert client.get(reverse("relations:member-change-new", args=[member.pk])).status_code == 404
+    assert client.get(reverse("relations:member-change-detail", args=[change.pk])).status_code == 404
