@@ -216,9 +216,9 @@ def assessment_section(period: Period) -> dict:
     if found is None:
         return {"figures": [], "tables": [], "note": _("%(year)d 年度尚未开展联络员考评。") % {"year": period.year}}
     results = AssessmentResult.objects.filter(period=found)
-    counts = results.aggregate(n=Count("pk"), passed=Count("pk", filter=Q(passed=True)),
-                               failed=Count("pk", filter=Q(passed=False)),
-                               excellent=Count("pk", filter=Q(excellent=True)))
+    counts = results.aggregate(n=Count("pk"), n_passed=Count("pk", filter=Q(passed=True)),
+                               n_failed=Count("pk", filter=Q(passed=False)),
+                               n_excellent=Count("pk", filter=Q(excellent=True)))
     tables = [table(_("部门考评排名"), [_("名次"), _("部门"), _("平均分"), _("联络员人数")],
                     [[row["rank"], row["unit"], float(row["average"]), row["officers"]]
                      for row in assessment.department_ranking(found)])]
@@ -231,8 +231,8 @@ def assessment_section(period: Period) -> dict:
     else:
         note = _("考评尚未发布，以上为当前计算结果，优秀联络员名单待发布后确定。")
     return {
-        "figures": [figure(_("参加考评的联络员"), counts["n"]), figure(_("合格"), counts["passed"]),
-                    figure(_("不合格"), counts["failed"]), figure(_("年度优秀联络员"), counts["excellent"])],
+        "figures": [figure(_("参加考评的联络员"), counts["n"]), figure(_("合格"), counts["n_passed"]),
+                    figure(_("不合格"), counts["n_failed"]), figure(_("年度优秀联络员"), counts["n_excellent"])],
         "tables": tables, "note": note,
     }
 
