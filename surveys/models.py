@@ -11,8 +11,8 @@ contacts who answer through a link carrying their own unguessable token.
 States: draft → open → closed (``Survey.MOVES``).
 
 Anonymity (the suggestion box's way, suggestions.identity): a ``Response``
-of an anonymous survey names nobody — no user, no recipient, no time finer
-than the day — and neither responses nor their answers keep a history (a
+of an anonymous survey names nobody — no user, no recipient, no time, not
+even the day — and neither responses nor their answers keep a history (a
 history row would carry the request's user and the exact time). Who has
 answered is kept apart, on ``Recipient.answered`` only, to refuse a second
 answer and to remind those still out; it is set by a conditional UPDATE
@@ -170,19 +170,22 @@ class Recipient(models.Model):
 
 
 class Response(models.Model):
-    """One filled questionnaire. Anonymous survey: ``recipient`` is None and
-    ``submitted_at`` is None (the day only); a random UUID key, so not even
-    the order of rows tells who answered first. No history (module doc)."""
+    """One filled questionnaire. Anonymous survey: ``recipient``,
+    ``submitted_at`` and ``submitted_on`` are None — not even the day, which
+    set beside the reminders (who had not answered a day before the
+    deadline) could tell answers apart — and the key is a random UUID, so
+    not even the order of rows tells who answered first. No history (module
+    doc)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, verbose_name=_("问卷"), on_delete=models.CASCADE, related_name="responses")
     recipient = models.ForeignKey(Recipient, verbose_name=_("答卷人"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    submitted_on = models.DateField(_("提交日期"))
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
     class Meta:
-        ordering = ["survey", "submitted_on"]
+        ordering = ["survey"]
         verbose_name = _("答卷")
         verbose_name_plural = _("答卷")
 

@@ -139,9 +139,9 @@ def workbook(survey: Survey, user) -> bytes:
     sheet = book.create_sheet(_("答卷"))
     mark_openpyxl_sheet(sheet, user, now)
     questions = [r.question for r in results]
-    head = ([] if survey.anonymous else [_("答卷人"), _("提交时间")]) + [_("提交日期")]
+    head = [] if survey.anonymous else [_("答卷人"), _("提交时间")]
     sheet.append(head + ["%d. %s" % (q.position, q.text) for q in questions])
-    responses = Response.objects.filter(survey=survey).order_by("submitted_on", "pk")
+    responses = Response.objects.filter(survey=survey).order_by("pk")  # anonymous: random keys, no order
     if not survey.anonymous:
         responses = responses.select_related("recipient__user", "recipient__contact__external_unit")
         responses = responses.order_by("submitted_at", "pk")
@@ -155,8 +155,7 @@ def workbook(survey: Survey, user) -> bytes:
         lead = [] if survey.anonymous else [
             _cell(sheet, _respondent(response)),
             timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M") if response.submitted_at else ""]
-        row = lead + [response.submitted_on.isoformat()]
-        row += [_cell(sheet, "；".join(values.get((response.pk, q.pk), []))) for q in questions]
+        row = lead + [_cell(sheet, "；".join(values.get((response.pk, q.pk), []))) for q in questions]
         sheet.append(row)
 
     data = io.BytesIO()

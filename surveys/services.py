@@ -7,7 +7,7 @@ Rule sources: seed 000 1.3 (监控信息传递效果: 调查问卷、反馈意�
 沟通的效果进行考核评估), seeds 000/001/003 (客户、患者、家长满意度).
 
 Anonymity: ``submit_response`` writes an anonymous survey's answers with no
-user, no recipient and no time finer than the day, and none of its writes
+user, no recipient, no time and no day, and none of its writes
 leaves a history row (models' doc). The recipient's ``answered`` flag is the
 one record that they answered, set by a conditional UPDATE that is also the
 single-use claim: two answers at once from the same recipient (two tabs, a
@@ -375,7 +375,7 @@ def submit_response(*, recipient: Recipient, answers: dict, now=None) -> Respons
     """Store ``recipient``'s answers to their survey (a member of staff logged in, or an external
     contact through their token). ``answers``: question id → raw value (see ``_clean_answers``).
 
-    Anonymous survey: the response carries no recipient and no time, only the day. Raises
+    Anonymous survey: the response carries no recipient, no time and no day. Raises
     SurveyNotAccepting (closed, or the deadline passed), AlreadyAnswered (a second answer, also
     when two arrive at once: the recipient's flag is claimed by a conditional UPDATE), SurveyInvalid
     (required answers missing, an option of another question, a score out of range, too long)."""
@@ -390,8 +390,9 @@ def submit_response(*, recipient: Recipient, answers: dict, now=None) -> Respons
     if Recipient.objects.filter(pk=recipient.pk, survey=survey, answered=False).update(answered=True) != 1:
         raise AlreadyAnswered(_("您已经填写过这份问卷，每人只能填写一次。"))
     response = Response.objects.create(
-        survey=survey, submitted_on=timezone.localdate(now),
-        recipient=None if survey.anonymous else recipient, submitted_at=None if survey.anonymous else now)
+        survey=survey, recipient=None if survey.anonymous else recipient,
+        submitted_on=None if survey.anonymous else timezone.localdate(now),
+        submitted_at=None if survey.anonymous else now)
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)

@@ -98,6 +98,7 @@ def test_anonymous_results_export_and_admin_name_nobody(client, open_survey, res
     # Nothing stored on a response points at a person or a time finer than the day.
     assert set(Response.objects.values_list("recipient", flat=True)) == {None}
     assert set(Response.objects.values_list("submitted_at", flat=True)) == {None}
+    assert set(Response.objects.values_list("submitted_on", flat=True)) == {None}
     assert not hasattr(Response, "history")
 
 
