@@ -57,13 +57,16 @@ class Survey(models.Model):
                                   related_name="+")
     # Counted by the answer service under the survey's row lock: "has answers" without a query per page.
     responses_count = models.PositiveIntegerField(_("答卷数"), default=0, editable=False)
-    history = HistoricalRecords(excluded_fields=["responses_count"])
+    # The sweep's cursor: an open survey closes itself at its deadline (liaison.sweeps).
+    notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["responses_count", "notice_at"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("问卷")
         verbose_name_plural = _("问卷")
-        indexes = [models.Index(fields=["state", "due_at"], name="survey_state_due")]
+        indexes = [models.Index(fields=["state", "due_at"], name="survey_state_due"),
+                   models.Index(fields=["notice_at"], name="survey_open_due", condition=Q(state="open"))]
 
     def __str__(self):
         return self.title

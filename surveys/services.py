@@ -300,6 +300,16 @@ def open_survey(*, survey: Survey, actor, now=None) -> Survey:
     return survey
 
 
+def close_at_deadline(survey: Survey, now) -> None:
+    """The sweep's close of an open survey whose deadline has passed (the survey row is already
+    locked by the sweep's claim): closed at its deadline by nobody, the result readers told."""
+    survey.state = Survey.State.CLOSED
+    survey.closed_at = survey.due_at
+    survey.closed_by = None
+    _save(survey, None, "deadline", ["state", "closed_at", "closed_by"])
+    notices.survey_closed(survey, actor=None)
+
+
 @transaction.atomic
 def close_survey(*, survey: Survey, actor, now=None) -> Survey:
     """End an open survey: no more answers; the result readers are told. Raises SurveyStateConflict

@@ -7,6 +7,9 @@ case; its ``notice_at`` is the cursor:
   recipient_reminder), if the recipient was asked before that moment;
 * then nothing more (after the deadline the survey takes no answers).
 
+And each open survey is a case of ``survey_close``: at its deadline it
+closes itself (services.close_at_deadline) and its result readers are told.
+
 A sweep down for an hour catches up with one reminder; a second run sends
 nothing (the cursor has moved to NEVER).
 """
@@ -20,7 +23,7 @@ from infoflow import people
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import is_workday
 
-from . import notices
+from . import notices, services
 from .models import Recipient, Survey
 
 
@@ -58,7 +61,24 @@ def handle_recipients(recipients, now) -> None:
             recipient.notice_at = next_notice(recipient, now)
 
 
+def open_surveys():
+    return Survey.objects.filter(state=Survey.State.OPEN)
+
+
+def handle_surveys(surveys, now) -> None:
+    with people.cached():
+        for survey in surveys:
+            if survey.due_at is not None and now < survey.due_at:
+                survey.notice_at = survey.due_at
+                continue
+            if survey.due_at is not None:
+                services.close_at_deadline(survey, now)
+            survey.notice_at = NEVER
+
+
 SWEEPS = (
     Sweep(name="survey_recipient", open_cases=waiting_recipients, handle=handle_recipients,
           select_related=("survey", "contact__external_unit"), order=75),
+    # After the reminders, so a late sweep still reminds before it closes (it sends nothing after the deadline).
+    Sweep(name="survey_close", open_cases=open_surveys, handle=handle_surveys, order=76),
 )

@@ -3,7 +3,8 @@ before the deadline (working calendar), through the sweep; a second run
 sends nothing; a sweep down for an hour catches up with one; those who
 answered, or were asked after the reminder moment, are not reminded; an
 external contact of a named survey is chased through its creator, of an
-anonymous one through nobody."""
+anonymous one through nobody. An open survey closes itself at its
+deadline."""
 import datetime as dt
 
 import pytest
@@ -12,6 +13,7 @@ import time_machine
 from liaison import sweeps
 from liaison.models import Notification
 from surveys import services
+from surveys.models import Survey
 from surveys.sweeps import reminder_at
 from tests.factories import UserFactory
 from tests.surveys.conftest import TZ, answer, build
@@ -109,3 +111,18 @@ def test_a_survey_opened_after_hours_counts_from_the_next_morning(secretary, emp
         survey = services.open_survey(survey=survey, actor=secretary)
 
     assert survey.due_at == dt.datetime(2025, 10, 9, 17, 30, tzinfo=TZ)
+
+
+def test_an_open_survey_closes_itself_at_its_deadline_once(open_survey, secretary, leader):
+    services.set_viewers(survey=open_survey, actor=secretary, users=[leader])
+
+    _run(open_survey.due_at - dt.timedelta(minutes=1))
+    assert Survey.objects.get(pk=open_survey.pk).state == Survey.State.OPEN
+    _run(open_survey.due_at + dt.timedelta(hours=1))  # an hour down: caught up once
+    _run(open_survey.due_at + dt.timedelta(hours=2))
+
+    survey = Survey.objects.get(pk=open_survey.pk)
+    assert survey.state == Survey.State.CLOSED and survey.closed_at == open_survey.due_at
+    assert survey.closed_by is None
+    assert survey.history.filter(history_change_reason="deadline").count() == 1
+    assert Notification.objects.filter(key="survey:%d:closed" % survey.pk, recipient=leader).count() == 1
