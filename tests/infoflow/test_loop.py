@@ -396,8 +396,7 @@ def test_a_message_that_is_not_a_letter_carries_no_seal(org, sent):
 
 
 @pytest.fixture
-def archived(org, sent, frozen, settings):
-    settings.ARCHIVE_SEAL_KEY = "k" * 48
+def archived(org, sent, frozen):
     for row in Receiver.objects.filter(item=sent).order_by("pk"):
         answer_receiver(receiver=row, actor=row.unit.head, result="已办结", outcome="done")
     return archive_item(item=Item.objects.get(pk=sent.pk), actor=None)
@@ -432,7 +431,8 @@ def test_a_changed_paper_location_fails_verification(org, archived):
 
     with connection.cursor() as cursor:
         cursor.execute("UPDATE archive_paperlocation SET location = 'X' WHERE id = %s", [addition.pk])
-    assert not verify(check_files=False).ok
+    failures = verify(check_files=False).failures
+    assert [label for label, _message in failures] == ["纸质原件位置 #%d（档案 ID %d）" % (addition.position, archived.pk)]
 
 
 def test_every_new_page_refuses_the_unseen_item(client, org, sent):
@@ -442,3 +442,14 @@ def test_every_new_page_refuses_the_unseen_item(client, org, sent):
                 reverse("infoflow:study-require", args=[sent.pk]),
                 reverse("infoflow:escalate", args=[sent.pk])):
         assert client.post(url, {"note": "x"}).status_code == 404, url
+
+
+def test_the_demo_adds_the_checklist_seals_a_task_and_study_once(org, sent):
+    from infoflow import demo_loop
+
+    answer_receiver(receiver=prod_row(sent), actor=org["officer_prod"], result="部分完成",
+                    next_steps="完成剩余整改", outcome="partly")
+    assert demo_loop.seed() == 6 + 2 + 1 + 2  # checklist, seals, a follow task, a study request to two units
+    assert FollowTask.objects.get().what == "完成剩余整改"
+    assert StudyConfirmation.objects.filter(item=sent).count() == 2
+    assert demo_loop.seed() == 0
