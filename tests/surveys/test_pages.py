@@ -93,3 +93,26 @@ def test_the_demo_builds_once(secretary, officer_market, head_market, employee, 
     assert effect.state == Survey.State.OPEN and effect.anonymous and effect.responses_count == 4
     assert Response.objects.filter(survey=effect, recipient__isnull=False).count() == 0
     assert Survey.objects.get(title=demo.CUSTOMER_TITLE).state == Survey.State.CLOSED
+
+
+def test_the_results_cost_the_same_for_few_and_many_answers(client, open_survey, secretary, respondent, employee,
+                                                           django_assert_max_num_queries):
+    from surveys.models import Recipient
+    from tests.factories import UserFactory
+
+    answer(open_survey, respondent)
+    client.force_login(secretary)
+    url = reverse("surveys:results", args=[open_survey.pk])
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    more = [UserFactory() for _ in range(15)]
+    services.add_recipients(survey=open_survey, actor=secretary, users=more)
+    for user in more:
+        answer(open_survey, user, text="意见 %s" % user.username)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+
+    assert "16 人作答" in page
+    assert Recipient.objects.filter(survey=open_survey, answered=True).count() == 16
