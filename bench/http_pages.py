@@ -115,13 +115,17 @@ def people():
     from django.contrib.auth import get_user_model
 
     from infoflow.models import Item
+    from officers.models import RoleAssignment
 
     User = get_user_model()
-    users = {"officer": "u0060", "head": "u0010", "leader": "u0000", "secretary": "u0999"}
+    users = {"officer": "u0060", "head": "u0010", "leader": "u0000", "secretary": "u0999", "auditor": "u0998"}
     for username in users.values():
         user = User.objects.get(username=username)
         user.set_password(PASSWORD)  # the server's own hasher
         user.save(update_fields=["password"])
+    # The auditor (监督/审计, issue 18's 安全审计员) reads the audit archive's pages.
+    RoleAssignment.objects.get_or_create(user=User.objects.get(username=users["auditor"]),
+                                         role=RoleAssignment.Role.SUPERVISION)
     item = (Item.objects.filter(unit__code="b00", state=Item.State.TRANSMITTED).order_by("-pk")
             .values_list("pk", flat=True).first())
     return users, item
@@ -239,6 +243,9 @@ def pages(item_pk):
         ("/briefs/adoptions/", "secretary", "/briefs/adoptions/"),
         ("/briefs/summary/", "secretary", "/briefs/summary/"),
         ("/briefs/summary.xlsx", "secretary", "/briefs/summary.xlsx"),
+        # 等保 (issue 18): the access review list and the audit archive batches (none in the bench build: the floor).
+        ("/security/access-reviews/", "secretary", "/security/access-reviews/"),
+        ("/security/audit-archive/ (auditor)", "auditor", "/security/audit-archive/"),
         # 常用语 (issue 15): the head's own list and the defaults.
         ("/items/phrases/ (head)", "head", "/items/phrases/"),
         # 待阅 and 批示任务 (issue 15): 300 circulations and tasks of the officer (readings()).

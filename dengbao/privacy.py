@@ -4,12 +4,17 @@ shown in full only to the roles that keep the contact lists — HR (人力资源
 the secretariat and superusers — and masked everywhere else: pages, exports and
 the admin (138****5678, z***@example.com).
 """
+import re
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from officers.roles import roles_of
 
 CONTACT_FIELDS = ("phone", "email")
+# A mainland mobile (1xx xxxx xxxx) or a landline with its area code (0512-66881234).
+_PHONE_IN_TEXT = re.compile(r"(?<![\d-])(?:1\d{10}|0\d{2,3}-?\d{7,8})(?![\d-])")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def sees_contacts(user) -> bool:
@@ -60,22 +65,30 @@ def shown_email(email: str, *, user) -> str:
 
 class MaskedContactsAdminMixin:
     """Admin mixin: for a user who may not see contacts in full, lists show the
-    ``phone``/``email`` columns masked, search by them is not offered, and
-    change and history pages leave the fields out (the raw values are never
-    rendered)."""
+    contact columns masked, search by them is not offered, and change and
+    history pages leave the fields out (the raw values are never rendered).
+
+    ``contact_fields`` maps a model's contact field to its kind ("phone" or
+    "email"): ``phone``/``email`` by default, ``registered_phone``/
+    ``registered_email`` on an outside body's registration."""
+
+    contact_fields = {"phone": "phone", "email": "email"}
+
+    def _field_of(self, kind):
+        return next((name for name, k in self.contact_fields.items() if k == kind), kind)
 
     @admin.display(description=_("电话"))
     def masked_phone(self, obj):
-        return mask_phone(getattr(obj, "phone", ""))
+        return mask_phone(getattr(obj, self._field_of("phone"), ""))
 
     @admin.display(description=_("邮箱"))
     def masked_email(self, obj):
-        return mask_email(getattr(obj, "email", ""))
+        return mask_email(getattr(obj, self._field_of("email"), ""))
 
     def _swap(self, names, request):
         if sees_contacts(request.user):
             return list(names)
-        swap = {"phone": "masked_phone", "email": "masked_email"}
+        swap = {name: "masked_" + kind for name, kind in self.contact_fields.items()}
         swapped = []
         for name in names:
             name = swap.get(name, name) if isinstance(name, str) else name
@@ -91,7 +104,8 @@ class MaskedContactsAdminMixin:
         if sees_contacts(request.user):
             return fields
         # Searching by a number would reveal it one digit at a time.
-        return [f for f in fields if f.rsplit("__", 1)[-1] not in CONTACT_FIELDS]
+        hidden = set(self.contact_fields) | set(CONTACT_FIELDS)
+        return [f for f in fields if f.rsplit("__", 1)[-1] not in hidden]
 
     def get_fieldsets(self, request, obj=None):
         # Change and history pages leave the contact fields out for those who may not see them.
@@ -99,7 +113,7 @@ class MaskedContactsAdminMixin:
         if sees_contacts(request.user):
             return fieldsets
         return [
-            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in CONTACT_FIELDS]})
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in self.contact_fields]})
             for name, options in fieldsets
         ]
 
@@ -107,4 +121,16 @@ class MaskedContactsAdminMixin:
         exclude = list(super().get_exclude(request, obj) or [])
         if sees_contacts(request.user):
             return exclude or None
-        return exclude + [f for f in CONTACT_FIELDS if f not in exclude]
+        return exclude + [f for f in self.contact_fields if f not in exclude]
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every mobile-like number (7+ digits) and e-mail address
+    masked: for free text that may quote a contact (a filing's 变更内容)."""
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text or "")
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def shown_text(text: str, *, user) -> str:
+    """Free ``text`` as ``user`` may see it (``mask_text`` unless ``sees_contacts``)."""
+    return text if sees_contacts(user) else mask_text(text)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from . import access_review, audit_archive, selectors
 from .models import AccessReviewRow, AuditArchiveBatch
@@ -93,6 +94,7 @@ def _shown(row) -> dict:
     }
 
 
+@require_safe
 @login_required
 def review_xlsx(request, pk):
     review = get_object_or_404(selectors.reviews_visible_to(request.user), pk=pk)
@@ -124,6 +126,7 @@ def review_sign(request, pk):
 # --- audit archive batches --------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def archive_batches(request):
     """The sealed audit archive batches (archive_audit), newest first; read-only."""
@@ -133,6 +136,7 @@ def archive_batches(request):
     return render(request, "dengbao/archive_batches.html", {"page": page})
 
 
+@require_safe
 @login_required
 def archive_batch(request, pk):
     """One batch: its range, file, hash and seal, and whether it verifies now."""

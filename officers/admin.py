@@ -475,7 +475,8 @@ class ChangeFilingInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(HistoryAdmin):
+class RegistrationAdmin(MaskedContactsAdminMixin, HistoryAdmin):
+    contact_fields = {"registered_phone": "phone", "registered_email": "email"}  # dengbao.privacy
     list_display = [
         "unit",
         "body",

@@ -351,6 +351,10 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
             defaults={"subject": "待审核：%s" % restricted.subject, "item_number": restricted.number or "",
                       "confidentiality": "restricted", "url": "/items/%s/" % restricted.pk})
 
+    # The access review (issue 18 item 3): who sees what, R's number among the restricted items.
+    from dengbao.access_review import generate_review
+
+    generate_review(actor=None)
     items = {"R": restricted, "D": draft, "O": other, "A": archived}
     return {"users": users, "items": items, "record": record, "writers": writers}
 
@@ -553,6 +557,11 @@ class Filler:
                         {"pk": surveys[(surveys.index(s) + 1) % len(surveys)], key: c} for s, c in rows]
         if name == "dengbao:reset" and keys == {"user_id"}:  # another administrator's second factor
             return [{"user_id": u.pk} for u in self.world["users"].values()]
+        if name.startswith("dengbao:") and keys == {"pk"}:  # access reviews, audit archive batches
+            from dengbao.models import AccessReview, AuditArchiveBatch
+
+            model = AuditArchiveBatch if name.startswith("dengbao:archive") else AccessReview
+            return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         return None
 
     def admin(self, name, regex, keys):
