@@ -70,7 +70,8 @@ class ObligationAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "recurrence", "is_active", "body__kind"]
     search_fields = ["title", "body__name", "owner_unit__name", "owner_user__first_name", "owner_user__username"]
     list_select_related = ["body", "owner_unit", "owner_user"]
-    autocomplete_fields = ["body", "owner_unit", "owner_user"]
+    # owner_user is a plain select: the autocomplete would need the user admin's view right.
+    autocomplete_fields = ["body", "owner_unit"]
     fields = ["body", "title", "kind", "description", "recurrence", "first_due_on", "owner_unit", "owner_user",
               "remind_days", "is_active"]
     inlines = [OccurrenceInline]
@@ -94,7 +95,7 @@ class ObligationAdmin(SimpleHistoryAdmin):
                 services.update_obligation(actor=request.user, obligation=obj)
             else:
                 services.create_obligation(actor=request.user, obligation=obj)
-        except LiaisonError as error:
+        except LiaisonError as error:  # the form checked the owner; what is left is the actor's right
             messages.error(request, str(error))
             raise PermissionDenied from error
 

@@ -137,7 +137,8 @@ class Obligation(models.Model):
         verbose_name = _("对外事项")
         verbose_name_plural = _("对外事项")
         constraints = [models.CheckConstraint(condition=Q(owner_unit__isnull=False) | Q(owner_user__isnull=False),
-                                              name="obligation_has_owner")]
+                                              name="obligation_has_owner",
+                                              violation_error_message=_("请指定责任部门或责任人。"))]
 
     def __str__(self):
         return "%s · %s" % (self.body, self.title)
