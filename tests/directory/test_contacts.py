@@ -130,3 +130,15 @@ def test_unconfigured_platform_is_a_clear_message(hr, client, settings, db):
 
     assert "企业微信尚未配置" in response.content.decode()
     assert not ContactsImport.objects.exists()
+
+
+def test_import_list_queries_do_not_grow_with_rows(hr, client, django_assert_max_num_queries):
+    client.force_login(hr)
+    ContactsImport.objects.create(source="wecom", created_by=hr)
+    client.get(reverse("directory:imports"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("directory:imports"))
+    for _ in range(10):
+        ContactsImport.objects.create(source="dingtalk", created_by=hr, data={"people": [{"id": "x"}] * 50})
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("directory:imports")).status_code == 200
