@@ -487,3 +487,17 @@ def test_rows_of_a_removed_user_keep_their_last_known_rights(org):
     removed = row_of(second, "off")
     assert removed.change == AccessReviewRow.Change.REMOVED and "officer" in removed.data["roles"]
     assert second.user_count == 5
+
+
+def test_the_demo_makes_a_signed_and_a_pending_review_once(org):
+    from dengbao import demo
+
+    org["secretary"].username = "secretary"
+    org["secretary"].save()
+    with time_machine.travel(local(2026, 11, 30, 10, 0), tick=False):
+        assert demo.seed() == 2
+        assert demo.seed() == 0
+
+    previous, current = AccessReview.objects.order_by("period_start")
+    assert (previous.period, current.period) == ("2026-07", "2026-10")
+    assert previous.signed_by == org["secretary"] and current.baseline == previous and not current.is_signed

@@ -24,6 +24,7 @@ DEMO_MODULES += ["rules.demo", "officers.demo_recommendations"]
 DEMO_MODULES += ["directory.demo"]
 # Incidents, then the report to leaders last: it counts every other app's records (issue 19).
 DEMO_MODULES += ["incidents.demo", "reports.demo"]
+DEMO_MODULES += ["dengbao.demo"]  # the access review (issue 18), last: it lists everyone's rights
 
 
 def demo_modules():
