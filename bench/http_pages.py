@@ -243,6 +243,10 @@ def pages(item_pk):
         ("/briefs/adoptions/", "secretary", "/briefs/adoptions/"),
         ("/briefs/summary/", "secretary", "/briefs/summary/"),
         ("/briefs/summary.xlsx", "secretary", "/briefs/summary.xlsx"),
+        # 对外联络 (issue 19 §3-4): visits, the obligations calendar and member changes (the floor in the bench build).
+        ("/relations/visits/", "officer", "/relations/visits/"),
+        ("/relations/obligations/ (secretary)", "secretary", "/relations/obligations/"),
+        ("/relations/members/ (secretary)", "secretary", "/relations/members/"),
         # 等保 (issue 18): the access review list and the audit archive batches (none in the bench build: the floor).
         ("/security/access-reviews/", "secretary", "/security/access-reviews/"),
         ("/security/audit-archive/ (auditor)", "auditor", "/security/audit-archive/"),

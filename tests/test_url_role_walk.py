@@ -526,6 +526,16 @@ class Filler:
             if name.startswith("followup:task"):
                 return [{"pk": pk} for pk in self.ids(InstructionTask)] or [{"pk": 0}]
             return [{"pk": pk} for pk in self.item_ids]
+        if name.startswith("relations:"):
+            from officers.models import ExternalUnit, OrgUnit
+            from relations.models import FollowUpAction, MemberChange, Occurrence, Visit
+
+            if keys == {"unit_pk"}:
+                return [{"unit_pk": pk} for pk in self.ids(OrgUnit)]
+            model = {"visit": Visit, "action": FollowUpAction, "unit": ExternalUnit, "occurrence": Occurrence,
+                     "member": MemberChange}.get(name[10:].split("-")[0])
+            if model is not None and keys == {"pk"}:
+                return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         if name.startswith("directory:"):  # sign-in per platform (and an unknown one), HR's reports and imports
