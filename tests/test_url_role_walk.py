@@ -326,6 +326,21 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         InstructionTask.objects.create(instruction=instruction, item=other, owner=officer_market, unit=market,
                                        what="任务 %s-TASK" % MARKERS["O"], due_at=NOW + dt.timedelta(days=3))
         sync_item_grants(other)
+        # Relations (issue 19 §3-4): market's visit to its customer with a follow-up action, and the
+        # customer's yearly report owed by market (seen by market and the secretariat only).
+        from relations.models import Obligation as RelationsObligation
+        from relations.services import obligations as relation_obligations
+        from relations.services import visits as relation_visits
+        from tests.factories import ExternalUnitFactory
+
+        visited = ExternalUnitFactory(name="走访客户", responsible_unit=market)
+        walk_visit = relation_visits.record_visit(
+            actor=officer_market, external_unit=visited, contact=None, unit=market, visitors=[officer_market],
+            visited_on=NOW.date(), kind="regular", method="onsite", purpose="客户回访")
+        relation_visits.add_action(actor=officer_market, visit=walk_visit, text="答复客户", owner=officer_market,
+                                   due_on=dt.date(2026, 3, 13))
+        relation_obligations.create_obligation(actor=secretary, obligation=RelationsObligation(
+            body=visited, title="年度报告", first_due_on=dt.date(2026, 3, 20), owner_unit=market))
         # Surveys (issue 19 §2): an anonymous one sent to market's people, the employee and a contact
         # (one answer each way: logged in and by link), and a draft of a named one.
         from surveys import services as survey_services
