@@ -3,6 +3,7 @@ documented APIs do (issue 20 §2): the happy path and the refusals."""
 import urllib.parse
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -222,3 +223,26 @@ def test_start_of_an_unconfigured_platform_is_404(client, platforms, settings):
 
     assert client.get(reverse("directory:sso-start", args=["dingtalk"])).status_code == 404
     assert client.get(reverse("directory:sso-start", args=["qq"])).status_code == 404
+
+
+def test_state_older_than_ten_minutes_is_refused(client, platforms, zhang):
+    ExternalAccount.objects.create(user=zhang, source="wecom", external_id="ZhangSan")
+    with time_machine.travel("2026-03-10 09:00+08:00", tick=False) as clock:
+        _location, state = start(client, "wecom")
+        clock.move_to("2026-03-10 09:11+08:00")
+
+        response = callback(client, "wecom", code=platforms.state.wecom_code("ZhangSan"), state=state)
+
+    assert response.status_code == 403 and "_auth_user_id" not in client.session
+
+
+def test_locked_account_cannot_scan_in_either(client, platforms, zhang, settings):
+    ExternalAccount.objects.create(user=zhang, source="wecom", external_id="ZhangSan")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "zhangsan", "password": "wrong-password"})
+    _location, state = start(client, "wecom")
+
+    response = callback(client, "wecom", code=platforms.state.wecom_code("ZhangSan"), state=state)
+
+    assert response.status_code == 403 and "锁定" in response.content.decode()
+    assert "locked" in AuditEntry.objects.filter(action="login_failed").order_by("-pk").first().detail
