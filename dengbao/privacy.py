@@ -134,3 +134,35 @@ def mask_text(text: str) -> str:
 def shown_text(text: str, *, user) -> str:
     """Free ``text`` as ``user`` may see it (``mask_text`` unless ``sees_contacts``)."""
     return text if sees_contacts(user) else mask_text(text)
+
+
+class MaskedDetailAdminMixin:
+    """Admin mixin for a free-text ``detail`` that may quote a phone number or
+    an e-mail (an outside body's change filing: "联络员变更为 张三（138…）"):
+    shown through ``mask_text`` in lists, read-only fields and inlines to a
+    user who may not see contacts, and not searchable for them."""
+
+    @admin.display(description=_("变更内容"))
+    def masked_detail(self, obj):
+        return mask_text(getattr(obj, "detail", ""))
+
+    def _swap_detail(self, names, request):
+        names = list(names)
+        if sees_contacts(request.user):
+            return names
+        return ["masked_detail" if name == "detail" else name for name in names]
+
+    def get_list_display(self, request):
+        return self._swap_detail(super().get_list_display(request), request)
+
+    def get_fields(self, request, obj=None):
+        return self._swap_detail(super().get_fields(request, obj), request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._swap_detail(super().get_readonly_fields(request, obj), request)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if sees_contacts(request.user):
+            return fields
+        return [f for f in fields if f != "detail"]

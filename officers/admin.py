@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from dengbao.privacy import MaskedContactsAdminMixin
+from dengbao.privacy import MaskedContactsAdminMixin, MaskedDetailAdminMixin
 from liaison.errors import LiaisonError
 from liaison.normalize import NormalizedInputAdmin
 from liaison.uploads import KeptFilesField, PendingFilesMixin
@@ -458,7 +458,7 @@ def _late_column(obj):
     return obj.is_late()
 
 
-class ChangeFilingInline(admin.TabularInline):
+class ChangeFilingInline(MaskedDetailAdminMixin, admin.TabularInline):
     model = ChangeFiling
     fields = ["reason", "detail", "changed_at", "due_at", "filed_at", "filed_by", "late"]
     readonly_fields = fields
@@ -533,7 +533,7 @@ class ChangeFilingForm(PendingFilesMixin, forms.ModelForm):
 
 
 @admin.register(ChangeFiling)
-class ChangeFilingAdmin(HistoryAdmin):
+class ChangeFilingAdmin(MaskedDetailAdminMixin, HistoryAdmin):
     """Filings are opened by the services; HR records here when and with what
     proof each was filed."""
 

@@ -119,3 +119,44 @@ def test_mask_text_masks_numbers_and_addresses_in_free_text(secretary, officer_m
     assert masked == "联络员变更为 张三（138****5678），邮箱 z***@example.com，座机 051****1234，2026-03-10 NX-2026-00001"
     assert shown_text(text, user=secretary) == text
     assert shown_text(text, user=officer_market) == masked
+
+
+def test_change_filing_details_are_masked_in_the_admin_for_a_viewer(client, market):
+    from django.utils import timezone
+
+    from officers.models import ChangeFiling
+
+    registration = Registration.objects.create(unit=market, body=ExternalUnitFactory(), registered_name="张三",
+                                               registered_phone=OTHER)
+    filing = ChangeFiling.objects.create(registration=registration, reason="officer_changed",
+                                         detail="联络员变更为 张三（13900001111）", due_at=timezone.now())
+    viewer = UserFactory(username="filing_viewer", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_changefiling", "view_registration"]))
+    client.force_login(viewer)
+
+    pages = [client.get(reverse("admin:officers_changefiling_changelist")),
+             client.get(reverse("admin:officers_changefiling_change", args=[filing.pk])),
+             client.get(reverse("admin:officers_registration_change", args=[registration.pk]))]
+
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert OTHER not in html and OTHER_MASKED in html
+    searched = client.get(reverse("admin:officers_changefiling_changelist"), {"q": "13900"}).content.decode()
+    assert OTHER_MASKED not in searched
+
+
+def test_change_filing_details_are_shown_to_hr(client, market, secretary):
+    from django.utils import timezone
+
+    from officers.models import ChangeFiling
+
+    registration = Registration.objects.create(unit=market, body=ExternalUnitFactory(), registered_name="张三",
+                                               registered_phone=OTHER)
+    ChangeFiling.objects.create(registration=registration, reason="officer_changed",
+                                detail="联络员变更为 张三（13900001111）", due_at=timezone.now())
+    secretary.is_superuser = True
+    secretary.save()
+    client.force_login(secretary)
+
+    assert OTHER in client.get(reverse("admin:officers_changefiling_changelist")).content.decode()
