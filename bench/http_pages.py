@@ -243,6 +243,11 @@ def pages(item_pk):
         ("/briefs/adoptions/", "secretary", "/briefs/adoptions/"),
         ("/briefs/summary/", "secretary", "/briefs/summary/"),
         ("/briefs/summary.xlsx", "secretary", "/briefs/summary.xlsx"),
+        # Incidents and reports to leaders (issue 19 §6-7): the bench build holds none, so these time the floor.
+        ("/incidents/ (secretary)", "secretary", "/incidents/"),
+        ("/incidents/", "officer", "/incidents/"),
+        ("/reports/ (secretary)", "secretary", "/reports/"),
+        ("/reports/ (leader)", "leader", "/reports/"),
         # 对外联络 (issue 19 §3-4): visits, the obligations calendar and member changes (the floor in the bench build).
         ("/relations/visits/", "officer", "/relations/visits/"),
         ("/relations/obligations/ (secretary)", "secretary", "/relations/obligations/"),

@@ -370,6 +370,23 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
     from dengbao.access_review import generate_review
 
     generate_review(actor=None)
+    # Incidents and reports to leaders (issue 19 §6-7): market's officer registers an incident about R
+    # (on its page R's subject shows only to those who may see R), handled by the secretary; February's
+    # report sent to the leader (figures only, no item named).
+    from incidents import services as incident_services
+    from incidents.models import Severity as IncidentSeverity
+    from reports import services as report_services
+    from reports.models import Recipient as ReportRecipient
+
+    with time_machine.travel(NOW, tick=False):
+        walk_incident = incident_services.report_incident(
+            actor=officer_market, title="安全事件", description="经过", found_at=NOW, found_by="张三",
+            severity=IncidentSeverity.objects.get_or_create(code="walk", defaults={"name": "一般"})[0],
+            item_refs=[str(restricted.pk)])
+        incident_services.assign_handler(incident=walk_incident, actor=secretary, handler=secretary)
+        incident_services.add_entry(incident=walk_incident, actor=secretary, kind="measure", text="处置", at=NOW)
+        ReportRecipient.objects.create(user=leader)
+        report_services.generate_report(kind="monthly", period_label="2026-02", actor=secretary)
     items = {"R": restricted, "D": draft, "O": other, "A": archived}
     return {"users": users, "items": items, "record": record, "writers": writers}
 
@@ -551,6 +568,14 @@ class Filler:
                      "member": MemberChange}.get(name[10:].split("-")[0])
             if model is not None and keys == {"pk"}:
                 return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
+        if name.startswith("incidents:") and keys == {"pk"}:
+            from incidents.models import Incident
+
+            return [{"pk": pk} for pk in self.ids(Incident)] or [{"pk": 0}]
+        if name.startswith("reports:") and keys == {"pk"}:
+            from reports.models import Report
+
+            return [{"pk": pk} for pk in self.ids(Report)] or [{"pk": 0}]
         if name.startswith("notification-") and keys == {"pk"}:
             return [{"pk": pk} for pk in self.ids(Notification)]
         if name.startswith("directory:"):  # sign-in per platform (and an unknown one), HR's reports and imports
