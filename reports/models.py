@@ -12,6 +12,7 @@ its cursor is when the next month's report is due (liaison.sweeps).
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,6 +64,14 @@ class Report(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def heading(self) -> str:
+        """The title in the reader's language (``title`` keeps the one it was generated with)."""
+        if self.kind == Kind.YEARLY:
+            return gettext("%(year)s 年度联络员工作年度总结") % {"year": self.period}
+        return gettext("%(year)d 年 %(month)d 月信息工作月度报告") % {"year": self.first_day.year,
+                                                                  "month": self.first_day.month}
 
 
 class Addressee(models.Model):

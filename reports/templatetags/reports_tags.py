@@ -2,10 +2,18 @@
 names (the responsive tables' ``data-label`` on a phone), and the home
 page's card of the latest report the user may read."""
 from django import template
+from django.utils.translation import gettext
 
 from ..selectors import may_generate, reports_visible_to
 
 register = template.Library()
+
+
+@register.filter
+def tr(value):
+    """A snapshot's label (section title, figure, column: stored in Chinese, the msgid) in the reader's
+    language; names typed by users (departments, people) have no entry and stay as they are."""
+    return gettext(value) if isinstance(value, str) and value else value
 
 
 @register.filter
@@ -21,7 +29,7 @@ def reports_home(context):
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return None
-    latest = reports_visible_to(user).only("pk", "title", "generated_at").order_by("-generated_at", "-pk").first()
+    latest = reports_visible_to(user).only("pk", "kind", "period", "first_day", "generated_at").order_by("-generated_at", "-pk").first()
     manages = may_generate(user)
     if latest is None and not manages:
         return None
