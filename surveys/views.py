@@ -278,7 +278,8 @@ def links(request, pk):
     rows = survey.recipients.filter(kind=Recipient.Kind.EXTERNAL).select_related("contact__external_unit")
     links = [(r, request.build_absolute_uri(reverse("surveys:public", args=[r.token]))) for r in rows]
     response = render(request, "surveys/links.html", {"survey": survey, "links": links})
-    response["Referrer-Policy"] = "no-referrer"
+    # The token never leaves in a Referer ("no-referrer" would make the form's Origin null: CSRF refusal).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -365,6 +366,7 @@ def public(request, token):
             raise Http404
         response = _questionnaire(request, recipient.survey, recipient, template="surveys/public.html",
                                   context={"public": True, "token": token, "closed_status": 404})
-    response["Referrer-Policy"] = "no-referrer"
+    # The token never leaves in a Referer ("no-referrer" would make the form's Origin null: CSRF refusal).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response

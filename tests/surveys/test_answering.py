@@ -125,7 +125,7 @@ def test_an_external_contact_answers_through_the_link_without_logging_in(open_su
         again = client.get(url)
 
     assert page.status_code == 200 and "提交问卷" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "问卷已提交" in done.content.decode()
     assert "您已经提交过这份问卷" in again.content.decode() and "提交问卷" not in again.content.decode()
     assert Response.objects.filter(survey=open_survey).count() == 1
