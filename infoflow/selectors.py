@@ -329,7 +329,8 @@ def item_steps(item):
     """Every step of every round with its assignees and their users."""
     return (
         ReviewStep.objects.filter(item=item)
-        .prefetch_related("assignees__user", "assignees__decided_by")
+        # The review checklist as ticked with each decision (issue 19 §8).
+        .prefetch_related("assignees__user", "assignees__decided_by", "assignees__ticks")
         .order_by("review_round", "stage_index")
     )
 

@@ -332,6 +332,8 @@ def test_an_external_approval_needs_the_required_points_ticked(client, org, make
     client.post(url, {"approve": "1", "opinion": "同意", "checklist": [c.pk for c in checklist]})
     assert sorted(ChecklistTick.objects.values_list("text", flat=True)) == sorted(["准确性", "完整性", "合规性",
                                                                                    "必要性"])
+    page = client.get(reverse("infoflow:item-detail", args=[item.pk])).content.decode()
+    assert "☑准确性" in page and "☑必要性" in page
 
 
 def test_an_internal_item_has_no_external_checklist(org, make_item, frozen, checklist):
