@@ -97,7 +97,10 @@ SKIP = {
 
 # Officers' work pages with a pk: the model each names (officers.urls_work).
 WORK_PAGES = {"officers:work-report": "WorkReport", "officers:flag": "ReplacementFlag",
-              "officers:case": "AccountabilityCase"}
+              "officers:case": "AccountabilityCase",
+              # The appointment workflow (issue 19 §9): a recommendation's page, form file and decisions.
+              **{"officers:recommendation" + page: "Recommendation"
+                 for page in ("", "-file", "-interview", "-confirm", "-reject", "-withdraw")}}
 
 
 # Pages whose rows depend on the query string: each variant is walked too
@@ -272,6 +275,27 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         # Draft D registered as the correction of archived A (and of its record).
         Correction.objects.create(kind="correction", item=draft, original=archived, original_record=record,
                                   created_by=officer_market)
+        # The rules (issue 19 §5): a document in force with a draft of its next version, confirmed by
+        # market's officer; the appointment workflow (§9): market's pending recommendation of the
+        # employee and production's confirmed one (a deputy who is none of the walking roles), made
+        # before the suggestion box's writers exist, whose pages the walk checks for their names (the
+        # appointment notice goes to all staff).
+        from officers import recommendations as officer_recommendations
+        from rules import services as rules_services
+
+        in_force = rules_services.create_document(actor=secretary, code="WALK-1", title="实施细则", number="V1",
+                                                  effective_on=NOW.date(), text="第一条")
+        rules_services.publish_version(actor=secretary, version=in_force)
+        rules_services.confirm_reading(actor=officer_market, version=in_force)
+        rules_services.draft_version(actor=secretary, document=in_force.document, number="V2",
+                                     effective_on=NOW.date(), text="第一条（修订）", changes="修订")
+        officer_recommendations.recommend_officer(
+            actor=head_market, unit=market, candidate=employee, is_primary=False, phone="139", reasons="理由",
+            qualifications="条件", form_file=_pdf("推荐表.pdf"))
+        confirmed = officer_recommendations.recommend_officer(
+            actor=head_prod, unit=prod, candidate=UserFactory(username="walk_deputy", profile__unit=prod),
+            is_primary=False, phone="139", reasons="理由", qualifications="条件", form_file=_pdf("推荐表.pdf"))
+        officer_recommendations.confirm_recommendation(actor=secretary, recommendation=confirmed)
         # The suggestion box (issue 17): a signed and an anonymous case whose writers' names and
         # usernames carry markers; only the suggestion box's handler (secretary) may be shown the
         # signed writer, nobody the anonymous one (checked in the walk below).
@@ -473,6 +497,11 @@ class Filler:
     # The portal's arguments by URL name (namespace included).
     def portal(self, name, keys):
         keys = set(keys)
+        if name.startswith("rules:") and keys == {"pk"}:  # issue 19 §5: documents and versions
+            from rules.models import RuleDocument, RuleVersion
+
+            model = RuleVersion if name.startswith("rules:version") else RuleDocument
+            return [{"pk": pk} for pk in self.ids(model)] or [{"pk": 0}]
         if name.startswith("infoflow:"):
             if keys == {"pk"}:
                 return [{"pk": pk} for pk in self.item_ids]
