@@ -262,6 +262,13 @@ def pages(item_pk):
         ("/followup/reading/?done=1", "officer", "/followup/reading/?done=1"),
         ("/followup/tasks/", "officer", "/followup/tasks/"),
         ("/followup/tasks/ (secretary)", "secretary", "/followup/tasks/"),
+        # The rules and the appointment workflow (issue 19 §5, §9): the bench build holds no documents or
+        # recommendations, so these time the lists' floor.
+        ("/rules/", "officer", "/rules/"),
+        ("/rules/pending/", "officer", "/rules/pending/"),
+        ("/officers/recommendations/ (secretary)", "secretary", "/officers/recommendations/"),
+        ("/officers/recommendations/ (head)", "head", "/officers/recommendations/"),
+        ("/officers/appointments/", "officer", "/officers/appointments/"),
         # The printable form (issue 15 §8) and the people picker's search (§9).
         ("item print page", "officer", f"/items/{item_pk}/print/"),
         ("/pickers/people/?q=u00", "officer", "/pickers/people/?" + urlencode({"q": "u00"})),
