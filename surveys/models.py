@@ -59,7 +59,7 @@ class Survey(models.Model):
     responses_count = models.PositiveIntegerField(_("答卷数"), default=0, editable=False)
     # The sweep's cursor: an open survey closes itself at its deadline (liaison.sweeps).
     notice_at = models.DateTimeField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["responses_count", "notice_at"])
+    history = HistoricalRecords(excluded_fields=["responses_count", "notice_at"], m2m_fields=[viewers])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

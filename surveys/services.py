@@ -108,8 +108,10 @@ def set_viewers(*, survey: Survey, actor, users: Iterable) -> Survey:
     """Name who besides the secretariat may read the results (any state)."""
     survey = _locked(survey)
     _require_manager(actor)
+    # The readers are tracked (m2m_fields): each change writes a history row naming the actor.
+    survey._history_user = actor
+    survey._change_reason = "viewers"
     survey.viewers.set([u for u in users if u.is_active])
-    _save(survey, actor, "viewers", ["title"])  # a history row saying who changed the readers, and when
     return survey
 
 

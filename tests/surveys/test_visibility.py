@@ -151,3 +151,11 @@ def test_admin_change_page_of_an_invisible_survey_is_404(client, open_survey, au
     for name in ("admin:surveys_survey_change", "admin:surveys_survey_history"):
         assert client.get(reverse(name, args=[open_survey.pk])).status_code in (302, 403, 404)
         assert open_survey.title not in client.get(reverse(name, args=[open_survey.pk])).content.decode()
+
+
+def test_naming_readers_leaves_a_history_row_naming_the_actor(open_survey, secretary, leader):
+    services.set_viewers(survey=open_survey, actor=secretary, users=[leader])
+
+    row = open_survey.history.filter(history_change_reason="viewers").latest("history_date")
+    assert row.history_user == secretary
+    assert list(row.viewers.values_list("user_id", flat=True)) == [leader.pk]
