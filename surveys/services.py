@@ -61,7 +61,7 @@ def _require_questions_editable(survey: Survey) -> None:
     if survey.state == Survey.State.CLOSED:
         raise SurveyStateConflict(_("问卷已结束，不能再修改。"))
     if survey.responses_count:
-        raise SurveyStateConflict(_("问卷已收到答卷，不能再修改题目；如需调整，请新建一份问卷。"))
+        raise SurveyStateConflict(_("问卷已收到答卷，不能再修改题目；如需调整，请复制为新问卷后修改。"))
 
 
 def _clean_settings(title: str, intro: str, working_days) -> tuple[str, str, int]:
@@ -101,6 +101,22 @@ def update_survey(*, survey: Survey, actor, title: str, intro: str, anonymous: b
     survey.anonymous = bool(anonymous)
     _save(survey, actor, "update", ["title", "intro", "anonymous", "working_days"])
     return survey
+
+
+@transaction.atomic
+def copy_survey(*, survey: Survey, actor) -> Survey:
+    """A new draft with ``survey``'s settings and questions (no recipients, readers or answers): the
+    way to change the questions of a survey that has answers. Raises SurveyNotAllowed."""
+    _require_manager(actor)
+    copy = Survey(title=(_("%(title)s（副本）") % {"title": survey.title})[:MAX_TITLE], intro=survey.intro,
+                  anonymous=survey.anonymous, working_days=survey.working_days, created_by=actor)
+    _save(copy, actor, "copy")
+    for question in survey.questions.order_by("position", "pk").prefetch_related("options"):
+        new = Question(survey=copy, position=question.position, kind=question.kind, text=question.text,
+                       required=question.required, scale_max=question.scale_max)
+        _save(new, actor, "copy")
+        _write_options(new, [o.text for o in question.options.all()], actor)
+    return copy
 
 
 @transaction.atomic

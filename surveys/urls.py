@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/recipients/<int:recipient_pk>/remove", views.recipient_remove, name="recipient-remove"),
     path("<int:pk>/viewers", views.viewers, name="viewers"),
     path("<int:pk>/open", views.open_view, name="open"),
+    path("<int:pk>/copy", views.copy, name="copy"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/links/", views.links, name="links"),
     path("<int:pk>/results/", views.results, name="results"),

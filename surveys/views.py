@@ -254,6 +254,19 @@ def open_view(request, pk):
     return redirect("surveys:detail", survey.pk)
 
 
+@require_POST
+@login_required
+def copy(request, pk):
+    survey = _managed(request, pk)
+    try:
+        new = services.copy_survey(survey=survey, actor=request.user)
+    except SurveyError as error:
+        messages.error(request, error.message)
+        return redirect("surveys:detail", survey.pk)
+    messages.success(request, _("已复制为新问卷草稿，可以修改题目后发出。"))
+    return redirect("surveys:detail", new.pk)
+
+
 @login_required
 def close(request, pk):
     """GET: the confirmation page; POST: close."""

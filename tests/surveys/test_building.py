@@ -67,7 +67,7 @@ def test_editing_questions_after_the_first_answer_is_refused(open_survey, respon
     answer(open_survey, respondent)
     question = open_survey.questions.first()
 
-    with pytest.raises(SurveyStateConflict, match="问卷已收到答卷，不能再修改题目"):
+    with pytest.raises(SurveyStateConflict, match="问卷已收到答卷，不能再修改题目；如需调整，请复制为新问卷后修改。"):
         services.update_question(question=question, actor=secretary, kind="text", text="改", options=[])
     with pytest.raises(SurveyStateConflict):
         services.add_question(survey=open_survey, actor=secretary, kind="text", text="新题")
@@ -178,3 +178,23 @@ def test_recipients_are_removed_from_a_draft_only(open_survey, secretary, employ
 
     with pytest.raises(SurveyStateConflict, match="问卷已发出，不能再移除填写对象。"):
         services.remove_recipient(recipient=row, actor=secretary)
+
+
+def test_a_survey_with_answers_is_copied_into_a_new_draft(client, open_survey, respondent, secretary):
+    answer(open_survey, respondent)
+    client.force_login(secretary)
+
+    response = client.post(reverse("surveys:copy", args=[open_survey.pk]))
+
+    copy = Survey.objects.exclude(pk=open_survey.pk).get()
+    assert response.url == reverse("surveys:detail", args=[copy.pk])
+    assert copy.state == Survey.State.DRAFT and copy.title == "信息工作满意度调查（副本）" and copy.anonymous
+    assert [(q.kind, q.text, [o.text for o in q.options.all()]) for q in copy.questions.order_by("position")] == [
+        (q.kind, q.text, [o.text for o in q.options.all()]) for q in open_survey.questions.order_by("position")]
+    assert not copy.recipients.exists() and copy.responses_count == 0
+    services.add_question(survey=copy, actor=secretary, kind="text", text="新题")  # editable again
+
+
+def test_only_the_secretariat_copies(open_survey, leader):
+    with pytest.raises(SurveyNotAllowed):
+        services.copy_survey(survey=open_survey, actor=leader)
