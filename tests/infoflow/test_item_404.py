@@ -48,12 +48,18 @@ def kwargs_for(pattern, item, missing=False):
         "question_pk": item.questions.first().pk,
         # 减签's URL: the item decides the 404 (no signer was added to this item; any id answers the same).
         "change_pk": 1,
+        # The closed loop's rows (issue 19 §8): the item decides the 404 before the row is looked up.
+        "task_pk": 1,
+        "confirmation_pk": 1,
+        "transmission_pk": item.transmissions.first().pk,
     }
     return {name: values[name] for name in names}
 
 
 def test_every_item_url_is_covered():
-    assert len(ITEM_ROUTES) == 25  # + chase (催办); issue 15: print, print.pdf, preview, 加签/减签, 转办, return-to
+    # + chase (催办); issue 15: print, print.pdf, preview, 加签/减签, 转办, return-to; issue 19 §8: follow
+    # task add/done, 呈报, study require/confirm, seal use.
+    assert len(ITEM_ROUTES) == 31
 
 
 @pytest.mark.parametrize("pattern", ITEM_ROUTES, ids=lambda p: p.name)
