@@ -320,11 +320,10 @@ def export(request, pk):
 @login_required
 def mine(request):
     """The surveys the user is asked to answer (open ones first), and those whose results they were named to read."""
-    invitations = list(selectors.invitations_of(request.user)[:50])
+    page = Paginator(selectors.invitations_of(request.user), PAGE).get_page(request.GET.get("page"))
     readable = [] if selectors.manages_surveys(request.user) else list(
-        selectors.surveys_visible_to(request.user).exclude(state=Survey.State.DRAFT)[:50])
-    return render(request, "surveys/mine.html", {"invitations": invitations, "readable": readable,
-                                                 "now": timezone.now()})
+        selectors.surveys_visible_to(request.user).exclude(state=Survey.State.DRAFT).order_by("-opened_at")[:PAGE])
+    return render(request, "surveys/mine.html", {"page": page, "readable": readable, "now": timezone.now()})
 
 
 def _questionnaire(request, survey, recipient, *, template, context):

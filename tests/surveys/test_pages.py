@@ -116,3 +116,23 @@ def test_the_results_cost_the_same_for_few_and_many_answers(client, open_survey,
 
     assert "16 人作答" in page
     assert Recipient.objects.filter(survey=open_survey, answered=True).count() == 16
+
+
+def test_my_surveys_cost_the_same_for_few_and_many(client, secretary, employee, django_assert_max_num_queries):
+    def send(n):
+        survey = build(secretary, title="问卷 %d" % n)
+        services.add_recipients(survey=survey, actor=secretary, users=[employee])
+        services.open_survey(survey=survey, actor=secretary)
+
+    send(0)
+    client.force_login(employee)
+    client.get(reverse("surveys:mine"))
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("surveys:mine"))
+    for n in range(1, 23):
+        send(n)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("surveys:mine")).content.decode()
+
+    assert "第 1 / 2 页" in page
