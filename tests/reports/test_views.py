@@ -108,3 +108,29 @@ def test_the_list_takes_the_same_queries_for_few_and_many(client, secretary, dja
         response = client.get("/reports/")
 
     assert "第 1 / 2 页" in response.content.decode()
+
+
+MENU = __import__("re").compile(r'<details class="menu">.*?</details>', __import__("re").S)
+
+
+def _cards(client):
+    return MENU.sub("", client.get("/").content.decode())
+
+
+@pytest.mark.parametrize("role, shown", [("secretary", True), ("leader", True), ("gm", True),
+                                         ("officer_market", False), ("employee", False)])
+def test_the_menu_offers_reports_to_the_secretariat_and_leaders(client, request, market, role, shown):
+    client.force_login(request.getfixturevalue(role))
+
+    html = client.get("/").content.decode()
+
+    assert ('href="/reports/"' in html) == shown
+    assert 'href="/incidents/"' in html  # anyone may report an incident
+
+
+def test_the_home_card_links_the_latest_report_for_its_leader_only(client, report, named_leader, gm):
+    client.force_login(named_leader)
+    assert 'href="/reports/%d/"' % report.pk in _cards(client)
+
+    client.force_login(gm)  # a leader the report was not sent to
+    assert 'href="/reports/%d/"' % report.pk not in _cards(client)
