@@ -100,6 +100,20 @@ def recipients_for(kind: str) -> list:
     return [r.user for r in rows.order_by("user_id")]
 
 
+def check_period(kind: str, period_label: str, now: dt.datetime | None = None) -> Period:
+    """The period if a report of ``kind`` can be made for it now: a known kind, a well-written period
+    that is over and has no report yet. Raises ReportInvalid or ReportExists."""
+    now = now or timezone.now()
+    if kind not in Kind.values:
+        raise ReportInvalid(_("请选择报告类型。"))
+    period = parse_period(kind, period_label)
+    if period.end > now:
+        raise ReportInvalid(_("%(period)s 尚未结束，期满后才能生成报告。") % {"period": period.label})
+    if Report.objects.filter(kind=kind, period=period.label).exists():
+        raise ReportExists(_("%(period)s 的报告已经生成，报告生成后不再改变。") % {"period": period.label})
+    return period
+
+
 def generate_report(*, kind: str, period_label: str, actor=None, now: dt.datetime | None = None) -> Report:
     """Make the report of ``kind`` for the period ``period_label`` and send it to the named leaders.
 
@@ -109,13 +123,7 @@ def generate_report(*, kind: str, period_label: str, actor=None, now: dt.datetim
     now = now or timezone.now()
     if actor is not None and not may_generate(actor):
         raise PermissionDenied
-    if kind not in Kind.values:
-        raise ReportInvalid(_("请选择报告类型。"))
-    period = parse_period(kind, period_label)
-    if period.end > now:
-        raise ReportInvalid(_("%(period)s 尚未结束，期满后才能生成报告。") % {"period": period.label})
-    if Report.objects.filter(kind=kind, period=period.label).exists():
-        raise ReportExists(_("%(period)s 的报告已经生成，报告生成后不再改变。") % {"period": period.label})
+    period = check_period(kind, period_label, now)
     data = build_data(period)
     try:
         with transaction.atomic():

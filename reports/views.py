@@ -95,7 +95,7 @@ def generate(request):
     if not selectors.may_generate(request.user):
         raise PermissionDenied
     form = GenerateForm(request.POST or request.GET or None)
-    leaders = []
+    leaders, ready = [], False
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         leaders = services.recipients_for(data["kind"])
@@ -110,7 +110,9 @@ def generate(request):
                 return redirect("reports:detail", report.pk)
         else:
             try:
-                services.parse_period(data["kind"], data["period"])
+                services.check_period(data["kind"], data["period"])
             except services.ReportError as error:
                 messages.error(request, error.message)
-    return render(request, "reports/generate.html", {"form": form, "leaders": leaders})
+            else:
+                ready = True  # the confirm step: what will be sent to whom
+    return render(request, "reports/generate.html", {"form": form, "leaders": leaders, "ready": ready})

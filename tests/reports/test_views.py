@@ -134,3 +134,13 @@ def test_the_home_card_links_the_latest_report_for_its_leader_only(client, repor
 
     client.force_login(gm)  # a leader the report was not sent to
     assert 'href="/reports/%d/"' % report.pk not in _cards(client)
+
+
+def test_a_period_not_over_is_refused_before_the_confirm_step(client, secretary, named_leader):
+    client.force_login(secretary)
+
+    with at(APRIL_2):
+        response = client.get("/reports/generate/", {"kind": "monthly", "period": "2026-04"})
+
+    html = response.content.decode()
+    assert "2026-04 尚未结束" in html and "确定生成并发送" not in html and 'value="2026-04"' in html
