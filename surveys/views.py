@@ -326,13 +326,14 @@ def mine(request):
     return render(request, "surveys/mine.html", {"page": page, "readable": readable, "now": timezone.now()})
 
 
-def _questionnaire(request, survey, recipient, *, template, context):
-    """Show and take the questionnaire of ``recipient`` (shared by the logged-in and the link pages)."""
+def _questionnaire(request, survey, recipient, *, template: str, context: dict, closed_status: int = 200):
+    """Show and take the questionnaire of ``recipient`` (shared by the logged-in and the link pages);
+    a closed or expired survey answers the closed page with ``closed_status``."""
     now = timezone.now()
     if recipient.answered:
         return render(request, "surveys/thanks.html", {**context, "survey": survey, "already": True})
     if not survey.is_accepting(now):
-        return render(request, "surveys/closed.html", {**context, "survey": survey}, status=context.get("closed_status", 200))
+        return render(request, "surveys/closed.html", {**context, "survey": survey}, status=closed_status)
     questions = selectors.questions_of(survey)
     raw, errors = {}, {}
     if request.method == "POST":
@@ -345,8 +346,7 @@ def _questionnaire(request, survey, recipient, *, template, context):
         except AlreadyAnswered:
             return render(request, "surveys/thanks.html", {**context, "survey": survey, "already": True})
         except SurveyNotAccepting:
-            return render(request, "surveys/closed.html", {**context, "survey": survey},
-                          status=context.get("closed_status", 200))
+            return render(request, "surveys/closed.html", {**context, "survey": survey}, status=closed_status)
         else:
             return render(request, "surveys/thanks.html", {**context, "survey": survey})
     rows = [(q, raw.get(q.pk), errors.get(q.pk)) for q in questions]
@@ -377,7 +377,7 @@ def public(request, token):
             tokens.count_failure(request)
             raise Http404
         response = _questionnaire(request, recipient.survey, recipient, template="surveys/public.html",
-                                  context={"public": True, "token": token, "closed_status": 404})
+                                  context={"public": True}, closed_status=404)
     # The token never leaves in a Referer ("no-referrer" would make the form's Origin null: CSRF refusal).
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"

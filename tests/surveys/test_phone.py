@@ -24,8 +24,8 @@ def sent(secretary, employee, contact, market, officer_market):
     return survey
 
 
-def test_staff_and_an_external_contact_answer_and_the_secretary_reads_on_a_phone(phone, browser, live_server,  # noqa: F811
-                                                                                sent, employee, contact, secretary, tmp_path):
+def test_staff_and_an_external_contact_answer_and_the_secretary_reads_on_a_phone(  # noqa: F811
+        phone, browser, live_server, sent, employee, contact, secretary, tmp_path):
     staff = phone(employee.username, PASSWORD, "/surveys/mine/")
     staff.click_locator(staff.page.get_by_role("link", name=sent.title))
     staff.page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
