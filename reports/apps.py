@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         # Framework glue: the built-in sections, the monthly sweep, and the secretariat's admin rights
         # on the list of leaders the reports go to (officers.backends grants by role).
         from liaison import sweeps as runner
-        from officers.backends import ADD_CHANGE_VIEW, ROLE_GRANTS, Role
+        from officers.backends import ROLE_GRANTS, Role
 
         from .builtin import register_builtin
         from .sweeps import SWEEPS

@@ -36,7 +36,7 @@ from officers import assessment
 from officers.assessment_models import AssessmentPeriod, AssessmentResult
 from officers.meeting_models import Invitation, Meeting, Training, TrainingAttendance
 
-from .sections import MONTHLY, YEARLY, Period, Section, figure, rate, register, table
+from .sections import YEARLY, Period, Section, figure, rate, register, table
 
 IN_PROGRESS = {Item.State.IN_REVIEW, Item.State.RETURNED, Item.State.WITHDRAWN, Item.State.APPROVED,
                Item.State.TRANSMITTED}
@@ -254,4 +254,4 @@ def register_builtin() -> None:
         register(section)
 
 
-__all__ = ["SECTIONS", "register_builtin", "MONTHLY"]
+__all__ = ["SECTIONS", "register_builtin"]

@@ -1,13 +1,9 @@
 """The incident register's pages: who may open what (another's incident is a 404), the forms keep
 what was typed when refused, the list is paginated with a fixed number of queries."""
-import datetime as dt
-
 import pytest
 
-from incidents import services
 from incidents.models import Incident
 from infoflow.services.drafting import create_item
-from tests.incidents.conftest import MONDAY, at
 
 pytestmark = pytest.mark.django_db
 
