@@ -49,7 +49,8 @@ class EntryAdmin(ReadOnlyMixin, VisibleOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ("category", "state", "confidentiality", "featured")
     list_select_related = ("category", "department")
     search_fields = ("title", "reference")
-    exclude = ("search_text",)
+    # The source item is left out: its select (history pages render the form) would list every item.
+    exclude = ("search_text", "source_item")
     inlines = [EntryFileInline]
 
     def visible_queryset(self, request, queryset):

@@ -384,6 +384,18 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         survey_services.add_question(
             survey=survey_services.create_survey(actor=secretary, title="草稿问卷", anonymous=False), actor=secretary,
             kind="scale", text="评分")
+        # The information library (issue 19 §1): archived A filed into the library by its officer (a
+        # restricted copy carrying A's marker and attachment, seen by exactly who sees A), an internal
+        # entry of production with a file, and production's information need.
+        from library import services as library_services
+        from library.models import Category as LibraryCategory
+
+        shelf = LibraryCategory.objects.get_or_create(name="法律法规")[0]
+        library_services.file_item(actor=officer_market, item=archived, category=shelf, department=market)
+        library_services.create_entry(actor=secretary, department=prod, files=[_pdf("规章.pdf")], fields={
+            "title": "安全生产规章", "summary": "", "body": "", "category": shelf, "issuer": "", "reference": "",
+            "valid_from": None, "valid_until": None, "confidentiality": "internal"})
+        library_services.save_need(actor=head_prod, unit=prod, title="法规", keywords="规章")
         restricted.refresh_from_db()
         Notification.objects.get_or_create(
             recipient=head_market, key="walk-%s" % restricted.pk,
@@ -497,6 +509,17 @@ class Filler:
     # The portal's arguments by URL name (namespace included).
     def portal(self, name, keys):
         keys = set(keys)
+        if name.startswith("library:"):
+            from library.models import Entry, EntryFile, Need
+
+            if keys == {"pk", "file_pk"}:
+                return [{"pk": f.entry_id, "file_pk": f.pk} for f in EntryFile.objects.all()[:40]] or [
+                    {"pk": 0, "file_pk": 0}]
+            if keys == {"item_pk"}:
+                return [{"item_pk": pk} for pk in self.item_ids]
+            if keys == {"pk"}:
+                return [{"pk": pk} for pk in self.ids(Need if name.startswith("library:need") else Entry)] or [
+                    {"pk": 0}]
         if name.startswith("rules:") and keys == {"pk"}:  # issue 19 §5: documents and versions
             from rules.models import RuleDocument, RuleVersion
 

@@ -9,7 +9,7 @@ from django.db import connection
 
 from library.models import Entry
 from library.search import index_text, pieces, search
-from library.selectors import entries_visible_to, filter_entries
+from library.selectors import entries_visible_to, filter_entries, list_rows
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -114,3 +114,13 @@ def test_list_queries_do_not_grow_with_rows(client, make_entry, officer_market, 
         response = client.get("/library/", {"q": "安全"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("vendor", [None, "sqlite"])
+def test_titles_holding_the_query_come_first(make_entry, officer_market, market, vendor):
+    title = make_entry(officer_market, market, title="消防检查办法", summary="")
+    body = make_entry(officer_market, market, title="年度工作要点", summary="其中一节讲消防检查")  # newer
+
+    rows = list(list_rows(search(entries_visible_to(officer_market), "消防检查", vendor=vendor)))
+
+    assert rows == [title, body]
