@@ -213,3 +213,18 @@ def test_two_concurrent_matches_of_one_pair_notify_once(prod, market, regulation
     assert sorted(results) == [False, True]
     assert NeedMatch.objects.filter(need=need, entry=entry).count() == 1
     assert Notification.objects.filter(recipient=officer_prod, key__startswith="library:need:").count() == 1
+
+
+def test_needs_page_queries_do_not_grow_with_rows(client, secretary, prod, market, head_prod, officer_market,
+                                                  regulation, django_assert_max_num_queries):
+    client.force_login(secretary)
+    services.save_need(actor=head_prod, unit=prod, title="需求 0", categories=[regulation], keywords="a")
+    client.get("/library/needs/")
+    with django_assert_max_num_queries(40) as few:
+        client.get("/library/needs/")
+    for n in range(1, 15):
+        services.save_need(actor=officer_market, unit=market, title="需求 %d" % n, categories=[regulation],
+                           keywords="b")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/library/needs/").status_code == 200
