@@ -501,3 +501,13 @@ def test_the_demo_makes_a_signed_and_a_pending_review_once(org):
     previous, current = AccessReview.objects.order_by("period_start")
     assert (previous.period, current.period) == ("2026-07", "2026-10")
     assert previous.signed_by == org["secretary"] and current.baseline == previous and not current.is_signed
+
+
+def test_the_incident_register_url_follows_the_installed_app():
+    from django.apps import apps
+    from django.urls import reverse
+
+    from dengbao.views_review import incident_register_url
+
+    expected = reverse("incidents:list") if apps.is_installed("incidents") else ""
+    assert incident_register_url() == expected
