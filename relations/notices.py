@@ -157,8 +157,8 @@ def member_change_submitted(change, *, actor) -> list:
     """A member unit reported a change → the reviewers."""
     return _write(people.people_with_role(*REVIEWERS), key="relations:member-change:%d:submitted" % change.pk,
                   kind="task", url=_change_url(change), actor=actor,
-        subject=_("会员单位信息变更待审核：%(unit)s") % {"unit": change.unit.name},
-        body=_("%(unit)s 报送了基本信息变更，请审核。") % {"unit": change.unit.name})
+                  subject=_("会员单位信息变更待审核：%(unit)s") % {"unit": change.unit.name},
+                  body=_("%(unit)s 报送了基本信息变更，请审核。") % {"unit": change.unit.name})
 
 
 @in_notify_language

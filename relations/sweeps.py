@@ -20,6 +20,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from infoflow import people
 from liaison.sweeps import NEVER, Sweep
 from liaison.workdays import add_working_days, is_workday
 
@@ -79,8 +80,9 @@ def _advance(case, stages, now) -> dt.datetime:
 
 
 def handle_actions(actions, now) -> None:
-    for action in actions:
-        action.notice_at = _advance(action, action_stages(action), now)
+    with people.cached():  # the same heads and owners across a batch
+        for action in actions:
+            action.notice_at = _advance(action, action_stages(action), now)
 
 
 # --- obligation due dates --------------------------------------------------------------------
@@ -102,8 +104,9 @@ def occurrence_stages(occurrence) -> list[tuple[dt.datetime, callable]]:
 
 
 def handle_occurrences(occurrences, now) -> None:
-    for occurrence in occurrences:
-        occurrence.notice_at = _advance(occurrence, occurrence_stages(occurrence), now)
+    with people.cached():
+        for occurrence in occurrences:
+            occurrence.notice_at = _advance(occurrence, occurrence_stages(occurrence), now)
 
 
 SWEEPS = (

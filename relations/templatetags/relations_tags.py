@@ -1,5 +1,7 @@
 """Template tags: the external unit's relations section (portal and admin
 change page) and the home card's counts, read through the selectors."""
+import datetime as dt
+
 from django import template
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ def relations_home(context) -> dict | None:
     occurrences = selectors.occurrences_visible_to(user).filter(done_at__isnull=True)
     return {
         "actions": selectors.my_open_actions(user).count(),
-        "due_soon": occurrences.filter(due_on__gte=today, due_on__lte=today + timezone.timedelta(days=30)).count(),
+        "due_soon": occurrences.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=30)).count(),
         "late": occurrences.filter(due_on__lt=today).count(),
         "to_review": (selectors.member_change_list(user, state="submitted").count()
                       if selectors.reviews_member_changes(user) else 0),
