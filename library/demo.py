@@ -26,9 +26,11 @@ def seed() -> int:
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["secretary", "officer_market", "officer_prod", "head_prod"])}
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=["market", "prod", "office"])}
-    categories = {c.name: c for c in Category.objects.all()}
-    if len(users) < 4 or not {"market", "prod"} <= set(units) or "法律法规" not in categories:
-        return 0  # no demo organisation (or categories) to build on
+    if len(users) < 4 or not {"market", "prod"} <= set(units):
+        return 0  # no demo organisation to build on
+    # Migration 0002 adds these; a database flushed since (tests) may lack them.
+    categories = {name: Category.objects.get_or_create(name=name, defaults={"sort_order": order})[0]
+                  for order, name in enumerate(("法律法规", "政策文件", "市场情报", "政策情报", "模板范本"), start=1)}
     office = units.get("office") or units["market"]
     today = timezone.localdate()
     with transaction.atomic():
@@ -44,19 +46,18 @@ def seed() -> int:
                 "summary": "安全生产工作坚持人民至上、生命至上；生产经营单位的主要负责人是本单位安全生产第一责任人。",
                 "body": ""}, True),
             (users["officer_market"], units["market"], {
-                "title": "苏州市市场监督管理局关于企业年度报告公示的通知", "category": categories.get("政策文件",
-                                                                                 categories["法律法规"]),
+                "title": "苏州市市场监督管理局关于企业年度报告公示的通知", "category": categories["政策文件"],
                 "issuer": "苏州市市场监督管理局", "reference": "苏市监〔2025〕12号",
                 "valid_from": dt.date(today.year - 1, 1, 1), "valid_until": dt.date(today.year - 1, 6, 30),
                 "confidentiality": "internal", "summary": "企业应于每年1月1日至6月30日报送上一年度年度报告。",
                 "body": ""}, False),
             (users["officer_market"], units["market"], {
-                "title": "华东区域竞品价格月报", "category": categories.get("市场情报", categories["法律法规"]),
+                "title": "华东区域竞品价格月报", "category": categories["市场情报"],
                 "issuer": "市场部", "reference": "", "valid_from": today.replace(day=1), "valid_until": None,
                 "confidentiality": "restricted", "summary": "主要竞品本月出厂价格和促销政策的变化，仅限市场部。",
                 "body": ""}, False),
             (users["secretary"], office, {
-                "title": "客户回访征询表（模板）", "category": categories.get("模板范本", categories["法律法规"]),
+                "title": "客户回访征询表（模板）", "category": categories["模板范本"],
                 "issuer": "办公室", "reference": "", "valid_from": None, "valid_until": None,
                 "confidentiality": "public", "summary": "每季度客户回访使用的征询表，填写后一周内交市场部汇总。",
                 "body": ""}, False),
