@@ -16,7 +16,7 @@ class VisitForm(forms.Form):
                                      queryset=ExternalContact.objects.select_related("external_unit"))
     unit = UnitChoiceField(label=_("走访部门"))
     visitors = PersonMultipleChoiceField(label=_("走访人员"))
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs=DATE))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("走访类型"), choices=Visit.Kind.choices)
     method = forms.ChoiceField(label=_("走访方式"), choices=Visit.Method.choices)
     purpose = forms.CharField(label=_("走访目的"), max_length=300)
@@ -35,7 +35,7 @@ class VisitForm(forms.Form):
 class ActionForm(forms.Form):
     text = forms.CharField(label=_("跟进事项"), max_length=300)
     owner = PersonChoiceField(label=_("责任人"))
-    due_on = forms.DateField(label=_("完成期限（工作日）"), widget=forms.DateInput(attrs=DATE))
+    due_on = forms.DateField(label=_("完成期限（工作日）"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
 
 class ActionDoneForm(forms.Form):

@@ -59,6 +59,9 @@ def visit_create(request):
         raise PermissionDenied
     units = permissions.visit_units_for(request.user)
     initial = {"visited_on": timezone.localdate(), "visitors": [request.user.pk]}
+    own = list(units.values_list("pk", flat=True)[:2])
+    if len(own) == 1:  # an officer of one unit records for it
+        initial["unit"] = own[0]
     if request.GET.get("external_unit", "").isdigit():
         initial["external_unit"] = int(request.GET["external_unit"])
     form = VisitForm(request.POST or None, units=units, initial=initial)
