@@ -12,9 +12,14 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liaison needs Python 3.11 or newer: set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
+$(STAMP): requirements.txt requirements-ldap.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@if [ -f /usr/include/ldap.h ] && [ -f /usr/include/sasl/sasl.h ]; then \
+	  $(PY) -m pip install --quiet -r requirements-ldap.txt; \
+	else \
+	  echo "liaison: directory login (LDAP) not installed: it needs OpenLDAP's headers (apt-get install libldap2-dev libsasl2-dev, then make venv); everything else works without it"; \
+	fi
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -12,13 +12,18 @@ rows, the lockout counter and the session rules apply the same.
 """
 import logging
 
-import ldap
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django_auth_ldap.backend import LDAPBackend
 
 from . import ldap_directory, services
+
+try:  # optional: requirements-ldap.txt; settings lists this backend only when it is installed
+    import ldap
+    from django_auth_ldap.backend import LDAPBackend
+except ImportError:
+    ldap = None
+    LDAPBackend = ModelBackend  # never listed then (settings.AUTHENTICATION_BACKENDS)
 
 logger = logging.getLogger(__name__)
 

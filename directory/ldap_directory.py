@@ -8,30 +8,35 @@ the "disabled in the directory" rule (AD: bit 2 of userAccountControl).
 """
 import logging
 
-import ldap
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django_auth_ldap.config import (
-    ActiveDirectoryGroupType,
-    GroupOfNamesType,
-    GroupOfUniqueNamesType,
-    LDAPSearch,
-    LDAPSettings,
-    PosixGroupType,
-)
-from ldap.controls import SimplePagedResultsControl
 
 from liaison.normalize import normalize_phone
 
 from .errors import NotConfigured, PlatformError
 
+try:  # optional: requirements-ldap.txt (python-ldap builds against OpenLDAP's headers; README)
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        GroupOfUniqueNamesType,
+        LDAPSearch,
+        LDAPSettings,
+        PosixGroupType,
+    )
+    from ldap.controls import SimplePagedResultsControl
+except ImportError:
+    ldap = None
+
 logger = logging.getLogger(__name__)
 
+INSTALLED = ldap is not None
 GROUP_TYPES = {
-    "groupOfNames": (GroupOfNamesType, "(objectClass=groupOfNames)"),
-    "groupOfUniqueNames": (GroupOfUniqueNamesType, "(objectClass=groupOfUniqueNames)"),
-    "posixGroup": (PosixGroupType, "(objectClass=posixGroup)"),
-    "activeDirectory": (ActiveDirectoryGroupType, "(objectClass=group)"),
+    "groupOfNames": ("GroupOfNamesType", "(objectClass=groupOfNames)"),
+    "groupOfUniqueNames": ("GroupOfUniqueNamesType", "(objectClass=groupOfUniqueNames)"),
+    "posixGroup": ("PosixGroupType", "(objectClass=posixGroup)"),
+    "activeDirectory": ("ActiveDirectoryGroupType", "(objectClass=group)"),
 }
 PAGE_SIZE = 500
 
@@ -41,12 +46,13 @@ def config() -> dict:
 
 
 def configured() -> bool:
-    """Whether a directory is set up (LIAISON_LDAP_URI and the user base)."""
+    """Whether a directory is set up (LIAISON_LDAP_URI and the user base)
+    and its client library installed (requirements-ldap.txt)."""
     c = config()
-    return bool(c.get("URI") and c.get("USER_BASE"))
+    return INSTALLED and bool(c.get("URI") and c.get("USER_BASE"))
 
 
-def ldap_settings() -> LDAPSettings:
+def ldap_settings() -> "LDAPSettings":
     """django-auth-ldap's settings for the login backend (no AUTH_LDAP_* names in settings.py)."""
     c = config()
     s = LDAPSettings("DIRECTORY_NO_SUCH_PREFIX_", {})
@@ -56,7 +62,8 @@ def ldap_settings() -> LDAPSettings:
     s.BIND_PASSWORD = c["BIND_PASSWORD"]
     s.USER_SEARCH = LDAPSearch(c["USER_BASE"], ldap.SCOPE_SUBTREE, c["USER_FILTER"])
     if c["GROUP_BASE"]:
-        group_type, group_filter = GROUP_TYPES[c["GROUP_TYPE"]]
+        type_name, group_filter = GROUP_TYPES[c["GROUP_TYPE"]]
+        group_type = globals()[type_name]
         s.GROUP_SEARCH = LDAPSearch(c["GROUP_BASE"], ldap.SCOPE_SUBTREE, group_filter)
         s.GROUP_TYPE = group_type(name_attr="cn")
     s.USER_ATTR_MAP = {"first_name": c["ATTR_NAME"], "email": c["ATTR_EMAIL"]}
@@ -113,6 +120,8 @@ def person_from(dn: str, attrs) -> dict:
 
 def connect():
     """A connection bound as the service account. Raises NotConfigured or PlatformError."""
+    if not INSTALLED:
+        raise NotConfigured(_("目录登录组件（python-ldap）未安装：请先安装 libldap2-dev 和 libsasl2-dev，再运行 make venv。"))
     if not configured():
         raise NotConfigured(_("目录（LDAP）尚未配置：请设置环境变量 LIAISON_LDAP_URI 和 LIAISON_LDAP_USER_BASE。"))
     c = config()

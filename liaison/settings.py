@@ -631,6 +631,11 @@ DIRECTORY_LDAP = {
                          "attr&bit (AD: userAccountControl&2), attr=value or attr"),
     "TIMEOUT": _setting("LIAISON_LDAP_TIMEOUT", _int, 5, "seconds"),
 }
+if DIRECTORY_LDAP["URI"] and importlib.util.find_spec("ldap") is None:
+    raise ImproperlyConfigured(
+        "LIAISON_LDAP_URI is set but python-ldap is not installed: apt-get install libldap2-dev libsasl2-dev, "
+        "then make venv (it installs requirements-ldap.txt when the headers are there)."
+    )
 # WeCom (企业微信) and DingTalk (钉钉): corp id, agent id and app key are kept in the admin
 # (directory.MessengerApp); the secrets only here, from the environment, never in the database.
 DIRECTORY_WECOM_SECRET = _setting("LIAISON_WECOM_SECRET", str, "", "the WeCom application's Secret")

@@ -1,16 +1,29 @@
 """Fixtures of the directory tests: a real slapd (tests/directory/slapd.py)
 and a local HTTP server answering as WeCom and DingTalk do
 (tests/directory/fake_platforms.py)."""
+import importlib.util
+import os
+
 import pytest
 from django.core.cache import cache
 
 from tests.directory import slapd as slapd_module
 
 
+def _missing(reason: str) -> None:
+    """Skip, unless the run requires its services (CI: LIAISON_REQUIRE_SERVICES=1), where a
+    directory test that cannot run is a failure, not a silent skip."""
+    if os.environ.get("LIAISON_REQUIRE_SERVICES"):
+        pytest.fail(reason + " — and LIAISON_REQUIRE_SERVICES is set")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def slapd_server(tmp_path_factory):
+    if importlib.util.find_spec("ldap") is None:
+        _missing("python-ldap is not installed (apt-get install libldap2-dev libsasl2-dev, then make venv)")
     if slapd_module.SLAPD is None:
-        pytest.skip("Debian's slapd is not installed (apt-get install slapd ldap-utils; .ci/run installs it)")
+        _missing("Debian's slapd is not installed (apt-get install slapd ldap-utils; .ci/run installs it)")
     server = slapd_module.SlapdServer(tmp_path_factory.mktemp("slapd"))
     yield server
     server.stop()

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from ldap import modlist
 
 from directory.models import ExternalAccount, SyncReport
 from directory.sync import run_sync
@@ -147,6 +146,8 @@ def test_disabled_head_cannot_log_in_and_their_open_step_passes_on(
         directory, client, frozen, market, prod, officer_market, head_market, leader, secretary):  # noqa: F811
     conn = directory.admin()
     dn = f"uid={head_market.username},{PEOPLE}"
+    from ldap import modlist  # optional library (requirements-ldap.txt): the slapd fixture says when it is missing
+
     conn.add_s(dn, modlist.addModlist({
         "objectClass": [b"inetOrgPerson", b"liaisonAdAccount"], "uid": [head_market.username.encode()],
         "cn": [b"head"], "sn": [b"h"], "userPassword": [PASSWORD.encode()], "userAccountControl": [b"514"]}))
