@@ -49,7 +49,8 @@ from archive.services import archive_item
 from archive.services.checks import run_verification
 from archive.services.disposal import set_hold
 from infoflow.export_models import ExportJob
-from infoflow.models import Attachment, Delegation, Item, Phrase, Question, Receiver, ReviewStep, StepChange
+from infoflow.models import (Attachment, ChecklistEntry, Delegation, Item, Phrase, Question, Receiver, ReviewStep,
+                             Seal, StepChange)
 from infoflow.services.chain import open_step, submit_item
 from infoflow.services.delivery import (
     acknowledge_receipt,
@@ -167,6 +168,10 @@ def world(settings, market, prod, finance, officer_market, officer_prod, head_ma
         add_signer(step=open_step(Item.objects.get(pk=restricted.pk)), actor=head_market, person=legal,
                    position="after", reason="加签 %s-SIGNER" % MARKERS["R"])
         Phrase.objects.create(user=head_market, text="常用语 walk")
+        # The review checklist and the seals the secretariat keeps (issue 19 §8; not required, so the
+        # world's approvals pass unticked).
+        ChecklistEntry.objects.create(text="准确性 walk", scope="external", required=False)
+        Seal.objects.create(name="公章 walk")
 
         draft = create_item(actor=officer_market, unit=market, receivers=to_prod, fields=_fields("D"))
         add_attachment(item=draft, actor=officer_market, upload=_pdf("%s-草稿附件.pdf" % MARKERS["D"]))
