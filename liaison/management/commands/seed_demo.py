@@ -13,11 +13,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 # Later apps build on the organisation: officers first.
-DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "infoflow.demo_loop", "archive.demo",
+DEMO_MODULES = ["officers.demo", "infoflow.demo", "infoflow.demo_signers", "archive.demo",
                 "datacalls.demo",
                 "officers.demo_meetings", "officers.demo_assessment", "officers.demo_work", "suggestions.demo",
                 "followup.demo", "briefs.demo", "library.demo", "relations.demo"]
 DEMO_MODULES += ["surveys.demo"]
+# The review checklist's required points after every demo that approves (issue 19 §8).
+DEMO_MODULES += ["infoflow.demo_loop"]
 # The rules with read receipts and a pending 推荐表 (issue 19 §5, §9).
 DEMO_MODULES += ["rules.demo", "officers.demo_recommendations"]
 # The directory app: group → role mappings and a sync report for HR (issue 20).
