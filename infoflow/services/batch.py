@@ -28,9 +28,13 @@ class BatchResult:
     failed: list = field(default_factory=list)
 
 
-def approve_many(*, step_ids, actor, opinion: str = "") -> BatchResult:
+def approve_many(*, step_ids, actor, opinion: str = "", checked=None) -> BatchResult:
     """Approve each step in ``step_ids`` (ids, at most ``LIMIT``) as ``actor``
-    with ``opinion`` (empty: "同意"), each in its own transaction. Never
+    with ``opinion`` (empty: "同意"), each in its own transaction.
+    ``checked``: the ids of the review checklist's points ticked on the batch
+    form (loop.checklist_for_steps); each step keeps those of its own points,
+    and a step whose required point is not ticked is reported in ``failed``
+    (seed 004 (二) 审核重点). Never
     raises for one step: a step that is missing, not the actor's, already
     decided or one that may need an edit is reported in ``failed`` with the
     user's message (a step of an item the actor may not see is reported as
@@ -57,7 +61,7 @@ def approve_many(*, step_ids, actor, opinion: str = "") -> BatchResult:
             result.failed.append((step, pk, _("该环节可修改文稿，请逐条审核。")))
             continue
         try:
-            approve_step(step=step, actor=actor, opinion=opinion)
+            approve_step(step=step, actor=actor, opinion=opinion, checked=checked)
         except LiaisonError as error:
             result.failed.append((step, pk, error.message))
         else:

@@ -337,6 +337,26 @@ def checklist_for(step) -> list[ChecklistEntry]:
             if not e.stage_name or e.stage_name == step.name]
 
 
+def checklist_for_steps(steps) -> list[ChecklistEntry]:
+    """The active checklist entries that apply to any of ``steps`` (their
+    ``item`` loaded), in one query: the points a batch approval (批量同意,
+    seed 004 (二) 审核重点) shows once for all the steps it approves. Each
+    step's approval keeps only its own points (``record_ticks``)."""
+    steps = list(steps)
+    if not steps:
+        return []
+    scopes = {ChecklistEntry.Scope.ALL}
+    names = set()
+    for step in steps:
+        names.add(step.name)
+        if step.item.direction == Direction.EXTERNAL:
+            scopes.add(ChecklistEntry.Scope.EXTERNAL)
+        if step.item.kind == Kind.PUBLICATION:
+            scopes.add(ChecklistEntry.Scope.PUBLICATION)
+    return [e for e in ChecklistEntry.objects.filter(is_active=True, scope__in=scopes).order_by("sort_order", "pk")
+            if not e.stage_name or e.stage_name in names]
+
+
 def record_ticks(*, assignee: StepAssignee, step, actor, checked) -> list[ChecklistTick]:
     """Keep the checklist as ticked with an approval (inside approve_step's
     transaction). ``checked``: ids of the ticked entries (None: no list was
@@ -415,5 +435,5 @@ def record_seal_use(*, transmission: Transmission, actor, seal, approved_by, app
 
 __all__ = [
     "add_follow_task", "finish_follow_task", "escalate_item", "escalation_path", "require_study", "confirm_study",
-    "checklist_for", "record_ticks", "record_seal_use", "clean_outcome",
+    "checklist_for", "checklist_for_steps", "record_ticks", "record_seal_use", "clean_outcome",
 ]

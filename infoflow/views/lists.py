@@ -9,6 +9,7 @@ from .. import selectors
 from ..export_views import log_export_url
 from ..filters import ItemFilterForm
 from ..models import ReviewStep
+from ..services import loop
 from .common import paginate, paginate_counted
 
 TAB_LABELS = {
@@ -58,13 +59,20 @@ def review_inbox(request):
     # Only narrow by the filters when some are set (the rows are the user's own assignments).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     page = paginate_counted(request, selectors.review_inbox(request.user, items=items))
+    batchable = batchable_steps(page)
     return render(
         request,
         "infoflow/review_inbox.html",
         {"page": page, "form": form, "now": timezone.now(), "export_url": log_export_url(form, "reviews"),
          # 批量同意 offers the page's steps that need no edit of the text (services.batch checks again).
-         "batchable": batchable_steps(page)},
+         "batchable": batchable, "batch_checklist": batch_checklist(page, batchable)},
     )
+
+
+def batch_checklist(page, batchable) -> list:
+    """The review checklist's points that apply to the page's batchable steps
+    (one query), shown once on the 批量同意 form."""
+    return loop.checklist_for_steps(step for step in page if step.pk in batchable)
 
 
 def batchable_steps(page) -> set[int]:

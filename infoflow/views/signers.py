@@ -127,7 +127,8 @@ def batch_approve(request):
     if not step_ids or not form.is_valid():
         messages.error(request, _("请至少勾选一条待审核信息。"))
         return redirect("infoflow:review-inbox")
-    result = batch.approve_many(step_ids=step_ids, actor=request.user, opinion=form.cleaned_data["opinion"])
+    result = batch.approve_many(step_ids=step_ids, actor=request.user, opinion=form.cleaned_data["opinion"],
+                                checked=request.POST.getlist("checklist"))
     if result.passed:
         messages.success(request, _("已同意 %(n)s 条。") % {"n": len(result.passed)})
     if result.failed:
