@@ -560,7 +560,9 @@ class ChangeFilingAdmin(MaskedDetailAdminMixin, HistoryAdmin):
         fields = ["registration", "reason", "detail", "changed_at", "due_at", "filed_by", "late"]
         if obj is not None and obj.filed_at is not None:
             fields.append("filed_at")
-        return fields
+        # The masked 变更内容 replaces the raw one for viewers without the contact lists
+        # (dengbao.privacy); the form must leave it out or the history page fails.
+        return self._swap_detail(fields, request)
 
     def save_model(self, request, obj, form, change):
         first_record = "filed_at" in form.changed_data and obj.filed_at is not None

@@ -160,3 +160,31 @@ def test_change_filing_details_are_shown_to_hr(client, market, secretary):
     client.force_login(secretary)
 
     assert OTHER in client.get(reverse("admin:officers_changefiling_changelist")).content.decode()
+
+
+@pytest.mark.parametrize("codename", ["view_changefiling", "change_changefiling"])
+def test_change_filing_history_and_change_pages_mask_for_a_staff_member_without_the_role(client, market, codename):
+    """The history record page (and the change page of one who may edit) failed
+    with FieldError for a viewer without the contact lists: the masked field was
+    not read-only."""
+    from django.utils import timezone
+
+    from officers.models import ChangeFiling
+
+    registration = Registration.objects.create(unit=market, body=ExternalUnitFactory(), registered_name="张三",
+                                               registered_phone=OTHER)
+    filing = ChangeFiling.objects.create(registration=registration, reason="officer_changed",
+                                         detail="联络员变更为 张三（13900001111）", due_at=timezone.now())
+    viewer = UserFactory(username="filing_history_viewer", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=[codename, "view_changefiling"]))
+    client.force_login(viewer)
+    version = filing.history.latest()
+
+    pages = [client.get(reverse("admin:officers_changefiling_history", args=[filing.pk])),
+             client.get(reverse("admin:officers_changefiling_simple_history", args=[filing.pk, version.history_id])),
+             client.get(reverse("admin:officers_changefiling_change", args=[filing.pk]))]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert OTHER not in page.content.decode()
+    assert OTHER_MASKED in pages[1].content.decode() and OTHER_MASKED in pages[2].content.decode()
