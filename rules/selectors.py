@@ -75,12 +75,14 @@ def pending_for(user) -> QuerySet:
 
 
 def document_list(user, query: str = "") -> QuerySet:
-    """Visible documents with their current version, for the list page (two queries)."""
+    """Visible documents with their current version, for the list page (two queries).
+    The text search reads only the versions ``user`` may read (a draft's
+    wording never finds its document for anyone but the secretariat)."""
     current = RuleVersion.objects.filter(state=RuleVersion.State.CURRENT)
     docs = documents_visible_to(user).prefetch_related(Prefetch("versions", queryset=current, to_attr="current"))
     if query:
-        docs = docs.filter(Q(title__icontains=query) | Q(code__icontains=query) | Q(versions__text__icontains=query)
-                           ).distinct()
+        in_text = versions_visible_to(user).filter(document=OuterRef("pk"), text__icontains=query)
+        docs = docs.filter(Q(title__icontains=query) | Q(code__icontains=query) | Exists(in_text))
     return docs.order_by("code")
 
 

@@ -127,6 +127,16 @@ def test_drafts_are_hidden_from_everyone_but_the_secretariat(secretary, employee
     assert login_get(client, secretary, reverse("rules:version", args=[version.pk])).status_code == 200
 
 
+def test_search_never_reads_a_draft(published, secretary, officer_market, client):
+    services.draft_version(actor=secretary, document=published.document, number="2027 版",
+                           effective_on=dt.date(2027, 1, 1), text="第九条 拟新增保密条款", changes="新增第九条")
+    url = reverse("rules:list")
+
+    assert published.document.title not in login_get(client, officer_market, url + "?q=保密条款").content.decode()
+    assert published.document.title in login_get(client, officer_market, url + "?q=规范信息联络员").content.decode()
+    assert published.document.title in login_get(client, secretary, url + "?q=保密条款").content.decode()
+
+
 # --- read receipts -------------------------------------------------------------------------
 
 
