@@ -84,8 +84,9 @@ def report_xlsx(request, pk):
     data = report_workbook(report.data, user=request.user, now=timezone.now())
     audit.record(audit.Action.EXPORT, user=request.user, request=request, obj=report, detail="xlsx")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(False, "report-%s-%s.xlsx" % (report.kind,
-                                                                                              report.period))
+    response["Content-Disposition"] = content_disposition_header(True, "report-%s-%s.xlsx" % (report.kind,
+                                                                                             report.period))
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

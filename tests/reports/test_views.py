@@ -57,6 +57,20 @@ def test_the_workbook_opens_and_each_sheet_carries_the_watermark(client, report,
     assert ("市场部", 3, 1, 1, 1) in rows
 
 
+def test_both_downloads_are_attachments_with_their_names(client, report, named_leader):
+    """The workbook was sent inline (the PDF as an attachment): a phone's browser then tries to show
+    the spreadsheet instead of saving it under its name."""
+    client.force_login(named_leader)
+
+    for suffix, name in (("xlsx", "report-monthly-%s.xlsx"), ("pdf", "report-monthly-%s.pdf")):
+        response = client.get("/reports/%d/report.%s" % (report.pk, suffix))
+        if response.status_code == 503:  # no PDF engine on this machine
+            continue
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert name % report.period in response["Content-Disposition"]
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.skipif(not cjk_font_available(), reason="needs a CJK font (fonts-noto-cjk)")
 def test_the_pdf_opens_and_carries_the_readers_watermark(client, report, named_leader):
     client.force_login(named_leader)
