@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 # Fields that hold deadlines, periods or plans: they may lie ahead.
 AHEAD = {"due_at", "response_due_at", "answer_due_at", "expected_feedback_at", "planned_release_at", "expires_at",
          "expire_date", "retention_until", "end", "start", "notice_at", "event_date", "period_end",
-         "planned_on", "starts_at", "due_on", "remind_at"}
+         "planned_on", "starts_at", "due_on", "remind_at",
+         "interview_at", "first_due_on", "revision_due_on"}  # a planned interview, an obligation's first due day, a rule's next revision
 
 # Sunday 08:00 before office hours; a Monday morning in spring; a December afternoon.
 MOMENTS = ["2026-11-29 08:00+08:00", "2026-03-02 10:00+08:00", "2026-12-31 16:30+08:00"]
