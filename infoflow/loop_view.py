@@ -42,10 +42,7 @@ def loop_context(request, item, receivers, transmissions, now) -> dict:
         receiver.can_add_task = receiver in task_receivers
     owners = []
     if task_receivers:
-        unit_ids = {r.unit_id for r in task_receivers if r.kind == Receiver.Kind.UNIT} | {item.unit_id}
-        owners = list(get_user_model().objects.filter(
-            Q(profile__unit_id__in=unit_ids) | Q(officer_posts__unit_id__in=unit_ids) | Q(headed_units__in=unit_ids),
-            is_active=True).distinct().order_by("username")[:200])
+        owners = list(loop.task_owner_choices(item, task_receivers).order_by("username")[:200])
     may_seal = loop.may_record_seal_use(user, item)
     seal_uses = {}
     for use in SealUse.objects.filter(item=item).select_related("seal", "approved_by").order_by("pk"):

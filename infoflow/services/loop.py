@@ -29,6 +29,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,6 +124,20 @@ def may_finish_follow_task(user, task) -> bool:
         task.owner_id == user.pk or task.created_by_id == user.pk or is_handler(user, task.item))
 
 
+def task_owner_choices(item, receivers):
+    """The people who may own a follow task given on ``receivers`` (answered
+    rows of ``item``): the members (profile unit, officer posts, head) of the
+    receiving units and of the item's own unit, and a person receiving it
+    themselves; active only. A queryset of users (the form's choices, and
+    the service's check: an owner gets sight of the item, so an id typed
+    into the POST must not reach anyone else)."""
+    unit_ids = {r.unit_id for r in receivers if r.kind == Receiver.Kind.UNIT and r.unit_id} | {item.unit_id}
+    user_ids = {r.user_id for r in receivers if r.kind == Receiver.Kind.USER and r.user_id}
+    return get_user_model().objects.filter(
+        Q(profile__unit_id__in=unit_ids) | Q(officer_posts__unit_id__in=unit_ids) | Q(headed_units__in=unit_ids)
+        | Q(pk__in=user_ids), is_active=True).distinct()
+
+
 @transaction.atomic
 def add_follow_task(*, receiver: Receiver, actor, owner, what: str, due_date: dt.date) -> FollowTask:
     """Make one of an answer's next steps a tracked task: ``owner`` (an active
@@ -130,7 +145,8 @@ def add_follow_task(*, receiver: Receiver, actor, owner, what: str, due_date: dt
     The owner gets sight of the item; the task shows on it until done, and
     the sweep reminds the owner a working day before and tells owner and
     giver when it is late. Raises InvalidInput (no text, off day, past,
-    inactive owner), StateConflict (not answered, item not followable),
+    inactive owner or one outside the receiving and the item's units:
+    ``task_owner_choices``), StateConflict (not answered, item not followable),
     NotAllowed."""
     what = _text(what, _("请填写落实事项。"))
     item = lock_item(receiver.item)
@@ -141,9 +157,9 @@ def add_follow_task(*, receiver: Receiver, actor, owner, what: str, due_date: dt
     if not may_add_follow_task(actor, receiver):
         raise NotAllowed(_("只有反馈方或发起部门的联络员可以登记落实任务。"))
     owner_id = _id(owner)
-    owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
+    owner = task_owner_choices(item, [receiver]).filter(pk=owner_id).first() if owner_id else None
     if owner is None:
-        raise InvalidInput(_("请选择在职的责任人。"))
+        raise InvalidInput(_("请选择接收部门或发起部门的在职人员作为责任人。"))
     now = timezone.now()
     due = due_on_workday(due_date, now)
     task = save_with_history(FollowTask(item=item, receiver=receiver, owner=owner, what=what, due_at=due,
@@ -434,6 +450,6 @@ def record_seal_use(*, transmission: Transmission, actor, seal, approved_by, app
 
 
 __all__ = [
-    "add_follow_task", "finish_follow_task", "escalate_item", "escalation_path", "require_study", "confirm_study",
+    "add_follow_task", "task_owner_choices", "finish_follow_task", "escalate_item", "escalation_path", "require_study", "confirm_study",
     "checklist_for", "checklist_for_steps", "record_ticks", "record_seal_use", "clean_outcome",
 ]

@@ -101,6 +101,28 @@ def test_the_outcome_shows_on_the_item_and_after_the_remarks_in_the_log(client, 
 # --- follow tasks ----------------------------------------------------------------------------------
 
 
+def test_a_task_owner_typed_into_the_post_from_outside_the_units_is_refused(client, org, sent, prod_staff):
+    """The owner gets sight of the item: an id of someone outside the
+    receiving unit and the item's unit (the form does not offer them) must
+    not be accepted, by the service nor through the page."""
+    row = prod_row(sent)
+    answer_receiver(receiver=row, actor=org["officer_prod"], result="已部分整改", next_steps="完成剩余整改")
+    row = prod_row(sent)
+    with pytest.raises(InvalidInput, match="责任人"):
+        add_follow_task(receiver=row, actor=org["officer_prod"], owner=org["outsider"], what="整改",
+                        due_date=dt.date(2026, 3, 13))
+    client.force_login(org["officer_prod"])
+    url = reverse("infoflow:follow-task-add", args=[sent.pk, row.pk])
+    page = client.get(reverse("infoflow:item-detail", args=[sent.pk])).content.decode()
+    assert 'value="%d"' % prod_staff.pk in page and 'value="%d"' % org["outsider"].pk not in page
+    response = client.post(url, {"owner": org["outsider"].pk, "what": "整改", "due_date": "2026-03-13"}, follow=True)
+    assert "责任人" in response.content.decode()
+    assert not FollowTask.objects.exists()
+    assert not items_visible_to(org["outsider"]).filter(pk=sent.pk).exists()
+    client.post(url, {"owner": prod_staff.pk, "what": "整改", "due_date": "2026-03-13"})
+    assert FollowTask.objects.get().owner == prod_staff
+
+
 def test_next_steps_become_a_task_shown_until_done(client, org, sent, prod_staff):
     row = prod_row(sent)
     with pytest.raises(StateConflict):  # not answered yet
