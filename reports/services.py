@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.errors import LiaisonError
+from officers.assessment_models import AssessmentPeriod
 
 from . import notices
 from .models import Addressee, Kind, Recipient, Report
@@ -112,6 +113,22 @@ def check_period(kind: str, period_label: str, now: dt.datetime | None = None) -
     if Report.objects.filter(kind=kind, period=period.label).exists():
         raise ReportExists(_("%(period)s 的报告已经生成，报告生成后不再改变。") % {"period": period.label})
     return period
+
+
+def yearly_warning(kind: str, period: Period) -> str:
+    """The confirm step's warning before a yearly report whose year's assessment is not published:
+    the 联络员工作年度总结 carries the assessment's results (issue 19 §7; seeds 000, 003) and a report
+    never changes once made, so made too early it stays without them. '' when there is nothing to
+    say (a monthly report, or the year's results are published)."""
+    if kind != YEARLY:
+        return ""
+    found = AssessmentPeriod.objects.filter(year=period.first_day.year).first()
+    if found is None:
+        return _("%(year)d 年度尚未开展联络员考评，年度总结将不含考评结果。") % {"year": period.first_day.year}
+    if not found.is_published:
+        return _("%(year)d 年度考评结果尚未发布，年度总结将不含优秀联络员名单。建议在考评结果发布后再生成。") % {
+            "year": period.first_day.year}
+    return ""
 
 
 def generate_report(*, kind: str, period_label: str, actor=None, now: dt.datetime | None = None) -> Report:

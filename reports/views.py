@@ -96,7 +96,7 @@ def generate(request):
     if not selectors.may_generate(request.user):
         raise PermissionDenied
     form = GenerateForm(request.POST or request.GET or None)
-    leaders, ready = [], False
+    leaders, ready, warning = [], False, ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         leaders = services.recipients_for(data["kind"])
@@ -111,9 +111,11 @@ def generate(request):
                 return redirect("reports:detail", report.pk)
         else:
             try:
-                services.check_period(data["kind"], data["period"])
+                period = services.check_period(data["kind"], data["period"])
             except services.ReportError as error:
                 messages.error(request, error.message)
             else:
                 ready = True  # the confirm step: what will be sent to whom
-    return render(request, "reports/generate.html", {"form": form, "leaders": leaders, "ready": ready})
+                warning = services.yearly_warning(data["kind"], period)
+    return render(request, "reports/generate.html", {"form": form, "leaders": leaders, "ready": ready,
+                                                     "warning": warning})

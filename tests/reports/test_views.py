@@ -1,6 +1,7 @@
 """Report pages: the secretariat and the leaders it was sent to read it (anyone else: 404), as a page,
 a PDF and a workbook that carry the reader's watermark; generation asks for confirmation; the list is
 paginated with a fixed number of queries."""
+import datetime as dt
 import io
 
 import pytest
@@ -8,6 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from liaison.pdf import cjk_font_available
+from officers.assessment_models import AssessmentPeriod
 from reports import services
 from reports.models import Report
 from tests.reports.conftest import APRIL_2, at
@@ -158,3 +160,26 @@ def test_a_period_not_over_is_refused_before_the_confirm_step(client, secretary,
 
     html = response.content.decode()
     assert "2026-04 尚未结束" in html and "确定生成并发送" not in html and 'value="2026-04"' in html
+
+
+def test_the_confirm_step_warns_before_a_yearly_report_without_published_results(client, secretary, named_leader):
+    """A yearly report made before the year's assessment is published stays without its results for
+    good (a report never changes): the confirm step says so; monthly reports and published years say
+    nothing."""
+    client.force_login(secretary)
+
+    def confirm_page(kind, period):
+        with at(APRIL_2):
+            html = client.get("/reports/generate/", {"kind": kind, "period": period}).content.decode()
+        assert "确定生成并发送" in html
+        return html
+
+    assert "2025 年度尚未开展联络员考评" in confirm_page("yearly", "2025")
+    year = AssessmentPeriod.objects.create(year=2025, title="2025", opened_by=secretary,
+                                           opened_at=dt.datetime(2025, 12, 1, tzinfo=dt.timezone.utc))
+    assert "2025 年度考评结果尚未发布" in confirm_page("yearly", "2025")
+    year.state, year.published_at = AssessmentPeriod.State.PUBLISHED, dt.datetime(2026, 1, 10, tzinfo=dt.timezone.utc)
+    year.save()
+    html = confirm_page("yearly", "2025")
+    assert "尚未发布" not in html and "尚未开展" not in html and 'class="warning"' not in html.split("<h1>")[1]
+    assert "尚未开展" not in confirm_page("monthly", "2026-03")
