@@ -4,8 +4,6 @@ whatever the number of tasks, confirmations or seal uses (the item page's
 count is tested). The item came through ``items_visible_to``."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from officers.roles import roles_of
 
@@ -63,9 +61,6 @@ def loop_context(request, item, receivers, transmissions, now) -> dict:
             r.kind == Receiver.Kind.UNIT and r.state != Receiver.State.WAITING for r in receivers)
         and len(studies) < len({r.unit_id for r in receivers if r.kind == Receiver.Kind.UNIT}),
         "seals": list(Seal.objects.filter(is_active=True)) if sealing else [],
-        "seal_approvers": list(get_user_model().objects.filter(
-            Q(headed_units__isnull=False) | Q(supervised_units__isnull=False) | Q(roles__role__in=(
-                "general_manager", "secretariat_lead")), is_active=True).distinct().order_by("username"))
-        if sealing else [],
+        "seal_approvers": list(loop.seal_approver_choices().order_by("username")) if sealing else [],
     }
 

@@ -403,6 +403,15 @@ def sealable(transmission: Transmission) -> bool:
     return "letter" in transmission.methods.split(",")
 
 
+def seal_approver_choices():
+    """Who may approve the use of a seal: active heads of units, supervising
+    leaders, the general manager and the secretariat's lead. A queryset of
+    users (the form's choices and the service's check)."""
+    return get_user_model().objects.filter(
+        Q(headed_units__isnull=False) | Q(supervised_units__isnull=False)
+        | Q(roles__role__in=("general_manager", "secretariat_lead")), is_active=True).distinct()
+
+
 @transaction.atomic
 def record_seal_use(*, transmission: Transmission, actor, seal, approved_by, approved_at: dt.datetime,
                     copies: int = 1) -> SealUse:
@@ -424,7 +433,7 @@ def record_seal_use(*, transmission: Transmission, actor, seal, approved_by, app
     if seal is None:
         raise InvalidInput(_("请选择启用中的印章。"))
     approver_id = _id(approved_by)
-    approver = get_user_model().objects.filter(pk=approver_id, is_active=True).first() if approver_id else None
+    approver = seal_approver_choices().filter(pk=approver_id).first() if approver_id else None
     if approver is None:
         raise InvalidInput(_("请选择用印审批人。"))
     now = timezone.now()
@@ -451,5 +460,5 @@ def record_seal_use(*, transmission: Transmission, actor, seal, approved_by, app
 
 __all__ = [
     "add_follow_task", "task_owner_choices", "finish_follow_task", "escalate_item", "escalation_path", "require_study", "confirm_study",
-    "checklist_for", "checklist_for_steps", "record_ticks", "record_seal_use", "clean_outcome",
+    "checklist_for", "checklist_for_steps", "record_ticks", "record_seal_use", "seal_approver_choices", "clean_outcome",
 ]

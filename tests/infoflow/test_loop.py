@@ -429,6 +429,10 @@ def test_a_letter_records_its_seal_use(client, org, make_item, frozen):
     with pytest.raises(InvalidInput):
         record_seal_use(transmission=transmission, actor=org["officer_market"], seal=seal, approved_by=org["gm"],
                         approved_at=timezone.now() + dt.timedelta(hours=1))
+    # An approver the form does not offer (an employee's id typed into the POST) is refused.
+    with pytest.raises(InvalidInput, match="审批人"):
+        record_seal_use(transmission=transmission, actor=org["officer_market"], seal=seal,
+                        approved_by=org["employee"].pk, approved_at=approved_at)
     use = record_seal_use(transmission=transmission, actor=org["officer_market"], seal=seal, approved_by=org["gm"],
                           approved_at=approved_at, copies=2)
     assert (use.transmission, use.approved_by, use.copies) == (transmission, org["gm"], 2)
