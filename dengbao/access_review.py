@@ -163,6 +163,28 @@ def unit_text(entry: str) -> str:
     return "%s（%s）" % (name, str(UNIT_HOW.get(how, how)))
 
 
+_DEFAULT_ACTIONS = {"view": gettext_lazy("查看"), "add": gettext_lazy("添加"),
+                    "change": gettext_lazy("修改"), "delete": gettext_lazy("删除")}
+
+
+def permission_labels() -> dict[str, str]:
+    """``{"app.codename": readable name}`` for every permission, in one query:
+    a custom permission's own name (可签收和反馈信息), a default one as its
+    action and model ("查看信息" rather than "Can view 信息"); the review's page
+    and workbook show these instead of the stored codes. An unknown code (a
+    permission removed since the review) stays as stored."""
+    labels = {}
+    for perm in Permission.objects.select_related("content_type"):
+        action, _sep, _model = perm.codename.partition("_")
+        model = perm.content_type.model_class()
+        if action in _DEFAULT_ACTIONS and model is not None and perm.codename == f"{action}_{model._meta.model_name}":
+            label = f"{_DEFAULT_ACTIONS[action]}{model._meta.verbose_name}"
+        else:
+            label = perm.name
+        labels[f"{perm.content_type.app_label}.{perm.codename}"] = str(label)
+    return labels
+
+
 def _permission_names() -> dict[int, str]:
     return {pk: f"{app}.{code}" for pk, app, code in
             Permission.objects.values_list("pk", "content_type__app_label", "codename")}
@@ -381,26 +403,31 @@ def sign_review(*, actor, review: AccessReview, note: str = "") -> AccessReview:
     return review
 
 
-def changes_text(changes: dict) -> list[tuple[str, list[str]]]:
-    """A row's ``changes`` as (heading, readable entries) in CHANGE_KINDS order."""
+def changes_text(changes: dict, labels: dict[str, str] | None = None) -> list[tuple[str, list[str]]]:
+    """A row's ``changes`` as (heading, readable entries) in CHANGE_KINDS order;
+    ``labels`` as for ``readable``."""
     out = []
     for key, heading in CHANGE_KINDS.items():
         values = changes.get(key)
         if values:
-            out.append((str(heading), [readable(key, v) for v in values]))
+            out.append((str(heading), [readable(key, v, labels) for v in values]))
     return out
 
 
-def readable(key: str, value: str) -> str:
-    """One stored entry as shown on the page and in the workbook."""
+def readable(key: str, value: str, labels: dict[str, str] | None = None) -> str:
+    """One stored entry as shown on the page and in the workbook; ``labels``
+    (``permission_labels()``) saves a query per permission entry."""
     if key.startswith("roles"):
         return role_label(value)
     if key.startswith("units"):
         return unit_text(value)
     if key.startswith("restricted"):
         return value.split(":", 1)[1]
-    if key.startswith("perms") and value.startswith("obj:"):
-        return _("对象权限 %(perm)s") % {"perm": value[4:]}
+    if key.startswith("perms"):
+        labels = labels if labels is not None else permission_labels()
+        if value.startswith("obj:"):
+            return _("对象权限 %(perm)s") % {"perm": labels.get(value[4:], value[4:])}
+        return labels.get(value, value)
     return value
 
 
@@ -438,6 +465,7 @@ def review_workbook(review: AccessReview, *, user, now: dt.datetime | None = Non
     row([])
     row([_("用户名"), _("姓名"), _("变化"), _("角色"), _("用户组"), _("单位"), _("可见的限定范围信息"), _("权限"),
          _("对象权限"), _("代理"), _("变化明细")], bold=True)
+    labels = permission_labels()
     for r in review.rows.order_by("username", "pk").iterator(chunk_size=500):
         data = r.data or {}
         row([
@@ -446,10 +474,10 @@ def review_workbook(review: AccessReview, *, user, now: dt.datetime | None = Non
             "、".join(data.get("groups", ())),
             "、".join(unit_text(u) for u in data.get("units", ())),
             "、".join(readable("restricted", v) for v in data.get("restricted", ())),
-            "、".join(p for p in data.get("perms", ()) if not p.startswith("obj:")),
-            "、".join(f"{name}×{n}" for name, n in (data.get("object_counts") or {}).items()),
+            "、".join(labels.get(p, p) for p in data.get("perms", ()) if not p.startswith("obj:")),
+            "、".join(f"{labels.get(name, name)}×{n}" for name, n in (data.get("object_counts") or {}).items()),
             "；".join(data.get("delegations", ())),
-            "；".join(f"{heading}：{'、'.join(values)}" for heading, values in changes_text(r.changes or {})),
+            "；".join(f"{heading}：{'、'.join(values)}" for heading, values in changes_text(r.changes or {}, labels)),
         ])
     out = io.BytesIO()
     book.save(out)

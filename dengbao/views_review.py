@@ -66,8 +66,9 @@ def review(request, pk):
     q = request.GET.get("q", "").strip()[:100]
     change = request.GET.get("change", "")
     page = Paginator(selectors.review_rows(review, q=q, change=change), PER_PAGE).get_page(request.GET.get("page"))
+    labels = access_review.permission_labels()
     for row in page:
-        row.shown = _shown(row)
+        row.shown = _shown(row, labels)
     return render(request, "dengbao/review.html", {
         "review": review,
         "period": access_review.period_label(review),
@@ -80,17 +81,17 @@ def review(request, pk):
     })
 
 
-def _shown(row) -> dict:
+def _shown(row, labels: dict[str, str]) -> dict:
     data = row.data or {}
     return {
         "roles": [access_review.role_label(c) for c in data.get("roles", ())],
         "groups": data.get("groups", ()),
         "units": [access_review.unit_text(u) for u in data.get("units", ())],
         "restricted": [access_review.readable("restricted", v) for v in data.get("restricted", ())],
-        "perms": [p for p in data.get("perms", ()) if not p.startswith("obj:")],
-        "object_counts": (data.get("object_counts") or {}).items(),
+        "perms": [labels.get(p, p) for p in data.get("perms", ()) if not p.startswith("obj:")],
+        "object_counts": [(labels.get(name, name), n) for name, n in (data.get("object_counts") or {}).items()],
         "delegations": data.get("delegations", ()),
-        "changes": access_review.changes_text(row.changes or {}),
+        "changes": access_review.changes_text(row.changes or {}, labels),
     }
 
 

@@ -401,11 +401,11 @@ def test_the_review_page_runs_a_fixed_number_of_queries(org, client, django_asse
         UserFactory(username=f"u{n:03d}")
     review = generate(Q4)
     client.force_login(org["secretary"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # 15: the permissions' names, one query
         response = client.get(f"/security/access-reviews/{review.pk}/")
     assert response.status_code == 200
     assert "第 1 / 2 页" in response.content.decode()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):  # 15: the permissions' names, one query
         assert client.get(f"/security/access-reviews/{review.pk}/?page=2").status_code == 200
 
 
@@ -511,3 +511,22 @@ def test_the_incident_register_url_follows_the_installed_app():
 
     expected = reverse("incidents:list") if apps.is_installed("incidents") else ""
     assert incident_register_url() == expected
+
+
+def test_permissions_are_shown_by_name_not_by_code(org, client):
+    """The page and the workbook showed "infoflow.view_item" (English codes on a
+    Chinese page); they show the action and the model, or a custom permission's name."""
+    restricted_item(org)
+    org["auditor"].user_permissions.add(Permission.objects.get(codename="view_orgunit"))
+    review = generate(Q4)
+    client.force_login(org["secretary"])
+
+    page = client.get(f"/security/access-reviews/{review.pk}/").content.decode()
+    response = client.get(f"/security/access-reviews/{review.pk}/xlsx/")
+
+    assert "对象权限 查看信息 × 1" in page and "查看组织单位" in page
+    assert "infoflow.view_item" not in page and "officers.view_orgunit" not in page
+    values = " ".join(str(c) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active
+                      .iter_rows(values_only=True) for c in row if c)
+    assert "查看信息×1" in values and "infoflow.view_item" not in values
+    assert access_review.readable("perms_added", "obj:gone.view_nothing") == "对象权限 gone.view_nothing"
