@@ -170,7 +170,8 @@ def add_entry(*, incident: Incident, actor, kind: str, text: str, at: dt.datetim
               now: dt.datetime | None = None) -> Entry:
     """A measure taken or a report made (to whom, when) on an open incident, by its handler or the
     secretariat; the first one moves an open incident to handling. Raises IncidentNotAllowed,
-    IncidentStateConflict (closed), IncidentInvalid (empty text, no addressee, a time in the future)."""
+    IncidentStateConflict (closed), IncidentInvalid (empty text, no addressee, a time in the future or
+    before the incident was found)."""
     now = now or timezone.now()
     incident = _locked(incident, actor)
     if not handles(actor, incident):
@@ -181,6 +182,9 @@ def add_entry(*, incident: Incident, actor, kind: str, text: str, at: dt.datetim
         raise IncidentInvalid(_("请选择记录类型。"))
     text = _text(text, _("请填写内容。"))
     at = _not_future(at, now, _("时间不能晚于现在。"))
+    if at < incident.found_at:  # a measure or report before the incident was found is a typing mistake
+        raise IncidentInvalid(_("时间不能早于事件的发现时间（%(found)s）。") % {
+            "found": timezone.localtime(incident.found_at).strftime("%Y-%m-%d %H:%M")})
     reported_to = (reported_to or "").strip()
     if kind == Entry.Kind.REPORT and not reported_to:
         raise IncidentInvalid(_("请填写上报对象。"))

@@ -121,6 +121,18 @@ def test_a_report_needs_its_addressee_and_a_past_time(incident, secretary):
     assert incident.state == Incident.State.HANDLING  # the first measure or report starts the handling
 
 
+def test_a_record_dated_before_the_incident_was_found_is_refused_and_nothing_is_saved(incident, secretary):
+    with at(MONDAY + dt.timedelta(hours=2)):
+        with pytest.raises(IncidentInvalid) as error:
+            services.add_entry(incident=incident, actor=secretary, kind="measure", text="断网",
+                               at=incident.found_at - dt.timedelta(minutes=1))
+        assert error.value.message.startswith("时间不能早于事件的发现时间")
+        assert not Entry.objects.filter(incident=incident, text="断网").exists()
+        services.add_entry(incident=incident, actor=secretary, kind="measure", text="断网", at=incident.found_at)
+
+    assert Entry.objects.filter(incident=incident, text="断网").count() == 1
+
+
 def test_close_then_close_again_and_add_after_closing_are_refused(incident, secretary, officer_market):
     with at(MONDAY + dt.timedelta(hours=3)):
         with pytest.raises(IncidentInvalid):
