@@ -126,7 +126,9 @@ def test_head_sees_own_unit_with_its_officer(client, head_market, officer_market
     page = home(client, head_market)
 
     card = page.split("我负责或分管的单位")[1].split("</article>")[0]
-    assert "市场部" in card and "张三" in card and "13812345678" in card
+    assert "市场部" in card and "张三" in card
+    # 个人信息保护 (issue 18 §5): a head holds no contact list, so the officer's phone is masked.
+    assert "138****5678" in card and "13812345678" not in card
     assert "生产部" not in card
 
 
