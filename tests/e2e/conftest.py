@@ -29,8 +29,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+_RUNNING: list = []  # the one browser of the run
+
+
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the whole run. Test modules outside tests/e2e import
+    this fixture, which makes pytest hold a second session fixture: it gets
+    the browser already running (a second sync_playwright() inside the first
+    one's event loop is refused)."""
+    if _RUNNING:
+        yield _RUNNING[0]
+        return
     if not CHROMIUM.exists():
         pytest.fail("LIAISON_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -40,8 +50,12 @@ def browser():
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
-        yield browser
-        browser.close()
+        _RUNNING.append(browser)
+        try:
+            yield browser
+        finally:
+            _RUNNING.clear()
+            browser.close()
 
 
 class PhoneSession:
