@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from .errors import NotConfigured, PlatformError, RateLimited, TokenInvalid
-from .http import request_json, url_with
+from .http import cached_token, request_json, token_call, url_with
 from .models import MessengerApp
 
 TOKEN_ERRORS = {40014, 42001}
@@ -46,17 +46,12 @@ def _token_key(application: MessengerApp) -> str:
 
 
 def access_token(application: MessengerApp, *, refresh: bool = False) -> str:
-    key = _token_key(application)
-    if not refresh:
-        token = cache.get(key)
-        if token:
-            return token
-    _status, answer = request_json(url_with(settings.DIRECTORY_DINGTALK_OAPI, "/gettoken", {
-        "appkey": application.app_key, "appsecret": settings.DIRECTORY_DINGTALK_SECRET}))
-    _check(answer, "gettoken")
-    token = answer["access_token"]
-    cache.set(key, token, max(60, int(answer.get("expires_in", 7200)) - 300))
-    return token
+    def fetch():
+        _status, answer = request_json(url_with(settings.DIRECTORY_DINGTALK_OAPI, "/gettoken", {
+            "appkey": application.app_key, "appsecret": settings.DIRECTORY_DINGTALK_SECRET}))
+        return _check(answer, "gettoken")
+
+    return cached_token(_token_key(application), fetch, refresh=refresh)
 
 
 def _check(answer: dict, what: str) -> dict:
@@ -74,18 +69,8 @@ def _check(answer: dict, what: str) -> dict:
 
 def call(application: MessengerApp, path: str, *, body: dict | None = None, params: dict | None = None) -> dict:
     """One oapi call with the cached token, fetched again once on 40014/42001."""
-    for attempt in (0, 1):
-        token = access_token(application, refresh=attempt == 1)
-        _status, answer = request_json(
-            url_with(settings.DIRECTORY_DINGTALK_OAPI, path, {**(params or {}), "access_token": token}), body=body
-        )
-        try:
-            return _check(answer, path)
-        except TokenInvalid:
-            cache.delete(_token_key(application))
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return token_call(settings.DIRECTORY_DINGTALK_OAPI, path, token=lambda refresh: access_token(application, refresh=refresh),
+                      check=_check, forget=lambda: cache.delete(_token_key(application)), params=params, body=body)
 
 
 def user_for_code(application: MessengerApp, code: str) -> dict:

@@ -1,5 +1,6 @@
-"""JSON over HTTPS to WeCom and DingTalk (urllib, a timeout, no retries
-here: callers decide). ``request_json`` answers (status, body as dict)."""
+"""JSON over HTTPS to WeCom and DingTalk (urllib, a timeout; the one retry on
+an expired token is token_call's, others are the callers'), and their shared
+cached access token. ``request_json`` answers (status, body as dict)."""
 import json
 import logging
 import urllib.error
@@ -7,9 +8,10 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from .errors import PlatformError
+from .errors import PlatformError, TokenInvalid
 
 logger = logging.getLogger(__name__)
 MAX_ANSWER = 4 * 1024 * 1024
@@ -50,3 +52,36 @@ def request_json(url: str, *, body=None, headers: dict | None = None, method: st
     if not isinstance(answer, dict):
         raise PlatformError(_("%(host)s 的应答无法识别。") % {"host": host}, code=status)
     return status, answer
+
+
+def cached_token(key: str, fetch, *, refresh: bool = False) -> str:
+    """A platform's access token from the cache under ``key`` unless
+    ``refresh``; otherwise ``fetch()`` (the checked gettoken answer, a dict
+    with ``access_token`` and ``expires_in`` in seconds) and keep it five
+    minutes less than it lives. Used by both WeCom and DingTalk."""
+    if not refresh:
+        token = cache.get(key)
+        if token:
+            return token
+    answer = fetch()
+    token = answer["access_token"]
+    cache.set(key, token, max(60, int(answer.get("expires_in", 7200)) - 300))
+    return token
+
+
+def token_call(base: str, path: str, *, token, check, forget, params: dict | None = None,
+               body: dict | None = None) -> dict:
+    """One API call with ``token(refresh)``; ``check(answer, path)`` raises
+    TokenInvalid on an expired or refused token (WeCom / DingTalk 40014,
+    42001), and then the token is forgotten, fetched again and the call made
+    once more. Raises what ``check`` raises."""
+    for attempt in (0, 1):
+        _status, answer = request_json(url_with(base, path, {**(params or {}), "access_token": token(attempt == 1)}),
+                                       body=body)
+        try:
+            return check(answer, path)
+        except TokenInvalid:
+            forget()
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
