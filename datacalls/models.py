@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
 from officers.models import Officer, OrgUnit
 
 User = settings.AUTH_USER_MODEL
@@ -107,7 +108,7 @@ class Call(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("报送任务")
         verbose_name_plural = _("报送任务")
-        indexes = [models.Index(fields=["notice_at"], name="datacall_call_due", condition=Q(state="sent"))]
+        indexes = [cursor_index("notice_at", name="datacall_call_due", condition=Q(state="sent"))]
 
     def __str__(self):
         return self.title
@@ -136,7 +137,7 @@ class Occurrence(models.Model):
         verbose_name = _("报送期次")
         verbose_name_plural = _("报送期次")
         constraints = [models.UniqueConstraint(fields=["call", "period"], name="unique_datacall_period")]
-        indexes = [models.Index(fields=["notice_at"], name="datacall_occ_due", condition=Q(closed_at__isnull=True))]
+        indexes = [cursor_index("notice_at", name="datacall_occ_due", condition=Q(closed_at__isnull=True))]
 
     def __str__(self):
         return "%s（%s）" % (self.call.title, self.period)
@@ -192,7 +193,7 @@ class Answer(models.Model):
         verbose_name = _("报送答复")
         verbose_name_plural = _("报送答复")
         constraints = [models.UniqueConstraint(fields=["occurrence", "unit"], name="unique_datacall_answer")]
-        indexes = [models.Index(fields=["notice_at"], name="datacall_answer_due",
+        indexes = [cursor_index("notice_at", name="datacall_answer_due",
                                 condition=Q(state__in=["pending", "draft", "returned", "reviewing"]))]
 
     def __str__(self):

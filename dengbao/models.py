@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 
 class AdminDuty(models.Model):
     class Duty(models.TextChoices):
@@ -119,7 +121,7 @@ class AccessReview(models.Model):
         verbose_name = _("访问权限复核")
         verbose_name_plural = _("访问权限复核")
         indexes = [
-            models.Index(fields=["notice_at"], name="dengbao_review_unsigned",
+            cursor_index("notice_at", name="dengbao_review_unsigned",
                          condition=models.Q(signed_at__isnull=True)),
         ]
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from infoflow.models import Item
+from liaison.indexes import cursor_index
 from officers.models import OrgUnit
 
 User = settings.AUTH_USER_MODEL
@@ -71,7 +72,7 @@ class CirculationReader(models.Model):
         indexes = [
             models.Index(fields=["user", "read_at"]),
             models.Index(fields=["item", "user"]),
-            models.Index(fields=["notice_at"], condition=Q(read_at__isnull=True), name="reader_unread_notice_at"),
+            cursor_index("notice_at", condition=Q(read_at__isnull=True), name="reader_unread_notice_at"),
         ]
 
     def __str__(self):
@@ -165,7 +166,7 @@ class InstructionTask(models.Model):
         verbose_name_plural = _("批示任务")
         indexes = [
             models.Index(fields=["owner", "state"]),
-            models.Index(fields=["notice_at"], condition=Q(state="open"), name="task_open_notice_at"),
+            cursor_index("notice_at", condition=Q(state="open"), name="task_open_notice_at"),
         ]
 
     def __str__(self):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -90,7 +92,7 @@ class Incident(models.Model):
         verbose_name = _("安全事件")
         verbose_name_plural = _("安全事件")
         indexes = [
-            models.Index(fields=["notice_at"], name="incident_open_due", condition=Q(state__in=["open", "handling"])),
+            cursor_index("notice_at", name="incident_open_due", condition=Q(state__in=["open", "handling"])),
             models.Index(fields=["state", "found_at"], name="incident_state_found"),
         ]
 

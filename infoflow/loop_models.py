@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from liaison.data_labels import label
+from liaison.indexes import cursor_index
 from officers.models import OrgUnit
 
 User = settings.AUTH_USER_MODEL
@@ -70,7 +71,7 @@ class FollowTask(models.Model):
         verbose_name_plural = _("落实任务")
         indexes = [
             models.Index(fields=["item", "state"]),
-            models.Index(fields=["notice_at"], condition=Q(state="open"), name="followtask_open_notice_at"),
+            cursor_index("notice_at", condition=Q(state="open"), name="followtask_open_notice_at"),
         ]
 
     def __str__(self):
@@ -124,7 +125,7 @@ class StudyConfirmation(models.Model):
         verbose_name = _("学习落实确认")
         verbose_name_plural = _("学习落实确认")
         constraints = [models.UniqueConstraint(fields=["item", "unit"], name="unique_study_per_unit")]
-        indexes = [models.Index(fields=["notice_at"], condition=Q(state="open"), name="study_open_notice_at")]
+        indexes = [cursor_index("notice_at", condition=Q(state="open"), name="study_open_notice_at")]
 
     def __str__(self):
         return f"{self.item} · {self.unit}"

@@ -16,6 +16,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from liaison.data_labels import label
+from liaison.indexes import cursor_index
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
@@ -277,7 +278,7 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["unit", "state", "submitted_at"]),
             models.Index(fields=["initiator", "state"]),
-            models.Index(fields=["archive_notice_at"], condition=Q(state="completed"), name="item_completed_notice_at"),
+            cursor_index("archive_notice_at", condition=Q(state="completed"), name="item_completed_notice_at"),
             # The archive's pending list (completed, not archived yet, the oldest first): the completed_at index
             # alone walks every archived item first, and those grow by the year (issue 12).
             models.Index(fields=["completed_at"], condition=Q(state="completed"), name="item_pending_archiving"),
@@ -396,7 +397,7 @@ class Receiver(models.Model):
         verbose_name = _("接收方")
         verbose_name_plural = _("接收方")
         indexes = [
-            models.Index(fields=["notice_at"], condition=Q(state__in=("sent", "acknowledged")),
+            cursor_index("notice_at", condition=Q(state__in=("sent", "acknowledged")),
                          name="receiver_waiting_notice_at"),
         ]
         constraints = [
@@ -484,7 +485,7 @@ class ReviewStep(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "due_at"]),
-            models.Index(fields=["notice_at"], condition=Q(state="open", due_at__isnull=False),
+            cursor_index("notice_at", condition=Q(state="open", due_at__isnull=False),
                          name="reviewstep_open_notice_at"),
         ]
 
@@ -624,7 +625,7 @@ class Question(models.Model):
         ordering = ["item", "raised_at"]
         verbose_name = _("疑问与协调")
         verbose_name_plural = _("疑问与协调")
-        indexes = [models.Index(fields=["notice_at"], condition=Q(state="open"), name="question_open_notice_at")]
+        indexes = [cursor_index("notice_at", condition=Q(state="open"), name="question_open_notice_at")]
 
     def __str__(self):
         return f"{self.item} · {self.get_kind_display()}"

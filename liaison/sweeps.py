@@ -30,8 +30,9 @@ so a sweep of many batches stays linear.
 
 A sweep that did not run for an hour catches up with one notice per case,
 never one per missed minute. With nothing due, the whole run is one
-statement, prepared once per connection on PostgreSQL: each kind's earliest
-cursor and whether one is unset, read off its partial index.
+statement, prepared once per connection on PostgreSQL: each kind's first
+partial-index entry (the cursor ascending, NULLs first: an unseen case, or
+else the earliest cursor), one index probe per kind.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg.types.datetime import TimestamptzLoader
@@ -144,18 +145,24 @@ def _literal(query) -> str:
 
 
 def _statement(sweeps) -> tuple[str, str]:
-    """(name, SQL) of the probe: per kind, whether a case has no cursor yet
-    or its earliest cursor (the first entry of its partial index) is at or
-    before $1. "Now" appears only outside the subqueries, so their plan is
+    """(name, SQL) of the probe: per kind, the first entry of its partial
+    index (liaison.indexes.cursor_index: the cursor ascending, NULLs first)
+    — true when it is NULL (a case not looked at yet) or at or before $1,
+    false when it is later, NULL when the kind has no open case. One index
+    probe per kind. "Now" appears only in the select list, so the plan is
     the same whatever it is: planned once, when prepared."""
     key = tuple(s.name for s in sweeps)
     if key not in _statements:
+        quote = connection.ops.quote_name
         parts = []
         for sweep in sweeps:
-            cases = sweep.open_cases().order_by()
-            first = cases.filter(**{f"{sweep.cursor}__isnull": False}).order_by(sweep.cursor).values(sweep.cursor)[:1]
-            unseen = cases.filter(**{f"{sweep.cursor}__isnull": True}).values("pk")[:1]
-            parts.append(f"(EXISTS ({_literal(unseen)}) OR COALESCE(({_literal(first)}) <= $1, false))")
+            cases = sweep.open_cases()
+            column = "%s.%s" % (quote(cases.model._meta.db_table),
+                                quote(cases.model._meta.get_field(sweep.cursor).column))
+            first = cases.annotate(
+                _due=RawSQL(f"{column} IS NULL OR {column} <= $1", (), output_field=BooleanField())
+            ).order_by(F(sweep.cursor).asc(nulls_first=True)).values("_due")[:1]
+            parts.append(f"COALESCE(({_literal(first)}), false)")
         sql = "SELECT " + ", ".join(parts)
         _statements[key] = ("liaison_sweep_" + hashlib.sha1(sql.encode()).hexdigest()[:16], sql)
     return _statements[key]
@@ -178,8 +185,8 @@ def _prepared_flags(now, sweeps) -> list[bool]:
 def kinds_due(now, sweeps=None) -> list[Sweep]:
     """Which kinds have a due case, in one statement (the idle case). On
     PostgreSQL the statement is prepared once per connection and reads each
-    kind's earliest cursor off its partial index: the idle sweep costs about
-    one index probe per kind and no planning. Elsewhere one EXISTS per kind."""
+    kind's first partial-index entry: the idle sweep costs one index probe
+    per kind and no planning. Elsewhere one EXISTS per kind."""
     sweeps = list(sweeps if sweeps is not None else registered())
     if not sweeps:
         return []

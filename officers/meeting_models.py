@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 __all__ = ["Meeting", "Invitation", "ActionItem", "Training", "TrainingAttendance", "Induction"]
@@ -137,7 +139,7 @@ class ActionItem(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("会议待办事项")
         verbose_name_plural = _("会议待办事项")
-        indexes = [models.Index(fields=["notice_at"], condition=Q(done_at__isnull=True),
+        indexes = [cursor_index("notice_at", condition=Q(done_at__isnull=True),
                                 name="actionitem_open_notice_at")]
 
     def __str__(self):
@@ -209,7 +211,7 @@ class Induction(models.Model):
         ordering = ["due_on", "pk"]
         verbose_name = _("岗前培训")
         verbose_name_plural = _("岗前培训")
-        indexes = [models.Index(fields=["notice_at"], condition=Q(done_on__isnull=True),
+        indexes = [cursor_index("notice_at", condition=Q(done_on__isnull=True),
                                 name="induction_open_notice_at")]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from liaison.data_labels import label
+from liaison.indexes import cursor_index
 
 User = settings.AUTH_USER_MODEL
 
@@ -303,7 +304,7 @@ class ChangeFiling(models.Model):
         ordering = ["filed_at", "due_at"]
         verbose_name = _("变更报备")
         verbose_name_plural = _("变更报备")
-        indexes = [models.Index(fields=["notice_at"], condition=models.Q(filed_at__isnull=True),
+        indexes = [cursor_index("notice_at", condition=models.Q(filed_at__isnull=True),
                                 name="changefiling_open_notice_at")]
 
     def __str__(self):

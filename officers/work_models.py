@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 __all__ = ["WorkReport", "ReplacementFlag", "AccountabilityCase"]
@@ -55,7 +57,7 @@ class WorkReport(models.Model):
         verbose_name = _("工作报告")
         verbose_name_plural = _("工作报告")
         constraints = [models.UniqueConstraint(fields=["officer", "period_start"], name="one_work_report_per_period")]
-        indexes = [models.Index(fields=["notice_at"], condition=Q(state="open"), name="workreport_open_notice_at")]
+        indexes = [cursor_index("notice_at", condition=Q(state="open"), name="workreport_open_notice_at")]
 
     def __str__(self):
         return "%s · %s" % (self.officer, self.period_start.strftime("%Y-%m"))

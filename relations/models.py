@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 PROOF_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "ofd", "zip"]
@@ -83,7 +85,7 @@ class FollowUpAction(models.Model):
         ordering = ["due_at", "pk"]
         verbose_name = _("走访跟进事项")
         verbose_name_plural = _("走访跟进事项")
-        indexes = [models.Index(fields=["notice_at"], condition=Q(done_at__isnull=True),
+        indexes = [cursor_index("notice_at", condition=Q(done_at__isnull=True),
                                 name="visitaction_open_notice_at")]
 
     def __str__(self):
@@ -165,7 +167,7 @@ class Occurrence(models.Model):
         verbose_name = _("对外事项到期")
         verbose_name_plural = _("对外事项到期")
         constraints = [models.UniqueConstraint(fields=["obligation", "due_on"], name="unique_obligation_due_on")]
-        indexes = [models.Index(fields=["notice_at"], condition=Q(done_at__isnull=True),
+        indexes = [cursor_index("notice_at", condition=Q(done_at__isnull=True),
                                 name="occurrence_open_notice_at")]
 
     def __str__(self):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -103,7 +105,7 @@ class AutoReport(models.Model):
     class Meta:
         verbose_name = _("自动生成设置")
         verbose_name_plural = _("自动生成设置")
-        indexes = [models.Index(fields=["notice_at"], name="autoreport_due", condition=models.Q(enabled=True))]
+        indexes = [cursor_index("notice_at", name="autoreport_due", condition=models.Q(enabled=True))]
 
     def __str__(self):
         return self.get_kind_display()

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -47,7 +49,7 @@ class RuleDocument(models.Model):
         ordering = ["code"]
         verbose_name = _("制度")
         verbose_name_plural = _("制度")
-        indexes = [models.Index(fields=["notice_at"], condition=Q(is_active=True, revision_due_on__isnull=False),
+        indexes = [cursor_index("notice_at", condition=Q(is_active=True, revision_due_on__isnull=False),
                                 name="ruledocument_revision_notice")]
 
     def __str__(self):
@@ -119,7 +121,7 @@ class ReadConfirmation(models.Model):
         verbose_name = _("阅读确认")
         verbose_name_plural = _("阅读确认")
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="one_confirmation_per_version_user")]
-        indexes = [models.Index(fields=["notice_at"], condition=Q(confirmed_at__isnull=True),
+        indexes = [cursor_index("notice_at", condition=Q(confirmed_at__isnull=True),
                                 name="readconfirmation_open_notice")]
 
     def __str__(self):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from archive.models import SealedModel
+from liaison.indexes import cursor_index
 from officers.models import OrgUnit
 
 User = settings.AUTH_USER_MODEL
@@ -136,7 +137,7 @@ class Case(models.Model):
         verbose_name = _("意见箱事项")
         verbose_name_plural = _("意见箱事项")
         indexes = [
-            models.Index(fields=["notice_at"], name="suggestion_case_due", condition=Q(state="assigned")),
+            cursor_index("notice_at", name="suggestion_case_due", condition=Q(state="assigned")),
             models.Index(fields=["box", "state"], name="suggestion_box_state"),
         ]
 

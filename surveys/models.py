@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.indexes import cursor_index
 from officers.models import ExternalContact, OrgUnit
 
 User = settings.AUTH_USER_MODEL
@@ -66,7 +67,7 @@ class Survey(models.Model):
         verbose_name = _("问卷")
         verbose_name_plural = _("问卷")
         indexes = [models.Index(fields=["state", "due_at"], name="survey_state_due"),
-                   models.Index(fields=["notice_at"], name="survey_open_due", condition=Q(state="open"))]
+                   cursor_index("notice_at", name="survey_open_due", condition=Q(state="open"))]
 
     def __str__(self):
         return self.title
@@ -164,7 +165,7 @@ class Recipient(models.Model):
                 Q(kind="staff", user__isnull=False, contact__isnull=True)
                 | Q(kind="external", contact__isnull=False, user__isnull=True, token__isnull=False))),
         ]
-        indexes = [models.Index(fields=["notice_at"], name="survey_recipient_due", condition=Q(answered=False))]
+        indexes = [cursor_index("notice_at", name="survey_recipient_due", condition=Q(answered=False))]
 
     def __str__(self):
         if self.contact_id:
