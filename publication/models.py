@@ -10,7 +10,7 @@ kind "recheck", infoflow.RouteStage.kind), 重要信息提前制定发布方案 
 """
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -135,6 +135,13 @@ class Release(models.Model):
         ordering = ["-first_released_at", "-pk"]
         verbose_name = _("信息发布")
         verbose_name_plural = _("信息发布")
+        indexes = [
+            # The bulletin's order (newest first, then by id): the home card's
+            # newest three walk it and stop, where first_released_at alone
+            # sorted every release (15 ms at 500 releases; issue 12).
+            models.Index(F("first_released_at").desc(), F("id").desc(), name="release_bulletin_order",
+                         condition=Q(first_released_at__isnull=False)),
+        ]
 
     def __str__(self):
         return str(self.item)
