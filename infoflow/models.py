@@ -399,6 +399,17 @@ class Receiver(models.Model):
         indexes = [
             cursor_index("notice_at", condition=Q(state__in=("sent", "acknowledged")),
                          name="receiver_waiting_notice_at"),
+            # A unit's receipts still to acknowledge or answer, and the open
+            # external and all-staff ones (answered by the originating unit's
+            # officers): the home card's count reads only these, through a
+            # BitmapOr with the user index (infoflow.home_counts), where the
+            # state index made it filter every open receipt of the
+            # organisation (20,000 at 100,000 items; issue 12).
+            models.Index(fields=["unit"], condition=Q(state__in=("sent", "acknowledged")),
+                         name="receiver_open_unit"),
+            models.Index(fields=["item"],
+                         condition=Q(kind__in=("external", "all_staff"), state__in=("sent", "acknowledged")),
+                         name="receiver_open_external"),
         ]
         constraints = [
             models.CheckConstraint(
