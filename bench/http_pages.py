@@ -473,6 +473,9 @@ def main():
         ratios[label] = med(values, 3)
         print(f"{label:<26} {med(values, 0):8.1f} {med(values, 1) * 1000:8.1f} {med(values, 2) * 1000:8.1f} "
               f"{ratios[label]:12.2f}×")
+    if not ratios:  # --only matched no page: the build and the floor only
+        print("http: no page measured (--only matched none)")
+        return
     worst = max(ratios, key=ratios.get)
     print(f"http: worst page {ratios[worst]:.2f}× floor ({worst}), median {statistics.median(ratios.values()):.2f}×")
 
