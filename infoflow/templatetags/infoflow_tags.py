@@ -1,7 +1,7 @@
 """Template tags for the home page cards of the information items."""
 from django import template
 
-from ..selectors import home_counts
+from ..home_counts import home_counts
 
 register = template.Library()
 
