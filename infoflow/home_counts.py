@@ -43,7 +43,7 @@ FOR_ORIGINATING_UNIT = (Receiver.Kind.EXTERNAL, Receiver.Kind.ALL_STAFF)
 DELIVERED = (Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED)  # visibility.DELIVERED
 
 
-class _Sql:
+class SqlParams:
     """Parameters of a statement being written, by name (``%(p0)s``), so
     pieces may be written in any order."""
 
@@ -61,7 +61,7 @@ class _Sql:
         return "(" + ", ".join(self.value(value) for value in values) + ")"
 
 
-def _granted(sql: _Sql, item_column: str, acting: list[int]) -> str:
+def granted_sql(sql: SqlParams, item_column: str, acting: list[int]) -> str:
     """``selectors._view_granted``: one of ``acting`` holds a view grant on the item."""
     return (
         "(SELECT g.id FROM infoflow_itemuserobjectpermission g WHERE g.content_object_id = "
@@ -70,11 +70,11 @@ def _granted(sql: _Sql, item_column: str, acting: list[int]) -> str:
     )
 
 
-def _visible(sql: _Sql, user, roles, acting: list[int]) -> str:
+def visible_sql(sql: SqlParams, user, roles, acting: list[int]) -> str:
     """``visibility.visibility_q(user, prefix="item__", granted_to=acting)``
-    on a row's joined item ``i``."""
+    on a row's joined item ``i``, for other apps' home counts too (followup)."""
     unrestricted = f"NOT (i.confidentiality = {sql.value(Confidentiality.RESTRICTED)})"
-    arms = [_granted(sql, "i.id", acting)]
+    arms = [granted_sql(sql, "i.id", acting)]
     if roles.officer_unit_ids:
         arms.append(f"(i.unit_id IN {sql.values(sorted(roles.officer_unit_ids))} AND {unrestricted})")
     if roles.headed_unit_ids:
@@ -86,7 +86,7 @@ def _visible(sql: _Sql, user, roles, acting: list[int]) -> str:
     return "(" + " OR ".join(arms) + ")"
 
 
-def _my_items(sql: _Sql, user, roles) -> str:
+def _my_items(sql: SqlParams, user, roles) -> str:
     """``selectors.own_items`` counted per tab of the card (drafts, in
     review, returned, waiting)."""
     counts = ", ".join(
@@ -95,7 +95,7 @@ def _my_items(sql: _Sql, user, roles) -> str:
     )
     states = [state for bucket in HOME_BUCKETS for state in BUCKET_STATES[bucket]]
     mine = f"i.initiator_id = {sql.value(user.pk)}"
-    visible = _granted(sql, "i.id", [user.pk])
+    visible = granted_sql(sql, "i.id", [user.pk])
     if roles.officer_unit_ids:
         units = sorted(roles.officer_unit_ids)
         mine = f"({mine} OR i.unit_id IN {sql.values(units)})"
@@ -104,7 +104,7 @@ def _my_items(sql: _Sql, user, roles) -> str:
     return f"SELECT {counts} FROM infoflow_item i WHERE {mine} AND {visible} AND i.state IN {sql.values(states)}"
 
 
-def _reviews(sql: _Sql, user, acting: list[int], now) -> str:
+def _reviews(sql: SqlParams, user, acting: list[int], now) -> str:
     """``selectors.review_inbox(user)`` counted, and of it the overdue steps."""
     counts = f"COUNT(*) AS total, COUNT(*) FILTER (WHERE s.due_at < {sql.value(now)}) AS overdue"
     pending = StepAssignee.Decision.PENDING
@@ -118,11 +118,11 @@ def _reviews(sql: _Sql, user, acting: list[int], now) -> str:
                  f"infoflow_stepassignee m WHERE m.user_id IN {sql.values(acting)} AND m.decision = "
                  f"{sql.value(pending)})")
         tables = "infoflow_reviewstep s JOIN infoflow_item i ON i.id = s.item_id"
-    return (f"SELECT {counts} FROM {tables} WHERE {where} AND {_granted(sql, 's.item_id', acting)} "
+    return (f"SELECT {counts} FROM {tables} WHERE {where} AND {granted_sql(sql, 's.item_id', acting)} "
             f"AND NOT (i.initiator_id = {sql.value(user.pk)})")
 
 
-def _received(sql: _Sql, user, roles, acting: list[int], now) -> str:
+def _received(sql: SqlParams, user, roles, acting: list[int], now) -> str:
     """``selectors.receiver_inbox(user)`` counted, and of it those past the
     answer's limit or, not yet acknowledged, past the receipt's limit.
 
@@ -143,7 +143,7 @@ def _received(sql: _Sql, user, roles, acting: list[int], now) -> str:
     return (
         f"SELECT {counts} FROM infoflow_receiver r JOIN infoflow_item i ON i.id = r.item_id "
         f"WHERE ({' OR '.join(arms)}){on_item} AND r.state IN {sql.values(RECEIVER_OPEN_STATES)} "
-        f"AND {_visible(sql, user, roles, acting)} "
+        f"AND {visible_sql(sql, user, roles, acting)} "
         f"AND NOT (i.state IN {sql.values((Item.State.CANCELLED, Item.State.WITHDRAWN))})"
     )
 
@@ -161,7 +161,7 @@ def home_counts(user) -> dict:
         return counts
     now = timezone.now()
     acting = _acting_user_ids(user)
-    sql = _Sql()
+    sql = SqlParams()
     parts = [f"({_my_items(sql, user, roles)}) my", f"({_reviews(sql, user, acting, now)}) rv"]
     if user.is_active:  # visibility_q: an inactive user sees nothing, so receives nothing
         parts.append(f"({_received(sql, user, roles, acting, now)}) rc")
