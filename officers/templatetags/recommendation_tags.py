@@ -1,4 +1,5 @@
 from django import template
+from django.db.models import Count, Q
 
 from ..models import Recommendation
 from ..recommendations import decides_recommendations, recommending_units
@@ -19,9 +20,15 @@ def recommendation_home_counts(context):
     units = roles.headed_unit_ids | roles.officer_unit_ids
     if not (decides or units):
         return None
-    open_rows = Recommendation.objects.filter(state__in=Recommendation.OPEN_STATES)
+    # Both counts of the open recommendations in one aggregate (issue 12).
+    wanted = {}
+    if decides:
+        wanted["to_decide"] = Count("pk", filter=~Q(recommended_by=user))
+    if units:
+        wanted["open_mine"] = Count("pk", filter=Q(unit_id__in=units))
+    counts = Recommendation.objects.filter(state__in=Recommendation.OPEN_STATES).aggregate(**wanted)
     return {
-        "to_decide": open_rows.exclude(recommended_by=user).count() if decides else 0,
-        "open_mine": open_rows.filter(unit_id__in=units).count() if units else 0,
+        "to_decide": counts.get("to_decide", 0),
+        "open_mine": counts.get("open_mine", 0),
         "may_recommend": bool(units) and recommending_units(user).exists(),
     }

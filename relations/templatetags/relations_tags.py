@@ -3,6 +3,7 @@ change page) and the home card's counts, read through the selectors."""
 import datetime as dt
 
 from django import template
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .. import permissions, selectors
@@ -27,11 +28,15 @@ def relations_home(context) -> dict | None:
     if not (sees_all or records or members):
         return None
     today = timezone.localdate()
-    occurrences = selectors.occurrences_visible_to(user).filter(done_at__isnull=True)
+    # Both counts of the open occurrences in one aggregate (one query fewer
+    # on every home page; issue 12).
+    occurrences = selectors.occurrences_visible_to(user).filter(done_at__isnull=True).aggregate(
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=30))),
+        late=Count("pk", filter=Q(due_on__lt=today)))
     return {
         "actions": selectors.my_open_actions(user).count(),
-        "due_soon": occurrences.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=30)).count(),
-        "late": occurrences.filter(due_on__lt=today).count(),
+        "due_soon": occurrences["due_soon"],
+        "late": occurrences["late"],
         "to_review": (selectors.member_change_list(user, state="submitted").count()
                       if selectors.reviews_member_changes(user) else 0),
         "members": members,
