@@ -22,4 +22,9 @@ def bulletin_latest(context, count: int = 3):
     user = context["request"].user
     if not user.is_authenticated:
         return None
-    return list(bulletin_releases()[:count])
+    # Only what the card shows (the release's id and date, the item's
+    # subject): the bulletin's joins and the whole item row cost the home
+    # page as much again as its query (issue 12).
+    latest = (bulletin_releases().select_related(None).select_related("item")
+              .only("id", "first_released_at", "item__id", "item__subject"))
+    return list(latest[:count])
