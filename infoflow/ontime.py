@@ -14,7 +14,9 @@ each adds the day totals the services keep, ``OnTimeDay``, to the late open
 rows, so the page reads neither every step nor every answer of the period) and the two overdue
 lists, each paged (``PAGE_SIZE`` rows: the list's count and the page's ids,
 then those rows with their joins), whatever the number of departments or
-rows: seven (the receivers' count rides on their ids' query). Each list's count is its whole length, so the
+rows: six (the receivers' count rides on their ids' query, the steps' on the
+review rates', which read the same open steps past due:
+``review_rates_with_overdue``; seven over a period not of whole days). Each list's count is its whole length, so the
 page's figures stay true however many pages it has. Who sees it: the secretariat, supervision and the general manager
 (every department), supervising leaders (the departments they supervise).
 
@@ -179,6 +181,31 @@ def feedback_rates(start, end, now, units=None):
                        on_time=Count("pk", filter=answered_in & Q(answered_at__lte=F("answer_due_at"))))
 
 
+def review_rates_with_overdue(start, end, now, days, units=None, user=None):
+    """``review_rates`` over whole local ``days`` and the length of the
+    overdue steps' list (``overdue_steps``) in one query: rows
+    {part, dept, unit_name, total, on_time, overdue}, part 0 the day totals,
+    part 1 the open steps past due grouped by department — how many of them
+    fell due in the period (the rate's late ones, ``total``) and how many
+    ``user`` may open (``overdue``). Both read the same open steps past due
+    joined to their items, which the page paid for twice (issue 12)."""
+    visible = visibility_q(user, prefix="item__") if user is not None else Q()
+    late = ReviewStep.objects.filter(state=ReviewStep.State.OPEN, due_at__lt=now)
+    if units is not None:
+        late = late.filter(item__unit_id__in=units)
+    in_period = Q(due_at__gte=start, due_at__lt=min(end, now))
+    late = late.order_by().values(dept=F("item__unit_id"), unit_name=F("item__unit__name")).annotate(
+        part=Value(1, output_field=IntegerField()),
+        total=Count("pk", filter=in_period), on_time=Value(0, output_field=IntegerField()),
+        overdue=Value(0, output_field=IntegerField()) if visible is None
+        else Count("pk", filter=visible) if visible else Count("pk"),
+    ).values("part", "dept", "unit_name", "total", "on_time", "overdue")
+    totals = _day_totals(OnTimeDay.Kind.REVIEW, days, units).annotate(
+        part=Value(0, output_field=IntegerField()), overdue=Value(0, output_field=IntegerField()),
+    ).values("part", "dept", "unit_name", "total", "on_time", "overdue")
+    return totals.union(late, all=True)
+
+
 def _visible(qs, user):
     """``qs`` narrowed to rows whose item ``user`` may open: the visibility
     rule on each row's own item (a join), not "item in the set of every
@@ -241,7 +268,7 @@ def overdue_receivers(now, units=None, user=None):
     return qs.annotate(first_missed_at=first_missed).order_by("first_missed_at", "pk")
 
 
-def _page(queryset, number, rows_of, window=False):
+def _page(queryset, number, rows_of, window=False, count=None):
     """Page ``number`` of ``queryset`` as ``Paginator.get_page`` gives it (a
     number that is not one: the first page; past the end: the last): the
     page's ids on the narrow rows the filter and the order need, then those
@@ -253,8 +280,11 @@ def _page(queryset, number, rows_of, window=False):
     query itself (``COUNT(*) OVER ()``): cheaper when the order has no index
     and the database sorts every row anyway (the receivers, by the deadline
     missed first), dearer when an index gives the first rows without a sort
-    (the steps, by due time). Two or three queries either way."""
+    (the steps, by due time). Two or three queries either way; ``count``,
+    the list's length when the caller counted it, spares the COUNT."""
     paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not queried
     if window:
         try:
             number = int(number) if number else 1
@@ -302,17 +332,30 @@ def ontime_report(user, start, end, now=None, steps_page=1, receivers_page=1, ov
     now = now or timezone.now()
     units = unit_scope(user)
     by_unit: dict[int, UnitRate] = {}
-    for row in review_rates(start, end, now, units):
-        rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
-        rate.review_total += row["total"]
-        rate.review_on_time += row["on_time"]
+    days = whole_days(start, end)
+    overdue_count = None
+    if overdue and days:
+        # The rates' late open steps and the overdue list's length in one query.
+        overdue_count = 0
+        for row in review_rates_with_overdue(start, end, now, days, units, user):
+            overdue_count += row["overdue"]
+            if row["part"] == 1 and not row["total"]:
+                continue  # past due before the period: not in its rates
+            rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
+            rate.review_total += row["total"]
+            rate.review_on_time += row["on_time"]
+    else:
+        for row in review_rates(start, end, now, units):
+            rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
+            rate.review_total += row["total"]
+            rate.review_on_time += row["on_time"]
     for row in feedback_rates(start, end, now, units):
         rate = by_unit.setdefault(row["dept"], UnitRate(row["dept"], row["unit_name"]))
         rate.feedback_total += row["total"]
         rate.feedback_on_time += row["on_time"]
     report = OnTimeReport(start=start, end=end, units=sorted(by_unit.values(), key=lambda u: u.name))
     if overdue:
-        report.steps_page = _page(overdue_steps(now, units, user), steps_page, step_rows)
+        report.steps_page = _page(overdue_steps(now, units, user), steps_page, step_rows, count=overdue_count)
         report.receivers_page = _page(overdue_receivers(now, units, user), receivers_page, receiver_rows,
                                       window=True)
         report.overdue_steps = list(report.steps_page.object_list)
