@@ -130,3 +130,35 @@ def test_secretariat_archives_early_from_the_portal(client, make_item, secretary
     item.refresh_from_db()
     assert response.status_code == 302 and item.archive_number == "ND-2026-1001"
     assert item.archived_record.paper_location == "档案室 B-2"
+
+
+@pytest.mark.django_db
+def test_the_search_follows_the_records_text_when_it_is_purged(records, secretary):
+    """The search reads the database's stored vector of each record's text
+    (migration 0005): clearing the text, as a destruction does, leaves
+    nothing to find."""
+    from django.db import connection
+
+    from archive.models import ArchivedRecord
+    from archive.selectors import catalogue
+
+    def found(text):
+        return [r.subject for r in catalogue(secretary, q=text, vendor=connection.vendor)]
+
+    assert found("合同续签") == ["市场部合同续签"]
+    normal = ArchivedRecord.objects.get(pk=records[0].pk)
+    normal.search_text = ""
+    normal.save_lifecycle(["search_text"])
+
+    assert found("合同续签") == [] and found("设备检修") == ["生产部设备检修"]
+
+
+@pytest.mark.django_db
+def test_the_secretariat_sees_unrestricted_records_and_only_granted_restricted_ones(records, secretary):
+    """The secretariat's rule (every submitted unrestricted item) stands for
+    the item clause; a restricted record still needs a grant on its item."""
+    normal, other, secret = records
+
+    assert set(records_visible_to(secretary)) == {normal, other}
+    assign_perm("infoflow.view_item", secretary, secret.item)
+    assert set(records_visible_to(secretary)) == {normal, other, secret}
