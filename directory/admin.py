@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin_visibility import NotFoundAdmin
+
 from . import selectors
 from .models import ContactsImport, ExternalAccount, GroupRoleMap, MessengerApp, SyncReport
 
@@ -49,7 +51,7 @@ class MessengerAppAdmin(SimpleHistoryAdmin):
         return f"{variable}: {state}"
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(NotFoundAdmin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 

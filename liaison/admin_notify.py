@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from liaison import hooks
+from liaison.admin_visibility import NotFoundAdmin
 from liaison.models import Notification, NotificationPreference
 from liaison.notifications import CHANNELS, enqueue_delivery
 
@@ -27,7 +28,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(NotFoundAdmin):
     list_display = ["created_at", "recipient", "kind_label", "item_number", "subject", "read_at", "email_state",
                     "webhook_state", "wecom_state", "dingtalk_state"]
     list_filter = ["email_state", "webhook_state", "wecom_state", "dingtalk_state", KindFilter, "confidentiality"]

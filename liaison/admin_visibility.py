@@ -8,18 +8,30 @@ views already fetch through ``get_queryset``; django-simple-history's
 ``history/`` view falls back to the newest historical row when the object is
 outside the queryset, and its ``history/<id>/`` view never asks the queryset
 at all — both answer 404 here unless the object is in the narrowed queryset,
-the same answer as for an object that does not exist. A superuser is no
-exception (``infoflow.visibility``: restricted items are seen by their path).
+the same answer as for an object that does not exist. The change and delete
+views answer 404 too, where Django's admin redirects to its index with "does
+not exist" (``NotFoundAdmin``): a hidden object gets the portal's answer. A
+superuser is no exception (``infoflow.visibility``: restricted items are
+seen by their path).
 """
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-__all__ = ["VisibleOnlyAdmin"]
+__all__ = ["NotFoundAdmin", "VisibleOnlyAdmin"]
 
 
-class VisibleOnlyAdmin(admin.ModelAdmin):
+class NotFoundAdmin(admin.ModelAdmin):
+    """The change and delete views of an object outside ``get_queryset``
+    (hidden, or not there) answer 404, as the portal does, instead of the
+    admin's redirect to its index."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class VisibleOnlyAdmin(NotFoundAdmin):
     def visible_queryset(self, request, queryset):
         """``queryset`` narrowed to the rows ``request.user`` may see."""
         raise NotImplementedError

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin_visibility import NotFoundAdmin
 from liaison.errors import LiaisonError
 
 from . import selectors
@@ -13,7 +14,7 @@ from .models import FollowUpAction, MemberChange, MemberProfile, Obligation, Occ
 from .services import obligations as services
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(NotFoundAdmin, SimpleHistoryAdmin):
     """Shown with its history; changed only through the portal's services."""
 
     def has_add_permission(self, request, obj=None):
@@ -65,7 +66,7 @@ class OccurrenceInline(admin.TabularInline):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(SimpleHistoryAdmin):
+class ObligationAdmin(NotFoundAdmin, SimpleHistoryAdmin):
     list_display = ["title", "body", "kind", "recurrence", "first_due_on", "owner_unit", "owner_user", "is_active"]
     list_filter = ["kind", "recurrence", "is_active", "body__kind"]
     search_fields = ["title", "body__name", "owner_unit__name", "owner_user__first_name", "owner_user__username"]
