@@ -21,6 +21,15 @@ median of runs interleaved with its baseline. The last line:
 "bare" is the indexed query finding the same due steps; "after-batch" an
 idle sweep right after the 1 % sweep (no vacuum between); "bare insert" one
 bulk INSERT … ON CONFLICT DO NOTHING of the same notice rows from a list.
+
+Figures. With 27 kinds registered and two index probes per kind in the idle
+statement (54 subplans), on a quiet machine: ``idle 2.08× bare, after-batch
+2.11× bare, batch 9,225 notices/s = 1.72× bare insert``. With every cursor
+index ascending NULLs first and one probe per kind (liaison.indexes,
+commit a4eed89), ``--steps 1000000 --runs 3`` on the machine shared with
+four other sessions (load 7–8): nothing due 1.66 ms vs 1.46 ms, ``idle
+1.14× bare, after-batch 0.99× bare, batch 1,682 notices/s = 1.43× bare
+insert``; ``--steps 100000``: ``idle 0.69×, after-batch 1.34×, 1.61×``.
 """
 import sys as _sys
 from pathlib import Path as _Path
