@@ -86,6 +86,25 @@ these commits do not touch it, other apps' home cards changed between the
 runs: followup 5366db3, publication 8dfb68e);
 pages added since: /publication/calendar/ 28.50×, /briefs/summary/ 18.72×:
 ``http: worst page 28.50× floor (/publication/calendar/), median 4.51×``.
+
+Home (issue 12, h12home; copy of the 100,000-item build with 200 archived
+records, ``--only home --seconds 2 --rounds 3``, load about 8, the old tree
+run three minutes after the new one): before (a4eed89) 16.65–21.35×
+(3.4–4.5 req/s, floor 74), after (commits 4d99425…56ad374) 13.54–18.56×
+(5.4–6.9 req/s, floor 87). Queries per home page 30/29/24/33 → 26/25/20/29
+(officer/head/leader/secretary); Python CPU per page in-process 64–70 ms →
+46–66 ms (floor 3–4 ms). The cards' numbers of infoflow and followup are
+plain statements (infoflow/home_counts.py), receipts read through partial
+indexes of open receipts, the 待阅 count tests visibility per row (a
+parallel scan of every item before, 70–95 ms), the bulletin card walks an
+index of its order (15–19 ms → 0.2 ms). What is left is the counts of open
+work themselves — the officer's 1,186 items in progress, the unit's 402 open
+receipts, the leader's 1,011 pending steps, each joined to its item and grant
+probe — which this build's items in every state make grow with the build
+(only counters kept by the services would not), and about 45 ms of Python:
+twenty ORM queries of the other cards and the templates. The bench reuses a
+build without ANALYZE after releases() and readings(): the bulletin's and
+the readings' tables had no statistics (plans from rows=1 guesses).
 """
 import sys
 
