@@ -23,8 +23,8 @@ from liaison.errors import LiaisonError
 
 from .forms import CorrectionForm, FeedbackForm, PlanForm, ReleaseForm
 from .models import BulletinCategory, Channel, ReleasePlan
-from .selectors import (approved_corrections, bulletin_records, bulletin_releases, is_publisher, may_record_on,
-                        release_calendar, release_desk)
+from .selectors import (approved_corrections, bulletin_records, bulletin_releases, desk_page, is_publisher,
+                        may_record_on, release_calendar)
 from .services import corrections, feedback, release
 
 PAGE = 20
@@ -101,10 +101,7 @@ def desk(request):
     if not is_publisher(request.user):
         raise PermissionDenied
     query = request.GET.get("q", "").strip()[:100]
-    items = release_desk(request.user)
-    if query:
-        items = items.filter(subject__icontains=query)
-    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    page = desk_page(request.user, query=query, number=request.GET.get("page"), per_page=PAGE)
     return render(request, "publication/desk.html", {"page": page, "query": query})
 
 

@@ -24,7 +24,7 @@ def test_the_desk_lists_through_a_fixed_number_of_queries(client, org, publish, 
     release.record_release(actor=org["secretary"], item=publish(), channel=wechat)
     client.force_login(org["secretary"])
     client.get(reverse("publication:desk"))
-    with django_assert_max_num_queries(30) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(reverse("publication:desk"))
     for n in range(4):
         release.record_release(actor=org["secretary"], item=publish(subject=f"第{n}条"), channel=wechat)
@@ -125,3 +125,12 @@ def test_the_calendar_lists_the_newest_and_counts_the_rest(client, org, publish,
     page = client.get(reverse("publication:calendar")).content.decode()
 
     assert "较新的一条" in page and "较早的一条" not in page and "另有 1 条已发布" in page
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("publication:calendar"))
+    for n in range(3):
+        release.record_release(actor=org["secretary"], item=publish(subject=f"又一条{n}"), channel=wechat)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("publication:calendar")).content.decode()
+
+    assert "又一条2" in page and "另有 4 条已发布" in page
