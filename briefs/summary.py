@@ -19,11 +19,12 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count
 from django.utils import timezone
 
+from infoflow.models import Item
 from officers.roles import roles_of
-from publication.selectors import feedback_visible_to, records_visible_to
+from publication.selectors import acting_ids, feedback_visible_to, records_visible_to
 
 from .models import AdoptionLevel, BulletinIssue
 from .permissions import can_compile
@@ -66,22 +67,49 @@ def shift_month(month: str, by: int) -> str:
 
 
 def month_summary(*, user, month: str) -> dict:
-    """See the module docstring. Raises nothing; an empty month gives zeros."""
+    """See the module docstring. Raises nothing; an empty month gives zeros.
+
+    Seven queries whatever the month holds: the reader's delegations, the
+    month's records the reader may see (each record's item tested on its
+    own, publication.selectors), the names of their items, the month's
+    feedback by department, the feedback of the releases listed, the month's
+    adoption records, the issues published; the per-channel, per-department and per-release figures are summed from
+    the month's records here instead of one pass over them per figure."""
     start, end = month_bounds(month)
-    records = records_visible_to(user).filter(released_at__gte=start, released_at__lt=end)
-    channels = [
-        {"name": row["channel_name"], "kind": row["channel_kind"], "records": row["n"], "views": row["views"] or 0}
-        for row in records.values("channel_name", "channel_kind").annotate(n=Count("pk"), views=Sum("views"))
-        .order_by("channel_name")
-    ]
+    acting = acting_ids(user)
+    records = list(records_visible_to(user, acting).filter(released_at__gte=start, released_at__lt=end)
+                   .values_list("release_id", "release__item_id", "channel_name", "channel_kind", "views", "released_at")
+                   .order_by("channel_name", "release_id"))
+    # Item columns by primary key: joined in the query above, the few hundred
+    # records of a month were hash-joined against a scan of every item.
+    items = {pk: (number, subject, unit) for pk, number, subject, unit in Item.objects.filter(
+        pk__in={r[1] for r in records}).values_list("pk", "number", "subject", "unit__name").order_by()}
+
+    channels: dict = {}
+    releases: dict = {}
+    for release_id, item_id, channel_name, channel_kind, views, released_at in records:
+        channel = channels.setdefault((channel_name, channel_kind), {"name": channel_name, "kind": channel_kind,
+                                                                     "records": 0, "views": 0})
+        channel["records"] += 1
+        channel["views"] += views
+        number, subject, unit = items[item_id]
+        entry = releases.get(release_id)
+        if entry is None:
+            entry = releases[release_id] = {"number": number, "subject": subject, "unit": unit, "channels": {},
+                                            "views": 0, "feedback": 0, "released_at": released_at}
+        entry["channels"][channel_name] = views
+        entry["views"] += views
+        entry["released_at"] = min(entry["released_at"], released_at)
+
     by_unit = defaultdict(lambda: {"released": 0, "feedback": 0, "department": 0, "organisation": 0,
                                    "publication": 0, "adopted": 0})
-    for row in (records.values("release__item__unit__name")
-                .annotate(n=Count("release", distinct=True)).order_by()):
-        by_unit[row["release__item__unit__name"]]["released"] = row["n"]
-    feedback = feedback_visible_to(user).filter(created_at__gte=start, created_at__lt=end)
-    for row in feedback.values("release__item__unit__name").annotate(n=Count("pk")).order_by():
-        by_unit[row["release__item__unit__name"]]["feedback"] = row["n"]
+    for entry in releases.values():
+        by_unit[entry["unit"]]["released"] += 1
+    feedback_total = 0
+    for unit, n in (feedback_visible_to(user, acting).filter(created_at__gte=start, created_at__lt=end)
+                    .values_list("release__item__unit__name").annotate(n=Count("pk")).order_by()):
+        by_unit[unit]["feedback"] = n
+        feedback_total += n
     adoption = {level: 0 for level in AdoptionLevel.values}
     for row in (adoptions_visible_to(user).filter(recorded_at__gte=start, recorded_at__lt=end)
                 .values("item__unit__name", "level").annotate(n=Count("pk")).order_by()):
@@ -92,36 +120,27 @@ def month_summary(*, user, month: str) -> dict:
     adoption["total"] = sum(adoption.values())
     departments = [{"unit": name, **values} for name, values in sorted(by_unit.items())]
 
-    # The month's releases (of items the reader may see), most viewed first.
-    releases = {}
-    rows = (records.values("release_id", "release__item__number", "release__item__subject", "release__item__unit__name",
-                    "channel_name", "views")
-            .order_by("release_id", "channel_name"))
-    for row in rows:
-        entry = releases.setdefault(row["release_id"], {
-            "number": row["release__item__number"], "subject": row["release__item__subject"],
-            "unit": row["release__item__unit__name"], "channels": {}, "views": 0, "feedback": 0})
-        entry["channels"][row["channel_name"]] = row["views"]
-        entry["views"] += row["views"]
-    firsts = dict(records.filter(release_id__in=list(releases)).values("release_id")
-                  .annotate(first=Min("released_at")).values_list("release_id", "first").order_by())
-    for release_id, n in (feedback_visible_to(user).filter(release_id__in=list(releases)).values("release_id")
-                          .annotate(n=Count("pk")).values_list("release_id", "n").order_by()):
-        releases[release_id]["feedback"] = n
-    for release_id, entry in releases.items():
-        entry["released_at"] = firsts.get(release_id)
-    release_rows = sorted(releases.values(), key=lambda r: (-r["views"], r["number"] or ""))[:TOP_RELEASES]
+    # The month's releases (of items the reader may see), most viewed first;
+    # ties in the order of their ids, as before. Feedback only for those listed.
+    listed = sorted(releases.items(), key=lambda r: (-r[1]["views"], r[1]["number"] or "", r[0]))[:TOP_RELEASES]
+    release_rows = [entry for _pk, entry in listed]
+    if listed:
+        for release_id, n in (feedback_visible_to(user, acting).filter(release_id__in=[pk for pk, _e in listed])
+                              .values("release_id").annotate(n=Count("pk")).values_list("release_id", "n")
+                              .order_by()):
+            releases[release_id]["feedback"] = n
 
     issues = list(BulletinIssue.objects.filter(state=BulletinIssue.State.PUBLISHED, published_at__gte=start,
                                                published_at__lt=end)
                   .annotate(entry_count=Count("entries")).order_by("number"))
+    channel_rows = list(channels.values())
     return {
-        "month": month, "previous": shift_month(month, -1), "next": shift_month(month, 1), "start": start, "end": end, "channels": channels, "departments": departments,
+        "month": month, "previous": shift_month(month, -1), "next": shift_month(month, 1), "start": start,
+        "end": end, "channels": channel_rows, "departments": departments,
         "adoption": adoption, "releases": release_rows, "issues": issues,
-        "channel_names": [c["name"] for c in channels],
-        "totals": {"records": sum(c["records"] for c in channels), "views": sum(c["views"] for c in channels),
-                   "released": records.values("release").distinct().count() if channels else 0,
-                   "feedback": feedback.count()},
+        "channel_names": [c["name"] for c in channel_rows],
+        "totals": {"records": len(records), "views": sum(c["views"] for c in channel_rows),
+                   "released": len(releases), "feedback": feedback_total},
     }
 
 
