@@ -37,11 +37,14 @@ def _admin_prefix() -> str:
 
 def guarded(path: str) -> bool:
     """True for the pages level 3 keeps behind the second factor: the admin,
-    the portal's audit log, the audit archive batches and the access reviews."""
+    the portal's audit log, the audit archive batches, the access reviews
+    and HR's directory pages (sync reports, contacts imports: accounts are
+    deactivated and created there)."""
     admin = _admin_prefix()
     if path.startswith(admin):
         return not path[len(admin):].startswith(ADMIN_OPEN)
-    return path.startswith((reverse("audit-list"), reverse("dengbao:archive-batches"), reverse("dengbao:reviews")))
+    return path.startswith((reverse("audit-list"), reverse("dengbao:archive-batches"), reverse("dengbao:reviews"),
+                            reverse("directory:reports"), reverse("directory:imports")))
 
 
 def refusal(user, path: str, method: str) -> bool:

@@ -9,7 +9,7 @@ from liaison import audit
 from officers.models import RoleAssignment
 
 from .access_review import may_read
-from .duties import Duty, duties_of
+from .duties import Duty, administers, duties_of
 from .models import AccessReview, AccessReviewRow, AuditArchiveBatch
 from .services import may_reset_second_factor
 
@@ -17,9 +17,10 @@ User = get_user_model()
 
 
 def may_use_second_factor(user) -> bool:
-    """Who sees the second-factor pages: staff, superusers and holders of an
-    administrator duty (the people level 3 asks it of). Others get 403."""
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser or duties_of(user)))
+    """Who sees the second-factor pages: staff, superusers, holders of an
+    administrator duty and HR (``duties.administers``: the people level 3
+    asks it of). Others get 403."""
+    return administers(user)
 
 
 def codes_left(user) -> int:
@@ -36,7 +37,7 @@ def administrators() -> QuerySet:
             Q(is_staff=True)
             | Q(is_superuser=True)
             | Q(admin_duties__isnull=False)
-            | Q(roles__role=RoleAssignment.Role.SUPERVISION)
+            | Q(roles__role__in=(RoleAssignment.Role.SUPERVISION, RoleAssignment.Role.HR_ADMIN))
         )
         .annotate(
             enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),

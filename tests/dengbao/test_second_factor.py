@@ -12,7 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dengbao import services
 from dengbao.views import PENDING_KEY
 from liaison.models import AuditEntry
-from tests.factories import UserFactory
+from officers.models import RoleAssignment
+from tests.factories import RoleFactory, UserFactory
 
 from .conftest import code_for
 
@@ -194,3 +195,28 @@ def test_nobody_resets_their_own_device_and_officers_reset_nobody(client, sysadm
     client.force_login(UserFactory(username="plain"))
     assert client.post(reverse("dengbao:reset", args=[secadmin.pk])).status_code == 404
     assert client.get(reverse("dengbao:overview")).status_code == 403
+
+
+def test_level3_hr_directory_pages_need_the_second_factor(client, level3):
+    """HR deactivates accounts from the sync reports and creates them from contacts imports: at level 3 those
+    pages ask the second factor like the admin's (a plain officer is not asked it anywhere)."""
+    hr = UserFactory(username="hr3")
+    RoleFactory(user=hr, role=RoleAssignment.Role.HR_ADMIN)
+    client.force_login(hr)
+
+    for name in ("directory:reports", "directory:imports"):
+        refused = client.get(reverse(name))
+        assert refused.status_code == 302 and refused.url.startswith(reverse("dengbao:enrol")), name
+
+    enrol(client, hr, timezone.now())
+    assert client.get(reverse("directory:reports")).status_code == 200
+    assert client.get(reverse("directory:imports")).status_code == 200
+    assert services.has_second_factor(hr)
+
+
+def test_level2_hr_directory_pages_ask_no_second_factor(client, settings):
+    hr = UserFactory(username="hr2")
+    RoleFactory(user=hr, role=RoleAssignment.Role.HR_ADMIN)
+    client.force_login(hr)
+
+    assert client.get(reverse("directory:reports")).status_code == 200
