@@ -44,6 +44,8 @@ def test_report_handle_and_close_an_incident_on_a_phone(phone, severity, officer
     desk.click("main form button[type=submit]")
     assert Incident.objects.get().state == Incident.State.CLOSED
     desk.goto("/incidents/")
+    search, form = (desk.page.locator(s).bounding_box() for s in ("form.filters input[name=q]", "form.filters"))
+    assert search["width"] >= form["width"] - 1  # the search box takes the whole row on a phone, not half of it
 
 
 def test_a_leader_reads_the_report_on_a_phone(phone, leader, secretary, market, officer_market, tmp_path):
