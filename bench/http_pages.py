@@ -118,7 +118,8 @@ def people():
     from officers.models import RoleAssignment
 
     User = get_user_model()
-    users = {"officer": "u0060", "head": "u0010", "leader": "u0000", "secretary": "u0999", "auditor": "u0998"}
+    users = {"officer": "u0060", "head": "u0010", "leader": "u0000", "secretary": "u0999", "auditor": "u0998",
+             "hr": "u0997"}
     for username in users.values():
         user = User.objects.get(username=username)
         user.set_password(PASSWORD)  # the server's own hasher
@@ -126,6 +127,13 @@ def people():
     # The auditor (监督/审计, issue 18's 安全审计员) reads the audit archive's pages.
     RoleAssignment.objects.get_or_create(user=User.objects.get(username=users["auditor"]),
                                          role=RoleAssignment.Role.SUPERVISION)
+    # HR reads the directory's sync reports and contacts imports (issue 20).
+    RoleAssignment.objects.get_or_create(user=User.objects.get(username=users["hr"]),
+                                         role=RoleAssignment.Role.HR_ADMIN)
+    from directory.models import SyncReport
+
+    if not SyncReport.objects.exists():
+        SyncReport.objects.bulk_create([SyncReport(new_count=i % 7, changed_count=i % 5) for i in range(120)])
     item = (Item.objects.filter(unit__code="b00", state=Item.State.TRANSMITTED).order_by("-pk")
             .values_list("pk", flat=True).first())
     return users, item
@@ -277,6 +285,8 @@ def pages(item_pk):
         ("/library/", "officer", "/library/"),
         ("/library/ search", "officer", "/library/?" + urlencode({"q": "安全生产"})),
         ("/library/needs/ (secretary)", "secretary", "/library/needs/"),
+        ("/directory/reports/ (hr)", "hr", "/directory/reports/"),
+        ("/directory/imports/ (hr)", "hr", "/directory/imports/"),
     ]
     return listed
 
