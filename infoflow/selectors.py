@@ -98,8 +98,9 @@ ITEM_TABLE_FIELDS = (
 REVIEW_FIELDS = (
     "id", "item_id", "name", "decider", "review_round", "state", "started_at", "due_at",
     *("item__" + name for name in ITEM_TABLE_FIELDS if name not in ("expected_feedback_at", "created_at")),
-    # The batch approval's review checklist applies by the item's direction and kind (loop.checklist_for_steps).
-    "item__direction", "item__kind",
+    # The batch approval's review checklist applies by the item's direction and kind (loop.checklist_for_steps);
+    # a step whose stage may edit the text is left out of it (views.lists.batchable_steps).
+    "item__direction", "item__kind", "may_edit",
 )
 
 

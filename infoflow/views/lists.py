@@ -3,12 +3,15 @@ number of queries however many rows it has (tests/infoflow/test_list_queries.py)
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from liaison.data_labels import label as data_label
 
 from .. import selectors
 from ..export_views import log_export_url
 from ..filters import ItemFilterForm
-from ..models import ReviewStep
 from ..services import loop
 from .common import paginate, paginate_counted
 
@@ -65,8 +68,20 @@ def review_inbox(request):
         "infoflow/review_inbox.html",
         {"page": page, "form": form, "now": timezone.now(), "export_url": log_export_url(form, "reviews"),
          # 批量同意 offers the page's steps that need no edit of the text (services.batch checks again).
-         "batchable": batchable, "batch_checklist": batch_checklist(page, batchable)},
+         "batchable": batchable, "batch_checklist": batch_checklist(page, batchable),
+         "batch_rows": batch_rows_html(page, batchable) if batchable else ""},
     )
+
+
+def batch_rows_html(page, batchable):
+    """The 批量同意 form's <li> for each of the page's batchable steps, as
+    infoflow/_batch_approve.html wrote them in a template loop (issue 12)."""
+    rows = [
+        format_html('\n      <li><label><input type="checkbox" name="steps" value="{}"> <span>{} {} · {}</span>'
+                    '</label></li>\n      ', step.pk, step.item.number or "", step.item.subject, data_label(step.name))
+        for step in page if step.pk in batchable
+    ]
+    return mark_safe("".join(rows))
 
 
 def batch_checklist(page, batchable) -> list:
@@ -76,9 +91,10 @@ def batch_checklist(page, batchable) -> list:
 
 
 def batchable_steps(page) -> set[int]:
-    """Ids of the page's steps a batch approval may decide (no ``may_edit``): one query."""
-    ids = [step.pk for step in page]
-    return set(ReviewStep.objects.filter(pk__in=ids, may_edit=False).values_list("pk", flat=True)) if ids else set()
+    """Ids of the page's steps a batch approval may decide (no ``may_edit``),
+    read from the rows themselves (selectors.REVIEW_FIELDS): a query of its
+    own cost more than the page's rows (issue 12)."""
+    return {step.pk for step in page if not step.may_edit}
 
 
 @login_required
