@@ -105,6 +105,27 @@ probe — which this build's items in every state make grow with the build
 twenty ORM queries of the other cards and the templates. The bench reuses a
 build without ANALYZE after releases() and readings(): the bulletin's and
 the readings' tables had no statistics (plans from rows=1 guesses).
+
+The archive catalogue and the item lists (h12arch; ``--items 100000
+--archived 200 --seconds 2 --rounds 3 --only``, a copy of this build, load
+6–10 from other sessions, floor 56–113 req/s): /archive/ 9× → 5.9–6.6× and
+its search 8.6× → 6.4–6.8×. EXPLAIN ANALYZE: the search re-checked each
+candidate by parsing its text again (to_tsvector per row, 16.8 ms at 200
+records, growing with the catalogue) and now reads a stored, GIN-indexed
+tsvector column (archive migration 0005; 1.0 ms); the rows' window count
+carried every record's content and seal (7.3 → 1.5 ms); the secretariat's
+record rule is its rule 4 instead of the whole item clause (compiling the
+catalogue's query 5.9 → 3.2 ms of Python); rows and the pending list are
+written in Python; the department filter no longer opens a server-side
+cursor. In-process the page's Python went from 33 to 19.5 ms (floor
+2.8 ms). What is left there: 10 round trips a page, two of them the
+secretariat's calendar warning (``workdays.missing_years`` reads the
+calendar and probes the package for next year on every page), and compiling
+three querysets. /items/ and its tabs 3.9–5.8×, reviews 5.8× (10 → 9
+queries: the batch list reads may_edit with its rows), received 6.7× (its
+receipts' OR with the item's unit inside makes PostgreSQL filter the
+organisation's 20,000 open receipts; stated on the receipt's columns first
+the ORM's query chose a parallel scan, so it is left as it was).
 """
 import sys
 

@@ -53,6 +53,17 @@ before the inbox's count rode on its rows' query), selector 1.90×; at
 (session, user, roles, header bell, filter choices, delegations: 7 queries
 in all) is most of it when the list is small.
 
+After the batch approval's list was read from the rows (``may_edit`` with
+the step, no query of its own) and written in Python (h12arch; load 4–9,
+``BENCH_REPEAT=15``, ``--reuse`` of copies named h12arch_*): at 10,000
+items review page 6.70× bare SQL before (67.0 ms vs 10.0 ms, 10 queries),
+5.49× after (91.9 ms vs 16.8 ms on a busier minute, 9 queries), selector
+1.91×; at 100,000 items 4.00× (20.6 ms vs 5.2 ms), selector 2.21×; my items
+page 7.7–7.9× at both. Still above 3×: the page's fixed cost (session,
+user, roles, bell, delegations, the filter form's units, checklist and
+phrases: 7 of its 9 queries, and the template) is most of it; what the
+lists themselves cost is within about 2× of the bare SQL.
+
 Options: ``--keep`` leaves the database for EXPLAIN; ``--reuse`` measures an
 existing ``liaison_bench`` left by ``--keep`` without rebuilding (and keeps
 it); BENCH_DB names another database (``--reuse`` also measures a database
