@@ -29,6 +29,8 @@ The statement reads only the rows counted:
 tests/infoflow/test_home_counts.py checks every number against the selectors
 after each state change that moves it, for each role.
 """
+import datetime
+
 from django.db import connection
 from django.utils import timezone
 
@@ -51,8 +53,11 @@ class SqlParams:
         self.params = {}
 
     def value(self, value) -> str:
-        """A placeholder for ``value`` (a TextChoices member as its value)."""
+        """A placeholder for ``value`` (a TextChoices member as its value, a
+        moment as the backend stores it: SQLite compares text)."""
         name = f"p{len(self.params)}"
+        if isinstance(value, datetime.datetime):
+            value = connection.ops.adapt_datetimefield_value(value)
         self.params[name] = str(value) if hasattr(value, "value") else value
         return f"%({name})s"
 
