@@ -148,14 +148,16 @@ def open_task_count(user) -> int:
     return InstructionTask.objects.filter(owner=user, state=InstructionTask.State.OPEN).count()
 
 
-def home_counts(user) -> dict:
+def home_counts(user, acting: list[int] | None = None) -> dict:
     """{"unread": 待阅 count, "tasks": open tasks the user owns, "late": of them past due}.
 
     One plain statement (``unread_count`` and the tasks' aggregate as the
     ORM built them cost the home page about 5 ms of Python; issue 12), the
     unread rows kept to ``items_visible_to`` as ``reading_inbox`` keeps them:
-    the visibility rule on each row's own item. tests/followup/test_home_counts.py
-    checks it against ``unread_count`` and the task list."""
+    the visibility rule on each row's own item. ``acting``: the user's and
+    their principals' ids when the caller read them (the home page, once for
+    its cards). tests/followup/test_home_counts.py checks it against
+    ``unread_count`` and the task list."""
     from infoflow.home_counts import SqlParams, visible_sql  # the home cards' plain statements
 
     if user is None or not user.is_authenticated:
@@ -167,7 +169,8 @@ def home_counts(user) -> dict:
         f"AND t.state = {sql.value(InstructionTask.State.OPEN)}) tasks"
     ]
     if user.is_active:  # visibility_q: an inactive user sees nothing, so has nothing to read
-        visible = visible_sql(sql, user, roles_of(user), _acting_user_ids(user))
+        acting = _acting_user_ids(user) if acting is None else acting
+        visible = visible_sql(sql, user, roles_of(user), acting)
         parts.append(
             f"(SELECT COUNT(*) AS unread FROM followup_circulationreader c JOIN infoflow_item i ON i.id = c.item_id "
             f"WHERE c.user_id = {sql.value(user.pk)} AND c.read_at IS NULL AND {visible}) reading"

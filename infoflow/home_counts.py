@@ -153,11 +153,23 @@ def _received(sql: SqlParams, user, roles, acting: list[int], now) -> str:
     )
 
 
-def home_counts(user) -> dict:
+def request_acting_ids(request) -> list[int]:
+    """``selectors._acting_user_ids(request.user)``, read once per request
+    for the home cards that need it (this module's and followup's): one
+    request is one moment, so the delegations in force are the same."""
+    cached = getattr(request, "_home_acting_ids", None)
+    if cached is None or cached[0] != request.user.pk:
+        cached = (request.user.pk, _acting_user_ids(request.user))
+        request._home_acting_ids = cached
+    return cached[1]
+
+
+def home_counts(user, acting: list[int] | None = None) -> dict:
     """The numbers on the home cards: {"my": {tab: n} for the four tabs the
     card shows, "reviews": {"total", "overdue"}, "received": {"total",
     "overdue"}, "show_incoming": the incoming register's card}. Two queries
-    (the delegations in force, then the counts), whatever the number of rows."""
+    (the delegations in force, then the counts), whatever the number of rows;
+    one when ``acting`` (``request_acting_ids``) is given."""
     roles = roles_of(user)
     zero = {"total": 0, "overdue": 0}
     counts = {"my": dict.fromkeys(HOME_BUCKETS, 0), "reviews": dict(zero), "received": dict(zero),
@@ -165,7 +177,7 @@ def home_counts(user) -> dict:
     if user is None or not user.is_authenticated:
         return counts
     now = timezone.now()
-    acting = _acting_user_ids(user)
+    acting = _acting_user_ids(user) if acting is None else acting
     sql = SqlParams()
     parts = [f"({_my_items(sql, user, roles)}) my", f"({_reviews(sql, user, acting, now)}) rv"]
     if user.is_active:  # visibility_q: an inactive user sees nothing, so receives nothing

@@ -147,3 +147,13 @@ def test_two_queries_whatever_the_rows(org, make_item):
     with CaptureQueriesContext(connection) as queries:
         home_counts(org["officer_prod"])
     assert len(queries) == 2  # the delegations in force, then the counts
+
+
+def test_the_home_page_reads_the_delegations_in_force_once(client, org, make_item):
+    transmitted(make_item, org)
+    client.force_login(org["officer_prod"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len([q for q in queries.captured_queries if "infoflow_delegation" in q["sql"]]) == 1
