@@ -20,4 +20,5 @@ class FollowupConfig(AppConfig):
         for sweep in SWEEPS:
             runner.register(sweep)
         extensions.register(name="followup", viewers=selectors.reader_ids,
-                            completion_check=selectors.completion_blocker, detail_panel=panels.item_panel)
+                            completion_check=selectors.completion_blocker, detail_panel=panels.item_panel,
+                            item_probes=panels.item_probes)

@@ -11,6 +11,10 @@ liaison.hooks).
   Both completion paths of ``services.delivery`` ask it.
 - ``detail_panels(request, item)``: HTML fragments an app shows on the item
   page (circulation, reading, instructions and their tasks).
+- ``item_probes(user)``: annotations the item page reads with the item
+  (``{name: Exists(...)}`` on ``OuterRef("pk")``), so that a panel skips the
+  queries of what the item has none of; a panel given an item without them
+  (``getattr(item, name, None) is None``) queries as before (issue 12).
 - ``release_channels(active_only)``: the release channels an item may name,
   as ``[(code, name)]`` — the channels the secretariat keeps as data
   (publication.Channel, issue 16) instead of the fixed ReleaseChannel list.
@@ -31,11 +35,12 @@ _completion_checks: dict[str, Callable] = {}
 _detail_panels: dict[str, Callable] = {}
 _channel_sources: dict[str, Callable] = {}
 _finish_listeners: dict[str, Callable] = {}
+_item_probes: dict[str, Callable] = {}
 
 
 def register(*, name: str, viewers: Callable | None = None, completion_check: Callable | None = None,
              detail_panel: Callable | None = None, release_channels: Callable | None = None,
-             item_finished: Callable | None = None) -> None:
+             item_finished: Callable | None = None, item_probes: Callable | None = None) -> None:
     """Register an app's answers under ``name`` (called from AppConfig.ready();
     registering the same name again replaces them)."""
     if viewers is not None:
@@ -48,6 +53,8 @@ def register(*, name: str, viewers: Callable | None = None, completion_check: Ca
         _channel_sources[name] = release_channels
     if item_finished is not None:
         _finish_listeners[name] = item_finished
+    if item_probes is not None:
+        _item_probes[name] = item_probes
 
 
 def viewers(item) -> set[int]:
@@ -65,6 +72,14 @@ def completion_blocker(item) -> str | None:
         if reason:
             return reason
     return None
+
+
+def item_probes(user) -> dict:
+    """The registered apps' annotations for the item page's Item query."""
+    probes: dict = {}
+    for source in _item_probes.values():
+        probes.update(source(user))
+    return probes
 
 
 def detail_panels(request, item) -> Iterable[str]:

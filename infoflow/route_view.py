@@ -80,10 +80,13 @@ def route_line(item, steps) -> list[dict]:
     return [r for r in rows if r is not None]
 
 
-def change_events(item) -> list[dict]:
+def change_events(item, present=True) -> list[dict]:
     """The 加签/减签/转办/退回至指定环节 records as timeline events (the shape
-    of ``selectors.item_timeline``'s). One query."""
+    of ``selectors.item_timeline``'s). One query; none when ``present`` is
+    False (the caller knows the item has no such records)."""
     events = []
+    if not present:
+        return events
     for change in StepChange.objects.filter(item=item).select_related("actor", "person", "step").order_by("at", "pk"):
         kind = change.get_kind_display()
         if change.kind == StepChange.Kind.RETURN_TO:
@@ -99,6 +102,7 @@ def change_events(item) -> list[dict]:
     return events
 
 
-def with_changes(timeline: list[dict], item) -> list[dict]:
-    """The item's timeline with its 加签/转办 records merged in, oldest first."""
-    return sorted(list(timeline) + change_events(item), key=lambda e: e["at"])
+def with_changes(timeline: list[dict], item, present=True) -> list[dict]:
+    """The item's timeline with its 加签/转办 records merged in, oldest first
+    (``present``: as for ``change_events``)."""
+    return sorted(list(timeline) + change_events(item, present), key=lambda e: e["at"])

@@ -17,7 +17,7 @@ bare indexed query.
 """
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.utils import timezone
@@ -27,6 +27,7 @@ from liaison.data_labels import label as data_label
 from officers.roles import roles_of
 from publication.timeline import edit_events  # reviewers' edits as diffs (issue 16)
 
+from .loop_models import ChecklistTick
 from .models import (
     Confidentiality,
     DeciderKind,
@@ -330,10 +331,16 @@ def item_detail(user):
 
 def item_steps(item):
     """Every step of every round with its assignees and their users."""
+    # The assignees with their users joined: one query for them, not one
+    # each for the assignees, their users and who decided (issue 12). Each
+    # step's (each assignee's) rows in the models' order, by pk: ordered by
+    # their id, not by the step's ordering, which joined the steps and the item.
+    assignees = StepAssignee.objects.select_related("user", "decided_by").order_by("step_id", "pk")
     return (
         ReviewStep.objects.filter(item=item)
         # The review checklist as ticked with each decision (issue 19 §8).
-        .prefetch_related("assignees__user", "assignees__decided_by", "assignees__ticks")
+        .prefetch_related(Prefetch("assignees", queryset=assignees),
+                          Prefetch("assignees__ticks", queryset=ChecklistTick.objects.order_by("assignee_id", "pk")))
         .order_by("review_round", "stage_index")
     )
 
@@ -387,10 +394,15 @@ def _event(at, who, what, detail="", deadline=None, done_at=None):
     return {"at": at, "who": who, "what": what, "detail": detail, "deadline": deadline, "late": late}
 
 
-def item_timeline(item):
+def item_timeline(item, transmissions=None, questions=None, updates=None):
     """The item's whole story from django-simple-history: who did what and
     when, with opinions, deadlines and late marks, oldest first. Seven
-    queries whatever the length of the story."""
+    queries whatever the length of the story.
+
+    ``transmissions``, ``questions`` and ``updates``, the item's rows when the
+    caller read them (the item page), spare reading the history of a kind
+    the item has none of: these rows are never deleted (no service, no admin
+    page deletes them), so none now means no history either (issue 12)."""
     events = []
     state_labels = dict(Item.State.choices)
 
@@ -507,7 +519,7 @@ def item_timeline(item):
             )
 
     methods = dict(TransmissionMethod.choices)
-    transmission_rows = (
+    transmission_rows = [] if transmissions is not None and not transmissions else (
         Transmission.history.model.objects.filter(item_id=item.pk, history_type="+")
         .select_related("sent_by")
         .order_by("history_date")
@@ -517,7 +529,7 @@ def item_timeline(item):
         detail = "\n".join(part for part in (row.note, row.written_record) if part)
         events.append(_event(row.sent_at, row.sent_by, _("传递（%(methods)s）") % {"methods": used}, detail))
 
-    question_rows = (
+    question_rows = [] if questions is not None and not questions else (
         Question.history.model.objects.filter(item_id=item.pk)
         .select_related("raised_by", "replied_by", "responsible_unit")
         .order_by("id", "history_date", "history_id")
@@ -536,7 +548,7 @@ def item_timeline(item):
                        row.reply, row.due_at, row.replied_at)
             )
 
-    update_rows = (
+    update_rows = [] if updates is not None and not updates else (
         ProgressUpdate.history.model.objects.filter(item_id=item.pk, history_type="+")
         .select_related("posted_by")
         .order_by("history_date")

@@ -14,6 +14,7 @@ class LibraryConfig(AppConfig):
         from infoflow import extensions
 
         from .matching import item_finished
-        from .panels import item_panel
+        from .panels import item_panel, item_probes
 
-        extensions.register(name="library", detail_panel=item_panel, item_finished=item_finished)
+        extensions.register(name="library", detail_panel=item_panel, item_finished=item_finished,
+                            item_probes=item_probes)

@@ -5,17 +5,28 @@ passed its review; with links to the entries already filed from it that the
 user may see."""
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from .forms import FileItemForm
+from .models import Entry
 from .selectors import entries_visible_to, may_add
 from .services import FILEABLE_STATES
 
 
+def item_probes(user) -> dict:
+    """Whether entries were filed from the item, probed with the item on its
+    page (infoflow.extensions.item_probes; issue 12)."""
+    return {"library_has_entries": Exists(Entry.objects.filter(source_item_id=OuterRef("pk")))}
+
+
 def item_panel(request, item) -> str:
-    """HTML for ``item``'s page, or "" when there is nothing to show."""
+    """HTML for ``item``'s page, or "" when there is nothing to show (an
+    item that came with ``item_probes`` found without entries spares the
+    entries' query)."""
     user = request.user
-    filed = list(entries_visible_to(user).filter(source_item=item).select_related(None).only("pk", "title", "state"))
+    filed = [] if getattr(item, "library_has_entries", None) is False else list(
+        entries_visible_to(user).filter(source_item=item).select_related(None).only("pk", "title", "state"))
     can_file = item.state in FILEABLE_STATES and may_add(user) and not any(e.state == "active" for e in filed)
     if not (filed or can_file):
         return ""

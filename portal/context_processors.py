@@ -26,10 +26,15 @@ def unread_notifications(user) -> int:
 
 def portal(request):
     """What the base layout needs on every page: the user's roles and the
-    secretariat's calendar warning."""
+    secretariat's calendar warning. Worked out once per request: a page that
+    renders fragments with the request (the item page's panels) runs the
+    context processors for each, and the bell's COUNT with them (issue 12)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_portal_context", None)
+    if cached is not None and cached[0] == user.pk:
+        return dict(cached[1])
     roles = roles_of(user)
     context = {"my_roles": roles}
     # Menu entries and buttons only for those who may use them (issue 10 §6.7).
@@ -39,4 +44,5 @@ def portal(request):
     context["unread_notifications"] = unread_notifications(user)
     if roles.is_secretariat or user.is_superuser:
         context["calendar_missing_years"] = missing_years()
-    return context
+    request._portal_context = (user.pk, context)
+    return dict(context)

@@ -11,8 +11,9 @@ class PublicationConfig(AppConfig):
         # Framework glue: the publication panel joins the item page (infoflow.extensions).
         from infoflow import extensions
 
-        from .panels import item_panel
+        from .panels import item_panel, item_probes
 
         from .selectors import release_channel_choices
 
-        extensions.register(name="publication", detail_panel=item_panel, release_channels=release_channel_choices)
+        extensions.register(name="publication", detail_panel=item_panel, release_channels=release_channel_choices,
+                            item_probes=item_probes)

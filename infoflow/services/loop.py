@@ -216,21 +216,34 @@ def _personal_superiors(user) -> list:
     return with_deputies(ids)
 
 
-def escalation_path(user, item) -> tuple[str, list] | None:
+def escalation_path(user, item, steps=None, receivers=None) -> tuple[str, list] | None:
     """("reviewer" | "receiver", superiors) when ``user`` may send ``item``
     up (呈报), else None. A reviewer of the open step goes up the
     escalation ladder the secretariat keeps (EscalationRung); a receiver up
-    their own line (staff → head → supervising leader → general manager)."""
+    their own line (staff → head → supervising leader → general manager).
+
+    ``steps`` (with their assignees prefetched) and ``receivers``, when the
+    caller has read all of the item's (the item page), spare reading them
+    again: the step's assignee is then looked up only when the user is one."""
     if not (user.is_authenticated and user.is_active) or item.state not in ESCALATABLE:
         return None
+    pending = True
+    if steps is not None:
+        pending = any(a.user_id == user.pk and a.decision == StepAssignee.Decision.PENDING
+                      for step in steps if step.state == ReviewStep.State.OPEN for a in step.assignees.all())
     mine = (StepAssignee.objects.filter(step__item=item, step__state=ReviewStep.State.OPEN, user_id=user.pk,
                                         decision=StepAssignee.Decision.PENDING)
-            .select_related("step__item__unit").first())
+            .select_related("step__item__unit").first()) if pending else None
     if mine is not None:
         return "reviewer", [u for u in Ladder().superiors(mine.step, mine) if u.pk != user.pk]
     if item.state == Item.State.TRANSMITTED:
-        for receiver in item.receivers.filter(kind__in=(Receiver.Kind.UNIT, Receiver.Kind.USER)).exclude(
-                state=Receiver.State.WAITING):
+        if receivers is None:
+            receivers = item.receivers.all()
+        for receiver in receivers:
+            if receiver.kind not in (Receiver.Kind.UNIT, Receiver.Kind.USER):
+                continue
+            if receiver.state == Receiver.State.WAITING:
+                continue
             if can_receive(user, receiver):
                 return "receiver", [u for u in _personal_superiors(user) if u.pk != user.pk]
     return None

@@ -25,9 +25,18 @@ is_owner = permissions.is_handler
 def detail_context(request, item):
     user = request.user
     now = timezone.now()
+    # Which of the item's smaller tables hold rows of it (read with the item
+    # on its page, else one query): those it has none of are not queried.
+    present = loop_view.loop_presence(item)
     steps = list(selectors.item_steps(item))
-    receivers = list(selectors.item_receivers(item))
-    questions = list(selectors.item_questions(item))
+    # Every file of the item in one query (its own, the receivers' answers,
+    # the transmissions' evidence), handed to each row as ``files``.
+    attachments = list(item.attachments.select_related("uploaded_by")
+                       .order_by("uploaded_at", "pk")) if present["attachments"] else []
+    receivers = list(selectors.item_receivers(item).prefetch_related(None))
+    for receiver in receivers:
+        receiver.files = [a for a in attachments if a.receiver_id == receiver.pk]
+    questions = list(selectors.item_questions(item)) if present["questions"] else []
     owner = is_owner(user, item)
     open_steps = []
     may_chase_steps = None
@@ -54,12 +63,15 @@ def detail_context(request, item):
     rounds = {}
     for step in steps:
         rounds.setdefault(step.review_round, []).append(step)
-    attachments = list(item.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
     can_edit = permissions.can_edit(user, item)
     # The rows the user answers for in person (a unit they serve, themselves);
     # external rows and all staff are the handlers', who post as the item.
     progress_receivers = [r for r in receivers if r.actionable and r.kind in ("unit", "user")]
-    transmissions = list(selectors.item_transmissions(item))
+    transmissions = list(selectors.item_transmissions(item)
+                         .prefetch_related(None)) if present["transmissions"] else []
+    for transmission in transmissions:
+        transmission.files = [a for a in attachments if a.transmission_id == transmission.pk]
+    updates = list(selectors.item_updates(item)) if present["updates"] else []
     context = {
         "item": item,
         "now": now,
@@ -68,10 +80,12 @@ def detail_context(request, item):
         "receivers": receivers,
         "questions": questions,
         "transmissions": transmissions,
-        "updates": list(selectors.item_updates(item)),
+        "updates": updates,
         "attachments": attachments,
         # The history plus the 加签/减签/转办 records; the route done, current and to come (issue 15).
-        "timeline": route_view.with_changes(selectors.item_timeline(item) + loop_view.loop_events(item), item),
+        "timeline": route_view.with_changes(
+            selectors.item_timeline(item, transmissions=transmissions, questions=questions, updates=updates)
+            + loop_view.loop_events(item, present), item, present["changes"]),
         "route_line": route_view.route_line(item, steps),
         "removable": removable_changes(item, user) if item.current_stage is not None else [],
         "is_owner": owner,
@@ -96,7 +110,7 @@ def detail_context(request, item):
         "extra_panels": extensions.detail_panels(request, item),
     }
     # Outcome codes, follow tasks, 呈报, study confirmations and seal use (issue 19 §8).
-    context.update(loop_view.loop_context(request, item, receivers, transmissions, now))
+    context.update(loop_view.loop_context(request, item, receivers, transmissions, now, steps=steps, present=present))
     if item.state in (Item.State.DRAFT, Item.State.RETURNED, Item.State.WITHDRAWN) and (can_edit or owner):
         context["route"] = preview_route(item)
     return context
@@ -105,7 +119,10 @@ def detail_context(request, item):
 @login_required
 @require_GET
 def item_detail(request, pk):
-    item = get_item(request, pk)
+    # Through the visibility selector as get_item (404 when not visible), with
+    # the small tables' presence probes and the panels' read in the same query.
+    probes = {**loop_view.presence_probes(), **extensions.item_probes(request.user)}
+    item = get_object_or_404(selectors.item_detail(request.user).annotate(**probes), pk=pk)
     if item.is_restricted:
         record_restricted_view(request.user, item, request)
     return render(request, "infoflow/item_detail.html", detail_context(request, item))
