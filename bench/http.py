@@ -126,6 +126,31 @@ queries: the batch list reads may_edit with its rows), received 6.7× (its
 receipts' OR with the item's unit inside makes PostgreSQL filter the
 organisation's 20,000 open receipts; stated on the receipt's columns first
 the ORM's query chose a parallel scan, so it is left as it was).
+
+The item page and the on-time page (h12item; ``--items 100000 --archived
+200 --seconds 2 --rounds 3 --only``, each before/after pair run back to
+back, load 6–10 from other sessions' tests, floor 64–75 req/s): item page
+26.70× → 13.36× (2.3 → 5.7 req/s), 51 queries → 21; in process its CPU
+time went from 32× to 17× the floor's. The portal's context processor
+runs once per request (the panels rendered with the request ran it, and
+the bell's COUNT, three times); the closed loop's, the route's and the
+panels' smaller tables (loop events, follow tasks, escalations, studies,
+seal uses, step changes, files, questions, transmissions, progress notes,
+readings, instructions, proposals, corrections, releases, library entries)
+are probed with EXISTS in the item's own query and an item without such
+rows reads none of them (infoflow.extensions.item_probes); the steps'
+assignees and the instructions' tasks are joined to their users; every
+file of the item comes in one query; no prefetch orders by a parent's Meta
+ordering (it joined the step and the item). The page is ORM-bound now
+(about 1 ms of Python a query, then the template). /items/ontime/
+18.29× → 18.35× (3.6 → 4.3 req/s; the floor rose as much): the overdue
+steps' COUNT rides on the review rates' query (ontime.review_rates_with_overdue:
+one hash join of the 20,000 open steps past due with the item table, not
+two). What is left there is SQL: that join and the overdue receivers'
+(19,400 rows, sorted by the deadline missed first) each read the item
+table for the department, state and confidentiality; keeping those on the
+step and the receiver (written by the services) would let both lists count
+and page from their own indexes.
 """
 import sys
 
