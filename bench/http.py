@@ -109,6 +109,74 @@ about twenty ORM queries of the other cards and of the templates. The bench
 reuses a build without ANALYZE after releases() and readings(): the
 bulletin's and the readings' tables had no statistics (plans from rows=1
 guesses) until analysed by hand on this copy.
+
+The bulletin's and the release desk's pages (h12misc; ``--items 100000
+--archived 200 --seconds 2 --rounds 3 --only``, load 8–12 from other
+sessions' tests, floor 56–203 req/s): /briefs/summary/ 26.3× → 9.2–12.3×
+(three runs; the floor's rate moved more than the page's),
+/publication/ 11.2× → 5.46×, /publication/calendar/ 11–28× → 6.84×,
+/briefs/ 2.38× (officer) and 3.16× (secretary), /briefs/adoptions/ 3.19×,
+/briefs/summary.xlsx 13.3×. The records, plans, feedback and releases a
+user sees are tested on each row's own item (a primary-key probe with the
+grant probed inside it; a plain join to the item was hash-joined against a
+scan of every item once the planner knew the month's few hundred records);
+the summary reads the month's records once and sums every table from them
+(16 queries → 12, 10 passes over the records each building the set of
+every visible item → one; about 30 ms of it left, two thirds ORM and
+driver work in Python); the desk pages ids through a partial index of
+publication items (item_publication_desk: it filtered 60,000 approved
+items) and loads its 20 rows by id; rows of the summary, desk and calendar
+are written in Python. Every query of these pages now executes in under
+2 ms (EXPLAIN ANALYZE); what is left is the fixed cost of a dozen round
+trips and the templates on a saturated machine. /assessment/charts/
+(leader, unchanged, ~7×) still counts the year's visible items: the leader
+sees 7,450 through grants, so only per-user counters would bound it.
+
+The archive catalogue and the item lists (h12arch; ``--items 100000
+--archived 200 --seconds 2 --rounds 3 --only``, a copy of this build, load
+6–10 from other sessions, floor 56–113 req/s): /archive/ 9× → 5.9–6.6× and
+its search 8.6× → 6.4–6.8×. EXPLAIN ANALYZE: the search re-checked each
+candidate by parsing its text again (to_tsvector per row, 16.8 ms at 200
+records, growing with the catalogue) and now reads a stored, GIN-indexed
+tsvector column (archive migration 0005; 1.0 ms); the rows' window count
+carried every record's content and seal (7.3 → 1.5 ms); the secretariat's
+record rule is its rule 4 instead of the whole item clause (compiling the
+catalogue's query 5.9 → 3.2 ms of Python); rows and the pending list are
+written in Python; the department filter no longer opens a server-side
+cursor. In-process the page's Python went from 33 to 19.5 ms (floor
+2.8 ms). What is left there: 10 round trips a page, two of them the
+secretariat's calendar warning (``workdays.missing_years`` reads the
+calendar and probes the package for next year on every page), and compiling
+three querysets. /items/ and its tabs 3.9–5.8×, reviews 5.8× (10 → 9
+queries: the batch list reads may_edit with its rows), received 6.7× (its
+receipts' OR with the item's unit inside makes PostgreSQL filter the
+organisation's 20,000 open receipts; stated on the receipt's columns first
+the ORM's query chose a parallel scan, so it is left as it was).
+
+The item page and the on-time page (h12item; ``--items 100000 --archived
+200 --seconds 2 --rounds 3 --only``, each before/after pair run back to
+back, load 6–10 from other sessions' tests, floor 64–75 req/s): item page
+26.70× → 13.36× (2.3 → 5.7 req/s), 51 queries → 21; in process its CPU
+time went from 32× to 17× the floor's. The portal's context processor
+runs once per request (the panels rendered with the request ran it, and
+the bell's COUNT, three times); the closed loop's, the route's and the
+panels' smaller tables (loop events, follow tasks, escalations, studies,
+seal uses, step changes, files, questions, transmissions, progress notes,
+readings, instructions, proposals, corrections, releases, library entries)
+are probed with EXISTS in the item's own query and an item without such
+rows reads none of them (infoflow.extensions.item_probes); the steps'
+assignees and the instructions' tasks are joined to their users; every
+file of the item comes in one query; no prefetch orders by a parent's Meta
+ordering (it joined the step and the item). The page is ORM-bound now
+(about 1 ms of Python a query, then the template). /items/ontime/
+18.29× → 18.35× (3.6 → 4.3 req/s; the floor rose as much): the overdue
+steps' COUNT rides on the review rates' query (ontime.review_rates_with_overdue:
+one hash join of the 20,000 open steps past due with the item table, not
+two). What is left there is SQL: that join and the overdue receivers'
+(19,400 rows, sorted by the deadline missed first) each read the item
+table for the department, state and confidentiality; keeping those on the
+step and the receiver (written by the services) would let both lists count
+and page from their own indexes.
 """
 import sys
 
