@@ -19,7 +19,8 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from infoflow.models import Item
@@ -69,11 +70,11 @@ def shift_month(month: str, by: int) -> str:
 def month_summary(*, user, month: str) -> dict:
     """See the module docstring. Raises nothing; an empty month gives zeros.
 
-    Seven queries whatever the month holds: the reader's delegations, the
+    Six queries whatever the month holds: the reader's delegations, the
     month's records the reader may see (each record's item tested on its
-    own, publication.selectors), the names of their items, the month's
-    feedback by department, the feedback of the releases listed, the month's
-    adoption records, the issues published; the per-channel, per-department and per-release figures are summed from
+    own, publication.selectors), the names of their items, the feedback (the
+    month's by department and all of the releases listed, one pass), the
+    month's adoption records, the issues published; the per-channel, per-department and per-release figures are summed from
     the month's records here instead of one pass over them per figure."""
     start, end = month_bounds(month)
     acting = acting_ids(user)
@@ -81,9 +82,14 @@ def month_summary(*, user, month: str) -> dict:
                    .values_list("release_id", "release__item_id", "channel_name", "channel_kind", "views", "released_at")
                    .order_by("channel_name", "release_id"))
     # Item columns by primary key: joined in the query above, the few hundred
-    # records of a month were hash-joined against a scan of every item.
-    items = {pk: (number, subject, unit) for pk, number, subject, unit in Item.objects.filter(
-        pk__in={r[1] for r in records}).values_list("pk", "number", "subject", "unit__name").order_by()}
+    # records of a month were hash-joined against a scan of every item. The
+    # ids go as one array parameter (pk__in bound one parameter an id, and
+    # the driver's splitting of the query text grew with them).
+    ids = sorted({r[1] for r in records})
+    named = (Item.objects.extra(where=['"infoflow_item"."id" = ANY(%s)'], params=[ids])
+             if connection.vendor == "postgresql" else Item.objects.filter(pk__in=ids))
+    items = {pk: (number, subject, unit)
+             for pk, number, subject, unit in named.values_list("pk", "number", "subject", "unit__name").order_by()}
 
     channels: dict = {}
     releases: dict = {}
@@ -105,11 +111,23 @@ def month_summary(*, user, month: str) -> dict:
                                    "publication": 0, "adopted": 0})
     for entry in releases.values():
         by_unit[entry["unit"]]["released"] += 1
+    # The month's releases (of items the reader may see), most viewed first;
+    # ties in the order of their ids, as before.
+    listed = sorted(releases.items(), key=lambda r: (-r[1]["views"], r[1]["number"] or "", r[0]))[:TOP_RELEASES]
+    # One pass over the feedback: the month's by department, and every
+    # feedback of the releases listed (whenever it was left).
+    in_month = Q(created_at__gte=start, created_at__lt=end)
+    listed_ids = {pk for pk, _e in listed}
     feedback_total = 0
-    for unit, n in (feedback_visible_to(user, acting).filter(created_at__gte=start, created_at__lt=end)
-                    .values_list("release__item__unit__name").annotate(n=Count("pk")).order_by()):
-        by_unit[unit]["feedback"] = n
-        feedback_total += n
+    for release_id, unit, n_month, n in (
+            feedback_visible_to(user, acting).filter(in_month | Q(release_id__in=sorted(listed_ids)))
+            .values_list("release_id", "release__item__unit__name")
+            .annotate(n_month=Count("pk", filter=in_month), n=Count("pk")).order_by()):
+        if n_month:
+            by_unit[unit]["feedback"] += n_month
+            feedback_total += n_month
+        if release_id in listed_ids:
+            releases[release_id]["feedback"] = n
     adoption = {level: 0 for level in AdoptionLevel.values}
     for row in (adoptions_visible_to(user).filter(recorded_at__gte=start, recorded_at__lt=end)
                 .values("item__unit__name", "level").annotate(n=Count("pk")).order_by()):
@@ -120,15 +138,7 @@ def month_summary(*, user, month: str) -> dict:
     adoption["total"] = sum(adoption.values())
     departments = [{"unit": name, **values} for name, values in sorted(by_unit.items())]
 
-    # The month's releases (of items the reader may see), most viewed first;
-    # ties in the order of their ids, as before. Feedback only for those listed.
-    listed = sorted(releases.items(), key=lambda r: (-r[1]["views"], r[1]["number"] or "", r[0]))[:TOP_RELEASES]
     release_rows = [entry for _pk, entry in listed]
-    if listed:
-        for release_id, n in (feedback_visible_to(user, acting).filter(release_id__in=[pk for pk, _e in listed])
-                              .values("release_id").annotate(n=Count("pk")).values_list("release_id", "n")
-                              .order_by()):
-            releases[release_id]["feedback"] = n
 
     issues = list(BulletinIssue.objects.filter(state=BulletinIssue.State.PUBLISHED, published_at__gte=start,
                                                published_at__lt=end)

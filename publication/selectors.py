@@ -89,7 +89,7 @@ def item_visible_q(user, item_ref: str, acting: list[int] | None = None) -> Q | 
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     condition = visibility_q(user, granted_to=acting_ids(user) if acting is None else acting)
-    probe = Item.objects.filter(condition, pk=OuterRef(item_ref)).values("pk")[:1]
+    probe = Item.objects.filter(condition, pk=OuterRef(item_ref)).order_by().values("pk")[:1]
     return Q(IsNull(Subquery(probe), False))
 
 

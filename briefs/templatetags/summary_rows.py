@@ -4,6 +4,7 @@
 departments and 50 releases. These tags write the same HTML the template
 wrote, the labels translated once per table; every value is escaped."""
 from django import template
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
@@ -14,8 +15,15 @@ register = template.Library()
 ROW_SEPARATOR = "\n  "
 
 
+def _text(value) -> str:
+    """``{{ value }}``'s text: a count as digits unless thousands are grouped."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return esc(localize(value))
+
+
 def _cell(label: str, value) -> str:
-    return '<td data-label="%s">%s</td>' % (label, esc(localize(value)))
+    return '<td data-label="%s">%s</td>' % (label, _text(value))
 
 
 @register.simple_tag
@@ -46,10 +54,10 @@ def summary_release_rows(releases) -> SafeString:
     number, subject, by_channel, feedback = (esc(_(text)) for text in ("信息编号", "信息主题", "各渠道浏览", "读者反馈"))
     rows = []
     for r in releases:
-        views = "；".join("%s %s" % (esc(name), esc(localize(n))) for name, n in r["channels"].items())
+        views = "；".join("%s %s" % (esc(name), _text(n)) for name, n in r["channels"].items())
         rows.append(
             '<tr><td data-label="%s">%s</td><td data-label="%s">%s<br><small class="muted">%s</small></td>\n'
             '  <td data-label="%s">%s</td><td data-label="%s">%s</td></tr>'
             % (number, esc(r["number"]), subject, esc(r["subject"]), esc(r["unit"]), by_channel, views,
-               feedback, esc(localize(r["feedback"]))))
+               feedback, _text(r["feedback"])))
     return mark_safe(ROW_SEPARATOR.join(rows))

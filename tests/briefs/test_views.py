@@ -151,7 +151,7 @@ def test_summary_page_queries_do_not_grow_with_releases(client, month_of_release
                                                         officer_market, django_assert_max_num_queries):
     client.force_login(secretary)
     client.get("/briefs/summary/?month=2026-03")
-    with django_assert_max_num_queries(13) as few:
+    with django_assert_max_num_queries(12) as few:
         client.get("/briefs/summary/?month=2026-03")
     intranet = Channel.objects.get(code="intranet")
     for n in range(12):
