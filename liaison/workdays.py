@@ -54,6 +54,9 @@ class _Year:
 
 
 _cache: dict[int, _Year] = {}
+# missing_years() for the portal's warning, by the years asked about: (the
+# answer, when it was worked out). Cleared with the years' cache.
+_missing: dict[tuple[int, ...], tuple[list[int], float]] = {}
 _lock = threading.Lock()
 # Set while a change to the tables is inside an uncommitted transaction: what
 # we would cache might be rolled back (tests roll back every test), so we read
@@ -66,6 +69,7 @@ def clear_cache() -> None:
     global _uncommitted_change
     with _lock:
         _cache.clear()
+        _missing.clear()
         _uncommitted_change = False
 
 
@@ -73,6 +77,7 @@ def _on_calendar_change(sender, **kwargs):
     global _uncommitted_change
     with _lock:
         _cache.clear()
+        _missing.clear()
         if transaction.get_connection().in_atomic_block:
             _uncommitted_change = True
     transaction.on_commit(clear_cache)
@@ -154,14 +159,26 @@ def missing_years(today: dt.date | None = None) -> list[int]:
     less than deadlines silently computed without the holidays."""
     from .calendar_data import fill_year_from_package  # a real cycle: calendar_data clears this cache
 
+    asked_for_today = today is None
     today = today or timezone.localdate()
     years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    # The portal asks on every page the secretariat opens: the answer is kept
+    # like the years' sets (CACHE_SECONDS, dropped on a calendar change here),
+    # sparing each page two queries and a probe of the package (issue 12).
+    key = tuple(years)
+    kept = _missing.get(key) if asked_for_today and not _uncommitted_change else None
+    if kept is not None and time.monotonic() - kept[1] <= CACHE_SECONDS:
+        return list(kept[0])
     present = set(
         CalendarYear.objects.filter(year__in=years)
         .exclude(source=CalendarYear.Source.PROVISIONAL)
         .values_list("year", flat=True)
     )
-    return [year for year in years if year not in present and not fill_year_from_package(year)]
+    missing = [year for year in years if year not in present and not fill_year_from_package(year)]
+    if asked_for_today and not _uncommitted_change:
+        with _lock:
+            _missing[key] = (missing, time.monotonic())
+    return list(missing)
 
 
 # --- working hours --------------------------------------------------------------

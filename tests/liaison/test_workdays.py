@@ -436,3 +436,17 @@ def test_a_rolled_back_change_does_not_stay_in_the_cache():
         raise Abort
 
     assert is_workday(dt.date(2027, 1, 4)) is True
+
+
+@pytest.mark.django_db
+def test_the_portals_missing_years_are_kept_until_the_calendar_changes(django_assert_num_queries):
+    """The warning the portal shows the secretariat on every page is worked
+    out once a minute, not per page; a change to the calendar drops it."""
+    workdays.clear_cache()
+    with time_machine.travel(dt.datetime.fromisoformat("2026-12-01 10:00+08:00"), tick=False):
+        assert missing_years() == [2027]
+        with django_assert_num_queries(0):
+            assert missing_years() == [2027]
+        CalendarYear.objects.create(year=2027, source=CalendarYear.Source.MANUAL)
+
+        assert missing_years() == []
