@@ -144,10 +144,12 @@ record rule is its rule 4 instead of the whole item clause (compiling the
 catalogue's query 5.9 → 3.2 ms of Python); rows and the pending list are
 written in Python; the department filter no longer opens a server-side
 cursor. In-process the page's Python went from 33 to 19.5 ms (floor
-2.8 ms). What is left there: 10 round trips a page, two of them the
-secretariat's calendar warning (``workdays.missing_years`` reads the
-calendar and probes the package for next year on every page), and compiling
-three querysets. /items/ and its tabs 3.9–5.8×, reviews 5.8× (10 → 9
+2.8 ms). The secretariat's calendar warning (``workdays.missing_years``
+read the calendar and probed the package for next year on every page) is
+kept for a minute like the years' sets: 10 → 8 round trips, /archive/ 6.19×
+and its search 5.68× (floor 120 req/s). What is left there: eight round
+trips and compiling three querysets. /items/ and its tabs 3.9–5.8×,
+reviews 5.8× (10 → 9
 queries: the batch list reads may_edit with its rows), received 6.7× (its
 receipts' OR with the item's unit inside makes PostgreSQL filter the
 organisation's 20,000 open receipts; stated on the receipt's columns first
