@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -27,14 +29,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='answer',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state__in', ['pending', 'draft', 'returned', 'reviewing'])), name='datacall_answer_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state__in', ['pending', 'draft', 'returned', 'reviewing'])), name='datacall_answer_due'),
         ),
         migrations.AddIndex(
             model_name='call',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'sent')), name='datacall_call_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'sent')), name='datacall_call_due'),
         ),
         migrations.AddIndex(
             model_name='occurrence',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('closed_at__isnull', True)), name='datacall_occ_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('closed_at__isnull', True)), name='datacall_occ_due'),
         ),
     ]

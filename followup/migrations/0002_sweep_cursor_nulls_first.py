@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -24,10 +26,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='circulationreader',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('read_at__isnull', True)), name='reader_unread_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('read_at__isnull', True)), name='reader_unread_notice_at'),
         ),
         migrations.AddIndex(
             model_name='instructiontask',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='task_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='task_open_notice_at'),
         ),
     ]

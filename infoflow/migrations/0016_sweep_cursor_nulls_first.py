@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -39,26 +41,26 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='followtask',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='followtask_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='followtask_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='item',
-            index=models.Index(models.OrderBy(models.F('archive_notice_at'), nulls_first=True), condition=models.Q(('state', 'completed')), name='item_completed_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('archive_notice_at'), nulls_first=True), condition=models.Q(('state', 'completed')), name='item_completed_notice_at'),
         ),
         migrations.AddIndex(
             model_name='question',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='question_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='question_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='receiver',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state__in', ('sent', 'acknowledged'))), name='receiver_waiting_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state__in', ('sent', 'acknowledged'))), name='receiver_waiting_notice_at'),
         ),
         migrations.AddIndex(
             model_name='reviewstep',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('due_at__isnull', False), ('state', 'open')), name='reviewstep_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('due_at__isnull', False), ('state', 'open')), name='reviewstep_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='studyconfirmation',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='study_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='study_open_notice_at'),
         ),
     ]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -30,18 +32,18 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='actionitem',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='actionitem_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='actionitem_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='changefiling',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('filed_at__isnull', True)), name='changefiling_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('filed_at__isnull', True)), name='changefiling_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='induction',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_on__isnull', True)), name='induction_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_on__isnull', True)), name='induction_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='workreport',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='workreport_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='workreport_open_notice_at'),
         ),
     ]

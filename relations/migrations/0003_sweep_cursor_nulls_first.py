@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -22,10 +24,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='followupaction',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='visitaction_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='visitaction_open_notice_at'),
         ),
         migrations.AddIndex(
             model_name='occurrence',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='occurrence_open_notice_at'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('done_at__isnull', True)), name='occurrence_open_notice_at'),
         ),
     ]

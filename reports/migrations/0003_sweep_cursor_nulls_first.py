@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -16,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='autoreport',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('enabled', True)), name='autoreport_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('enabled', True)), name='autoreport_due'),
         ),
     ]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -23,10 +25,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='readconfirmation',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('confirmed_at__isnull', True)), name='readconfirmation_open_notice'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('confirmed_at__isnull', True)), name='readconfirmation_open_notice'),
         ),
         migrations.AddIndex(
             model_name='ruledocument',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('is_active', True), ('revision_due_on__isnull', False)), name='ruledocument_revision_notice'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('is_active', True), ('revision_due_on__isnull', False)), name='ruledocument_revision_notice'),
         ),
     ]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import liaison.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -23,10 +25,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='recipient',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('answered', False)), name='survey_recipient_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('answered', False)), name='survey_recipient_due'),
         ),
         migrations.AddIndex(
             model_name='survey',
-            index=models.Index(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='survey_open_due'),
+            index=liaison.indexes.CursorIndex(models.OrderBy(models.F('notice_at'), nulls_first=True), condition=models.Q(('state', 'open')), name='survey_open_due'),
         ),
     ]
