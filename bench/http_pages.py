@@ -436,6 +436,10 @@ def main():
     users, item_pk = people()
     releases()
     readings(users["officer"], users["leader"])
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the rows just added have planner statistics, as in production
+        cursor.execute("ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
     from django.db import connections
 
