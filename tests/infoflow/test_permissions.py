@@ -139,7 +139,7 @@ def test_admin_item_list_starts_from_visibility(client, org, make_item, frozen):
 
     assert "公开事项" in page and "限定事项" not in page
     assert client.get(f"/admin/infoflow/item/{shown.pk}/change/").status_code == 200
-    assert client.get(f"/admin/infoflow/item/{hidden.pk}/change/").status_code == 302  # "doesn't exist" redirect
+    assert client.get(f"/admin/infoflow/item/{hidden.pk}/change/").status_code == 404  # as in the portal
 
 
 def test_admin_object_permissions_page_for_superuser(client, org, make_item):
