@@ -211,3 +211,16 @@ def test_opening_the_reading_of_a_restricted_item_is_audited(client, transmitted
     assert _login(client, officer_market).get("/followup/items/%d/readers/" % transmitted.pk).status_code == 200
 
     assert AuditEntry.objects.filter(user=officer_market, action="view_restricted").count() == 1
+
+
+def test_tasks_visible_to_is_items_visible_to_on_each_task(task, outsider, officer_prod, officer_market, leader,
+                                                          secretary, head_market):
+    """The rule stated on each task's own item (issue 12) gives exactly the tasks of the items one may see."""
+    from followup.selectors import tasks_visible_to
+    from infoflow.visibility import items_visible_to
+
+    for user in (outsider, officer_prod, officer_market, leader, secretary, head_market):
+        expected = set(InstructionTask.objects.filter(item__in=items_visible_to(user)).values_list("pk", flat=True))
+        assert set(tasks_visible_to(user).values_list("pk", flat=True)) == expected, user.username
+    assert task.pk not in set(tasks_visible_to(outsider).values_list("pk", flat=True))
+    assert task.pk in set(tasks_visible_to(officer_prod).values_list("pk", flat=True))
