@@ -66,7 +66,7 @@ class PhoneSession:
     def __init__(self, browser, base_url):
         self.base_url = base_url
         self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        self.context.set_default_timeout(10_000)
+        self.context.set_default_timeout(30_000)  # a loaded 2-core CI machine: 10 s timed out a form post once
         self.page = self.context.new_page()
         self.problems = []
         self.visited = []
