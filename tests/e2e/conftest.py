@@ -97,6 +97,9 @@ class PhoneSession:
 
     def click(self, selector):
         """Click something that loads a new page, then check that page."""
+        # A picker's search that answered late reopens its dropdown over the form: close them first,
+        # as a person would tap elsewhere before the button.
+        self.page.evaluate("document.querySelectorAll('select.tomselected').forEach(s => s.tomselect.close())")
         with self.page.expect_navigation():
             self.page.click(selector)
         self.page.wait_for_load_state("load")
