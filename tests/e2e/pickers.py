@@ -12,9 +12,8 @@ def pick(page, name, typed, option_text):
     option.wait_for()
     groups = dropdown.locator(".optgroup-header").all_inner_texts()
     option.click()
-    # A search still loading (one per key typed) reopens the dropdown when it answers: wait for them, then
-    # close the dropdown (a multiple picker keeps it open for the next choice) so it covers nothing.
-    page.wait_for_load_state("networkidle")
+    # Close the dropdown (a multiple picker keeps it open for the next choice) so it covers nothing; a search
+    # answering late may reopen it, which PhoneSession.click closes again before a form is sent.
     page.locator("select[name=%s]" % name).evaluate("s => { s.tomselect.close(); s.tomselect.blur(); }")
     dropdown.wait_for(state="hidden")
     return groups
