@@ -18,8 +18,9 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-__all__ = ["NotFoundAdmin", "VisibleOnlyAdmin"]
+__all__ = ["DeleteSummaryAdmin", "NotFoundAdmin", "VisibleOnlyAdmin"]
 
 
 class NotFoundAdmin(admin.ModelAdmin):
@@ -29,6 +30,21 @@ class NotFoundAdmin(admin.ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+
+class DeleteSummaryAdmin(admin.ModelAdmin):
+    """For settings that items' rows point to (a release channel, a
+    distribution list): the delete confirmation names only the objects
+    chosen, and what their deletion takes with it only as a count per kind
+    (the summary). Those rows may belong to items the user may not see, whose
+    numbers and subjects the page would otherwise print."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = [str(obj) for obj in objs]
+        if protected:
+            protected = [_("%(count)d 条相关记录") % {"count": len(protected)}]
+        return chosen, model_count, perms_needed, protected
 
 
 class VisibleOnlyAdmin(NotFoundAdmin):

@@ -4,14 +4,14 @@ portal's visibility (publication.selectors)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from liaison.admin_visibility import VisibleOnlyAdmin
+from liaison.admin_visibility import DeleteSummaryAdmin, VisibleOnlyAdmin
 
 from .models import BulletinCategory, Channel, Correction, DistributionList, Feedback, Release, ReleasePlan, ReleaseRecord
 from .selectors import (corrections_visible_to, is_publisher, feedback_visible_to, plans_visible_to, records_visible_to,
                         releases_visible_to)
 
 
-class SecretariatEditsAdmin(SimpleHistoryAdmin):
+class SecretariatEditsAdmin(DeleteSummaryAdmin, SimpleHistoryAdmin):
     """Data the secretariat (信息发布中心) keeps: its staff accounts edit it
     whatever their Django model permissions."""
 

@@ -91,3 +91,20 @@ def test_the_calendar_and_summary_leave_out_records_of_items_the_reader_may_not_
         assert summary["totals"]["records"] == 2 * len(listed) == 2 * summary["totals"]["released"], name
     assert not items_visible_to(org["secretary"]).filter(pk=restricted.pk).exists()  # the secretariat is not on its path
     assert Channel.objects.filter(kind=Channel.Kind.BULLETIN).exists()
+
+
+def test_a_channel_delete_page_names_no_release_of_any_item(client, released, wechat):
+    """The delete confirmation of a channel would list the release records it takes with it, with their items'
+    numbers and subjects, restricted ones included: it names the channel and counts the rest (DeleteSummaryAdmin)."""
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-12345-x")
+    client.force_login(root)
+
+    page = client.get("/admin/publication/channel/%d/delete/" % wechat.pk)
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert wechat.name in text
+    for item in released:
+        assert item.subject not in text and (not item.number or item.number not in text)
