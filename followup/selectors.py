@@ -4,6 +4,8 @@
 inbox states its rule on each row's own item (``visibility_q``)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -157,6 +159,31 @@ def open_task_count(user) -> int:
     return InstructionTask.objects.filter(owner=user, state=InstructionTask.State.OPEN).count()
 
 
+def home_counts_select(sql, user, acting: list[int], now) -> tuple[str, int, Callable[[tuple], dict]]:
+    """``home_counts``'s one-row statement for an authenticated ``user``, its
+    parameters written to ``sql`` (``infoflow.home_counts.SqlParams``), the
+    number of its columns and the function that makes the counts of its row: for the home page's one
+    statement of every card (portal.home_figures) and for ``home_counts``."""
+    from infoflow.home_counts import visible_sql  # the home cards' plain statements
+
+    parts = [
+        f"(SELECT COUNT(*) AS open, COUNT(*) FILTER (WHERE t.due_at < {sql.value(now)}) AS late "
+        f"FROM followup_instructiontask t WHERE t.owner_id = {sql.value(user.pk)} "
+        f"AND t.state = {sql.value(InstructionTask.State.OPEN)}) tasks"
+    ]
+    if user.is_active:  # visibility_q: an inactive user sees nothing, so has nothing to read
+        visible = visible_sql(sql, user, roles_of(user), acting)
+        parts.append(
+            f"(SELECT COUNT(*) AS unread FROM followup_circulationreader c JOIN infoflow_item i ON i.id = c.item_id "
+            f"WHERE c.user_id = {sql.value(user.pk)} AND c.read_at IS NULL AND {visible}) reading"
+        )
+
+    def finish(row) -> dict:
+        return {"unread": row[2] if user.is_active else 0, "tasks": row[0], "late": row[1]}
+
+    return "SELECT * FROM " + " CROSS JOIN ".join(parts), 3 if user.is_active else 2, finish
+
+
 def home_counts(user, acting: list[int] | None = None) -> dict:
     """{"unread": 待阅 count, "tasks": open tasks the user owns, "late": of them past due}.
 
@@ -164,27 +191,17 @@ def home_counts(user, acting: list[int] | None = None) -> dict:
     ORM built them cost the home page about 5 ms of Python; issue 12), the
     unread rows kept to ``items_visible_to`` as ``reading_inbox`` keeps them:
     the visibility rule on each row's own item. ``acting``: the user's and
-    their principals' ids when the caller read them (the home page, once for
-    its cards). tests/followup/test_home_counts.py checks it against
-    ``unread_count`` and the task list."""
-    from infoflow.home_counts import SqlParams, visible_sql  # the home cards' plain statements
+    their principals' ids when the caller read them. The home page runs the
+    same statement as part of its one statement of every card
+    (portal.home_figures). tests/followup/test_home_counts.py checks it
+    against ``unread_count`` and the task list."""
+    from infoflow.home_counts import SqlParams  # the home cards' plain statements
 
     if user is None or not user.is_authenticated:
         return {"unread": 0, "tasks": 0, "late": 0}
+    acting = _acting_user_ids(user) if acting is None and user.is_active else (acting or [])
     sql = SqlParams()
-    parts = [
-        f"(SELECT COUNT(*) AS open, COUNT(*) FILTER (WHERE t.due_at < {sql.value(timezone.now())}) AS late "
-        f"FROM followup_instructiontask t WHERE t.owner_id = {sql.value(user.pk)} "
-        f"AND t.state = {sql.value(InstructionTask.State.OPEN)}) tasks"
-    ]
-    if user.is_active:  # visibility_q: an inactive user sees nothing, so has nothing to read
-        acting = _acting_user_ids(user) if acting is None else acting
-        visible = visible_sql(sql, user, roles_of(user), acting)
-        parts.append(
-            f"(SELECT COUNT(*) AS unread FROM followup_circulationreader c JOIN infoflow_item i ON i.id = c.item_id "
-            f"WHERE c.user_id = {sql.value(user.pk)} AND c.read_at IS NULL AND {visible}) reading"
-        )
+    select, _, finish = home_counts_select(sql, user, acting, timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM " + " CROSS JOIN ".join(parts), sql.params)
-        row = cursor.fetchone()
-    return {"unread": row[2] if user.is_active else 0, "tasks": row[0], "late": row[1]}
+        cursor.execute(select, sql.params)
+        return finish(cursor.fetchone())

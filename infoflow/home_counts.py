@@ -30,6 +30,7 @@ tests/infoflow/test_home_counts.py checks every number against the selectors
 after each state change that moves it, for each role.
 """
 import datetime
+from collections.abc import Callable
 
 from django.db import connection
 from django.utils import timezone
@@ -164,29 +165,42 @@ def request_acting_ids(request) -> list[int]:
     return cached[1]
 
 
+def home_counts_select(sql: SqlParams, user, acting: list[int], now) -> tuple[str, int, Callable[[tuple], dict]]:
+    """``home_counts``'s one-row statement for an authenticated ``user``, its
+    parameters written to ``sql``, the number of its columns and the
+    function that makes the counts of its row: for the home page's one statement of every card
+    (portal.home_figures) and for ``home_counts``."""
+    roles = roles_of(user)
+    parts = [f"({_my_items(sql, user, roles)}) my", f"({_reviews(sql, user, acting, now)}) rv"]
+    if user.is_active:  # visibility_q: an inactive user sees nothing, so receives nothing
+        parts.append(f"({_received(sql, user, roles, acting, now)}) rc")
+
+    def finish(row) -> dict:
+        counts = {"my": dict(zip(HOME_BUCKETS, row[:4])), "reviews": {"total": row[4], "overdue": row[5]},
+                  "received": {"total": 0, "overdue": 0}, "show_incoming": roles.is_secretariat}
+        if user.is_active:
+            counts["received"] = {"total": row[6], "overdue": row[7]}
+        return counts
+
+    return "SELECT * FROM " + " CROSS JOIN ".join(parts), 8 if user.is_active else 6, finish
+
+
 def home_counts(user, acting: list[int] | None = None) -> dict:
     """The numbers on the home cards: {"my": {tab: n} for the four tabs the
     card shows, "reviews": {"total", "overdue"}, "received": {"total",
     "overdue"}, "show_incoming": the incoming register's card}. Two queries
     (the delegations in force, then the counts), whatever the number of rows;
-    one when ``acting`` (``request_acting_ids``) is given."""
-    roles = roles_of(user)
-    zero = {"total": 0, "overdue": 0}
-    counts = {"my": dict.fromkeys(HOME_BUCKETS, 0), "reviews": dict(zero), "received": dict(zero),
-              "show_incoming": roles.is_secretariat}
+    one when ``acting`` (``request_acting_ids``) is given. The home page
+    runs the same statement as part of its one statement of every card
+    (portal.home_figures)."""
     if user is None or not user.is_authenticated:
-        return counts
-    now = timezone.now()
+        roles = roles_of(user)
+        zero = {"total": 0, "overdue": 0}
+        return {"my": dict.fromkeys(HOME_BUCKETS, 0), "reviews": dict(zero), "received": dict(zero),
+                "show_incoming": roles.is_secretariat}
     acting = _acting_user_ids(user) if acting is None else acting
     sql = SqlParams()
-    parts = [f"({_my_items(sql, user, roles)}) my", f"({_reviews(sql, user, acting, now)}) rv"]
-    if user.is_active:  # visibility_q: an inactive user sees nothing, so receives nothing
-        parts.append(f"({_received(sql, user, roles, acting, now)}) rc")
+    select, _, finish = home_counts_select(sql, user, acting, timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM " + " CROSS JOIN ".join(parts), sql.params)
-        row = cursor.fetchone()
-    counts["my"] = dict(zip(HOME_BUCKETS, row[:4]))
-    counts["reviews"] = {"total": row[4], "overdue": row[5]}
-    if user.is_active:
-        counts["received"] = {"total": row[6], "overdue": row[7]}
-    return counts
+        cursor.execute(select, sql.params)
+        return finish(cursor.fetchone())

@@ -4,7 +4,7 @@ page's card of the latest report the user may read."""
 from django import template
 from django.utils.translation import gettext
 
-from ..selectors import may_generate, reports_visible_to
+from portal.home_figures import home_figures
 
 register = template.Library()
 
@@ -25,12 +25,9 @@ def labelled(row, columns):
 
 @register.simple_tag(takes_context=True)
 def reports_home(context):
-    """{"latest": the newest report the user may read, "manages": secretariat} or None (nothing to show)."""
-    user = context.get("user")
-    if user is None or not user.is_authenticated:
+    """{"latest": the newest report the user may read, "manages": secretariat} or None (nothing to show):
+    reports.home_figures, part of the home page's one statement."""
+    request = context["request"]
+    if not request.user.is_authenticated:
         return None
-    latest = reports_visible_to(user).only("pk", "kind", "period", "first_day", "generated_at").order_by("-generated_at", "-pk").first()
-    manages = may_generate(user)
-    if latest is None and not manages:
-        return None
-    return {"latest": latest, "manages": manages}
+    return home_figures(request)["reports"]
