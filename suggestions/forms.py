@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from infoflow.forms import MultipleFileField
 from liaison.pickers import UnitChoiceField
 from liaison.uploads import PendingFilesMixin
+from liaison.widget_html import PYTHON_WIDGETS, ListedModelChoiceField
 
 from . import services
 from .models import Box, Case, Category, Note
@@ -20,12 +21,13 @@ SIGNED_CHOICES = [("0", _("匿名（不留姓名，任何人都无法知道是�
 
 class CaseForm(PendingFilesMixin, forms.Form):
     pending_file_fields = ("photos",)
+    default_renderer = PYTHON_WIDGETS  # the widgets' HTML without their templates (issue 12)
 
     box = forms.ChoiceField(label=_("投递到"), choices=Box.choices, initial=Box.SUGGESTION, widget=forms.RadioSelect)
     kind = forms.ChoiceField(label=_("类型"), choices=Case.Kind.choices, initial=Case.Kind.SUGGESTION,
                              widget=forms.RadioSelect)
-    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.filter(active=True),
-                                      empty_label=_("请选择"))
+    category = ListedModelChoiceField(label=_("类别"), queryset=Category.objects.filter(active=True),
+                                     empty_label=_("请选择"))
     text = forms.CharField(label=_("内容"), max_length=services.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("请写清事实、时间、地点和您的建议；投诉和举报请详实、可靠、中肯。"))
     photos = MultipleFileField(label=_("照片"), help_text=_("可选，最多 5 张；照片不小于 800×600 像素。"))
