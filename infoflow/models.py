@@ -349,7 +349,35 @@ class NumberSequence(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
-class Receiver(models.Model):
+class ItemCopies(models.Model):
+    """What the on-time page's overdue lists filter on, copied from the row's
+    item: its unit, state, confidentiality and "all staff" flag, the columns
+    visibility (infoflow.visibility.visibility_q with ``copies=True``) and the
+    lists' filters read. With them the lists count and page from their own
+    indexes instead of joining the 20,000 open steps past due and the 19,400
+    overdue receivers to the item table (issue 12).
+
+    Kept by the database itself, so every write path keeps them exact
+    (services, admin, QuerySet.update, bulk_create): triggers copy the item's
+    values into a row when it is inserted or when one of these columns (or its
+    item) is written, and copy an item's new values into its rows when they
+    change (infoflow migration 0019, ``infoflow.item_copies``). Not editable
+    and not in the history: the item's own history records the change."""
+
+    item_unit = models.ForeignKey(OrgUnit, null=True, blank=True, editable=False, on_delete=models.DO_NOTHING,
+                                  db_constraint=False, db_index=False, related_name="+")
+    item_state = models.CharField(max_length=20, blank=True, editable=False)
+    item_confidentiality = models.CharField(max_length=20, blank=True, editable=False)
+    item_to_all_staff = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+ITEM_COPIES = ["item_unit", "item_state", "item_confidentiality", "item_to_all_staff"]
+
+
+class Receiver(ItemCopies):
     """One receiver of an item: an internal unit, a person, all staff, or an
     external unit (and contact). Each acknowledges and answers on its own."""
 
@@ -394,7 +422,7 @@ class Receiver(models.Model):
     # The deadline sweep's cursor (liaison.sweeps): the next moment it has
     # something to say about this case; NULL not looked at yet.
     notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["notice_at"])
+    history = HistoricalRecords(excluded_fields=["notice_at", *ITEM_COPIES])
 
     class Meta:
         ordering = ["item", "pk"]
@@ -414,6 +442,18 @@ class Receiver(models.Model):
             models.Index(fields=["item"],
                          condition=Q(kind__in=("external", "all_staff"), state__in=("sent", "acknowledged")),
                          name="receiver_open_external"),
+            # The on-time page's overdue receivers (infoflow.ontime.overdue_receivers), in the order of the
+            # deadline missed first: the late receipts by their receipt limit, the rest by their answer limit,
+            # each read in order from its own index with what visibility needs (ItemCopies) and merged (issue 12).
+            models.Index(fields=["response_due_at", "id"], condition=Q(state="sent", item_state="transmitted"),
+                         include=["item", "unit", *ITEM_COPIES], name="receiver_receipt_overdue"),
+            models.Index(fields=["answer_due_at", "id"],
+                         condition=Q(state__in=("sent", "acknowledged"), item_state="transmitted"),
+                         include=["item", "unit", "state", "response_due_at", *ITEM_COPIES],
+                         name="receiver_answer_overdue"),
+            # The on-time rates' answers still missing in a period (ontime.feedback_rates), index-only (issue 12).
+            models.Index(fields=["answer_due_at"], condition=Q(kind="unit", state__in=("sent", "acknowledged")),
+                         include=["unit"], name="receiver_unit_answer_open"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -446,7 +486,7 @@ NAMED_DECIDER = "named"
 STEP_DECIDERS = DeciderKind.choices + [(NAMED_DECIDER, _("加签人"))]
 
 
-class ReviewStep(models.Model):
+class ReviewStep(ItemCopies):
     """One stage of the item's route in one review round."""
 
     class State(models.TextChoices):
@@ -489,7 +529,7 @@ class ReviewStep(models.Model):
     # step (reminder, overdue, next escalation); the sweep moves it forward,
     # so "nothing due" is one range scan (infoflow.services.deadlines).
     notice_at = models.DateTimeField(_("下次提醒时间"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["notice_at"])
+    history = HistoricalRecords(excluded_fields=["notice_at", *ITEM_COPIES])
 
     class Meta:
         ordering = ["item", "review_round", "stage_index"]
@@ -502,6 +542,10 @@ class ReviewStep(models.Model):
             models.Index(fields=["state", "due_at"]),
             cursor_index("notice_at", condition=Q(state="open", due_at__isnull=False),
                          name="reviewstep_open_notice_at"),
+            # The on-time page's open steps past due (infoflow.ontime: the rates' late ones, the overdue list and
+            # its count), in due order with what visibility needs (ItemCopies): no join to the items (issue 12).
+            models.Index(fields=["due_at", "id"], condition=Q(state="open"), include=["item", *ITEM_COPIES],
+                         name="reviewstep_open_due"),
         ]
 
     def __str__(self):

@@ -70,7 +70,13 @@ def deputised_item_ids(user, codename="view_item"):
     ).values("content_object_id")
 
 
-def visibility_q(user, prefix="", granted_to=None) -> Q | None:
+# The item's columns visibility reads, as the copies on its steps and
+# receivers name them (models.ItemCopies).
+_COPIES = {"pk": "item_id", "unit_id": "item_unit_id", "state": "item_state",
+           "confidentiality": "item_confidentiality", "to_all_staff": "item_to_all_staff"}
+
+
+def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
     """The condition for ``items_visible_to``; None means nothing.
 
     ``prefix`` ("item__") states the same condition on the item a row points
@@ -83,28 +89,46 @@ def visibility_q(user, prefix="", granted_to=None) -> Q | None:
     6 as one probe of the grant index per row (``selectors._view_granted``)
     instead of the sets of granted items: PostgreSQL charges building those
     hashed sets to every row of a nested loop, so for a user's few receipts
-    it hash-joined the whole item table instead (150 ms at 100,000 items)."""
+    it hash-joined the whole item table instead (150 ms at 100,000 items).
+
+    ``copies`` states it on a review step's or receiver's own copies of its
+    item's columns (``models.ItemCopies``, kept by triggers): the same rule
+    with no join to the item (the on-time page's overdue lists; issue 12)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
 
+    def column(name):
+        if not copies:
+            return prefix + name
+        field, _sep, lookup = name.partition("__")
+        return _COPIES[field] + ("__" + lookup if lookup else "")
+
     def q(**lookups):
-        return Q(**{prefix + name: value for name, value in lookups.items()})
+        return Q(**{column(name): value for name, value in lookups.items()})
 
     roles = roles_of(user)
     unrestricted = ~q(confidentiality=Confidentiality.RESTRICTED)
     submitted = ~q(state=Item.State.DRAFT)
 
     if granted_to is None:
-        condition = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user))
+        granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user))
     else:
-        condition = Q(_view_granted(granted_to, item=prefix[:-2] + "_id" if prefix else "pk"))
+        item = "item_id" if copies else prefix[:-2] + "_id" if prefix else "pk"
+        granted = Q(_view_granted(granted_to, item=item))
+    rules = []
     if roles.officer_unit_ids:
-        condition |= q(unit_id__in=sorted(roles.officer_unit_ids)) & unrestricted
+        rules.append(q(unit_id__in=sorted(roles.officer_unit_ids)) & unrestricted)
     if roles.headed_unit_ids:
-        condition |= q(unit_id__in=sorted(roles.headed_unit_ids)) & submitted & unrestricted
+        rules.append(q(unit_id__in=sorted(roles.headed_unit_ids)) & submitted & unrestricted)
     if roles.sees_everything_unrestricted or user.is_superuser:
-        condition |= submitted & unrestricted
-    condition |= q(to_all_staff=True, state__in=DELIVERED) & unrestricted
+        rules.append(submitted & unrestricted)
+    rules.append(q(to_all_staff=True, state__in=DELIVERED) & unrestricted)
+    # On the copies, whose lists count every row, the column tests come
+    # first: PostgreSQL evaluates an OR in the order written, and most rows
+    # pass them before the grant's probes (half the count's time; issue 12).
+    condition = Q()
+    for rule in [*rules, granted] if copies else [granted, *rules]:
+        condition |= rule
     return condition
 
 

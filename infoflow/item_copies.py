@@ -1,0 +1,119 @@
+"""The item's values copied onto its review steps and receivers
+(``models.ItemCopies``: unit, state, confidentiality, "all staff"), kept by
+database triggers so that no write path can leave them stale — the services,
+the admin, ``QuerySet.update`` and ``bulk_create`` alike (issue 12):
+
+- a step or receiver row takes its item's values when inserted, and again
+  whenever an UPDATE writes its item or one of the copies (a full ``save()``
+  of an instance read before its item changed writes them back right);
+- an item whose unit, state, confidentiality or flag changes writes the new
+  values into its steps and receivers in the same statement.
+
+``install`` creates them (PostgreSQL: PL/pgSQL functions and triggers;
+SQLite: AFTER triggers, its triggers cannot assign NEW) and ``fill`` copies
+every row's item values (migration 0019).
+"""
+
+TABLES = ("infoflow_reviewstep", "infoflow_receiver")
+COPIES = ("item_unit_id", "item_state", "item_confidentiality", "item_to_all_staff")
+SOURCES = ("unit_id", "state", "confidentiality", "to_all_staff")
+
+_PG_ROW_FUNCTION = """
+CREATE OR REPLACE FUNCTION infoflow_item_copies_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT i.unit_id, i.state, i.confidentiality, i.to_all_staff
+      INTO NEW.item_unit_id, NEW.item_state, NEW.item_confidentiality, NEW.item_to_all_staff
+      FROM infoflow_item i WHERE i.id = NEW.item_id;
+    RETURN NEW;
+END $$;
+"""
+
+_PG_ITEM_FUNCTION = """
+CREATE OR REPLACE FUNCTION infoflow_item_copies_item() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE infoflow_reviewstep SET item_unit_id = NEW.unit_id, item_state = NEW.state,
+           item_confidentiality = NEW.confidentiality, item_to_all_staff = NEW.to_all_staff
+     WHERE item_id = NEW.id;
+    UPDATE infoflow_receiver SET item_unit_id = NEW.unit_id, item_state = NEW.state,
+           item_confidentiality = NEW.confidentiality, item_to_all_staff = NEW.to_all_staff
+     WHERE item_id = NEW.id;
+    RETURN NULL;
+END $$;
+"""
+
+_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in SOURCES)
+
+
+def _postgresql():
+    statements = [_PG_ROW_FUNCTION, _PG_ITEM_FUNCTION]
+    for table in TABLES:
+        statements.append(
+            f"CREATE TRIGGER {table}_item_copies BEFORE INSERT OR UPDATE OF item_id, {', '.join(COPIES)} "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION infoflow_item_copies_row()")
+    statements.append(
+        f"CREATE TRIGGER infoflow_item_copies AFTER UPDATE OF {', '.join(SOURCES)} ON infoflow_item "
+        f"FOR EACH ROW WHEN ({_CHANGED}) "
+        f"EXECUTE FUNCTION infoflow_item_copies_item()")
+    return statements
+
+
+def _sqlite():
+    def refresh(table):
+        values = ", ".join(f"{copy} = (SELECT i.{source} FROM infoflow_item i WHERE i.id = NEW.item_id)"
+                           for copy, source in zip(COPIES, SOURCES))
+        return f"UPDATE {table} SET {values} WHERE id = NEW.id;"
+
+    statements = []
+    for table in TABLES:
+        statements.append(f"CREATE TRIGGER {table}_item_copies_insert AFTER INSERT ON {table} "
+                          f"BEGIN {refresh(table)} END")
+        # SQLite's recursive triggers are off: the refresh does not fire this trigger again.
+        statements.append(f"CREATE TRIGGER {table}_item_copies_update AFTER UPDATE OF item_id, {', '.join(COPIES)} "
+                          f"ON {table} BEGIN {refresh(table)} END")
+    sets = ", ".join(f"{copy} = NEW.{source}" for copy, source in zip(COPIES, SOURCES))
+    updates = " ".join(f"UPDATE {table} SET {sets} WHERE item_id = NEW.id;" for table in TABLES)
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SOURCES)
+    statements.append(f"CREATE TRIGGER infoflow_item_copies AFTER UPDATE OF {', '.join(SOURCES)} ON infoflow_item "
+                      f"WHEN {changed} BEGIN {updates} END")
+    return statements
+
+
+def install(schema_editor) -> None:
+    """Create the triggers on ``schema_editor``'s database."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        statements = _postgresql()
+    elif vendor == "sqlite":
+        statements = _sqlite()
+    else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
+        raise NotImplementedError(vendor)
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def uninstall(schema_editor) -> None:
+    """Drop what ``install`` created."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for table in TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies ON {table}")
+        schema_editor.execute("DROP TRIGGER IF EXISTS infoflow_item_copies ON infoflow_item")
+        schema_editor.execute("DROP FUNCTION IF EXISTS infoflow_item_copies_row()")
+        schema_editor.execute("DROP FUNCTION IF EXISTS infoflow_item_copies_item()")
+    else:
+        for table in TABLES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies_insert")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies_update")
+        schema_editor.execute("DROP TRIGGER IF EXISTS infoflow_item_copies")
+
+
+def fill(schema_editor) -> None:
+    """Copy every step's and receiver's item values (one UPDATE a table)."""
+    for table in TABLES:
+        if schema_editor.connection.vendor == "postgresql":
+            values = ", ".join(f"{copy} = i.{source}" for copy, source in zip(COPIES, SOURCES))
+            schema_editor.execute(f"UPDATE {table} SET {values} FROM infoflow_item i WHERE i.id = {table}.item_id")
+        else:
+            values = ", ".join(f"{copy} = (SELECT i.{source} FROM infoflow_item i WHERE i.id = {table}.item_id)"
+                               for copy, source in zip(COPIES, SOURCES))
+            schema_editor.execute(f"UPDATE {table} SET {values}")
