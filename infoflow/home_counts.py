@@ -80,7 +80,7 @@ def visible_sql(sql: SqlParams, user, roles, acting: list[int]) -> str:
     """``visibility.visibility_q(user, prefix="item__", granted_to=acting)``
     on a row's joined item ``i``, for other apps' home counts too (followup)."""
     unrestricted = f"NOT (i.confidentiality = {sql.value(Confidentiality.RESTRICTED)})"
-    arms = [granted_sql(sql, "i.id", acting)]
+    arms = []
     if roles.officer_unit_ids:
         arms.append(f"(i.unit_id IN {sql.values(sorted(roles.officer_unit_ids))} AND {unrestricted})")
     if roles.headed_unit_ids:
@@ -89,6 +89,10 @@ def visible_sql(sql: SqlParams, user, roles, acting: list[int]) -> str:
     if roles.sees_everything_unrestricted or user.is_superuser:
         arms.append(f"(NOT (i.state = {sql.value(Item.State.DRAFT)}) AND {unrestricted})")
     arms.append(f"(i.state IN {sql.values(DELIVERED)} AND i.to_all_staff AND {unrestricted})")
+    # The grant last: PostgreSQL tests an OR's arms in the order written, so
+    # the rows the columns above admit (an officer's unit's receipts: 400 at
+    # 100,000 items) skip the probe of the grant index (issue 12).
+    arms.append(granted_sql(sql, "i.id", acting))
     return "(" + " OR ".join(arms) + ")"
 
 

@@ -38,10 +38,18 @@ def active_delegations(moment=None):
 
 
 def principal_ids_for(deputy, moment=None) -> set[int]:
-    """Ids of the users ``deputy`` stands in for right now."""
+    """Ids of the users ``deputy`` stands in for right now: ``active_delegations(moment)``
+    of ``deputy``, as a plain statement — read on every page that shows the
+    review inbox or the home cards, where the ORM's queryset cost about
+    1.5 ms of Python for a query of well under a millisecond (issue 12)."""
     if deputy is None or not getattr(deputy, "is_authenticated", False) or not deputy.is_active:
         return set()
-    return set(active_delegations(moment).filter(deputy_id=deputy.pk).values_list("principal_id", flat=True))
+    at = connection.ops.adapt_datetimefield_value(moment or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT principal_id FROM infoflow_delegation WHERE revoked_at IS NULL AND start <= %s AND "end" > %s '
+            "AND deputy_id = %s", [at, at, deputy.pk])
+        return {principal_id for (principal_id,) in cursor.fetchall()}
 
 
 def deputies_of(principal_ids, moment=None) -> dict:
