@@ -179,6 +179,27 @@ two). What is left there is SQL: that join and the overdue receivers'
 table for the department, state and confidentiality; keeping those on the
 step and the receiver (written by the services) would let both lists count
 and page from their own indexes.
+
+The on-time page's overdue lists on the item's copies (h12ontime, commit
+483d303; ``--items 100000 --archived 200 --seconds 2 --rounds 3 --only
+ontime``, the old tree on a fresh copy then the new one, back to back, load
+23 from other sessions' suites, floor 25–40 req/s): /items/ontime/ 15.90× →
+10.76× (an earlier old-tree run at load 14: 19.40×). Each review step and
+receiver carries its item's unit, state, confidentiality and all-staff flag
+(models.ItemCopies), kept by triggers on every write path
+(infoflow.item_copies); the lists no longer join the item table: the steps'
+rates, count and page read the partial covering index reviewstep_open_due
+(the old hash join of 20,000 open steps with 100,000 items, 109 ms, is an
+index-only scan), the receivers' page merges two index scans (late
+receipts, late answers) that stop at the page, and their count is
+index-only; the feedback rates read receiver_unit_answer_open. After the
+migration's fill the tables want a VACUUM (autovacuum's, or by hand on a
+bench copy) before the index-only scans pay off. What is left there: the
+two counts still read every overdue row (20,000 steps, 19,400 receivers,
+~3 ms each of index and ~10 ms of aggregation unloaded) — exact per-user
+counts of rows that become overdue with the clock cannot be kept by the
+services without the sweep — and the page's fixed Python (ten queries and
+the template).
 """
 import sys
 

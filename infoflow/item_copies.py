@@ -11,7 +11,8 @@ the admin, ``QuerySet.update`` and ``bulk_create`` alike (issue 12):
 
 ``install`` creates them (PostgreSQL: PL/pgSQL functions and triggers;
 SQLite: AFTER triggers, its triggers cannot assign NEW) and ``fill`` copies
-every row's item values (migration 0019).
+every row's item values (migration 0019: triggers first, so a row written
+while the fill runs is copied too).
 """
 
 TABLES = ("infoflow_reviewstep", "infoflow_receiver")
@@ -20,10 +21,17 @@ SOURCES = ("unit_id", "state", "confidentiality", "to_all_staff")
 
 _PG_ROW_FUNCTION = """
 CREATE OR REPLACE FUNCTION infoflow_item_copies_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    item RECORD;
 BEGIN
-    SELECT i.unit_id, i.state, i.confidentiality, i.to_all_staff
-      INTO NEW.item_unit_id, NEW.item_state, NEW.item_confidentiality, NEW.item_to_all_staff
+    SELECT i.unit_id, i.state, i.confidentiality, i.to_all_staff INTO item
       FROM infoflow_item i WHERE i.id = NEW.item_id;
+    IF FOUND THEN  -- not yet when a fixture loads a row before its item (constraints deferred)
+        NEW.item_unit_id := item.unit_id;
+        NEW.item_state := item.state;
+        NEW.item_confidentiality := item.confidentiality;
+        NEW.item_to_all_staff := item.to_all_staff;
+    END IF;
     RETURN NEW;
 END $$;
 """
@@ -59,8 +67,8 @@ def _postgresql():
 
 def _sqlite():
     def refresh(table):
-        values = ", ".join(f"{copy} = (SELECT i.{source} FROM infoflow_item i WHERE i.id = NEW.item_id)"
-                           for copy, source in zip(COPIES, SOURCES))
+        values = ", ".join(f"{copy} = COALESCE((SELECT i.{source} FROM infoflow_item i WHERE i.id = NEW.item_id), "
+                           f"{copy})" for copy, source in zip(COPIES, SOURCES))
         return f"UPDATE {table} SET {values} WHERE id = NEW.id;"
 
     statements = []

@@ -8,10 +8,11 @@ from infoflow import item_copies
 
 
 def copy_and_keep(apps, schema_editor):
-    """Fill every step's and receiver's copies of its item, then install the
-    triggers that keep them (infoflow.item_copies)."""
-    item_copies.fill(schema_editor)
+    """Install the triggers that keep every step's and receiver's copies of
+    its item (infoflow.item_copies), then fill them: a row written meanwhile
+    is copied by the triggers."""
     item_copies.install(schema_editor)
+    item_copies.fill(schema_editor)
 
 
 def drop_triggers(apps, schema_editor):
