@@ -23,16 +23,15 @@ from liaison.errors import LiaisonError
 
 from .forms import CorrectionForm, FeedbackForm, PlanForm, ReleaseForm
 from .models import BulletinCategory, Channel, ReleasePlan
-from .selectors import (approved_corrections, bulletin_records, bulletin_releases, desk_page, is_publisher,
-                        may_record_on, release_calendar)
+from .selectors import (approved_corrections, bulletin_page, bulletin_records, bulletin_releases, bulletin_views,
+                        desk_page, is_publisher, may_record_on, release_calendar)
 from .services import corrections, feedback, release
 
 PAGE = 20
 
 
 def _with_views(queryset):
-    return queryset.annotate(
-        views=Subquery(bulletin_records().filter(release=OuterRef("pk")).values("views")[:1]))
+    return queryset.annotate(views=bulletin_views())
 
 
 @login_required
@@ -42,8 +41,7 @@ def bulletin(request):
     code = request.GET.get("c", "")
     current = next((c for c in categories if c.code == code), None)
     query = request.GET.get("q", "").strip()[:100]
-    releases = _with_views(bulletin_releases(category=current, query=query))
-    page = Paginator(releases, PAGE).get_page(request.GET.get("page"))
+    page = bulletin_page(category=current, query=query, number=request.GET.get("page"), per_page=PAGE)
     return render(request, "publication/bulletin.html", {
         "categories": categories, "current": current, "query": query, "page": page,
         "publisher": is_publisher(request.user),

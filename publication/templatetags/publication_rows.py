@@ -4,13 +4,18 @@
 HTML the templates wrote, the constant texts translated once per table and
 each link built from one ``reverse``; every value is escaped, dates shown in
 the current time zone as the ``date`` filter did. They read only what the
-selectors load (``desk_page``, ``release_calendar``)."""
+selectors load (``desk_page``, ``release_calendar``, the bulletin view's
+``values()`` rows)."""
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from infoflow.models import Item
+
+from ..models import ReleasePlan
 
 register = template.Library()
 
@@ -25,6 +30,14 @@ def _link(name: str):
 
 def _local(value, pattern: str) -> str:
     return timezone.localtime(value).strftime(pattern) if value else ""
+
+
+def _display(model, field: str):
+    """A function of a value giving ``get_<field>_display()``'s text, escaped:
+    the choices translated once a table (get_FOO_display hashes every
+    choice's lazy label, a translation each, on every call)."""
+    labels = {value: esc(str(label)) for value, label in model._meta.get_field(field).flatchoices}
+    return lambda value: labels[value] if value in labels else esc(value)
 
 
 def _person(user) -> str:
@@ -53,6 +66,8 @@ def desk_rows(items) -> SafeString:
     detail, release_url, plan_url, correct_url = (_link(name) for name in (
         "infoflow:item-detail", "publication:release", "publication:plan", "publication:correct"))
     none = '<span class="muted">—</span>'
+    state, confidentiality = _display(Item, "state"), _display(Item, "confidentiality")
+    plan_state = _display(ReleasePlan, "state")
     rows = []
     for item in items:
         release = getattr(item, "release", None)
@@ -62,7 +77,7 @@ def desk_rows(items) -> SafeString:
                            for r in records) or none
         plan = getattr(release, "plan", None) if release is not None else None
         planned = ("%s · %s" % (plan.planned_on.strftime("%Y-%m-%d") if plan.planned_on else "",
-                                esc(plan.get_state_display())) if plan else none)
+                                plan_state(plan.state)) if plan else none)
         actions = '<a href="%s">%s</a> · <a href="%s">%s</a>' % (release_url(item.pk), labels["release"],
                                                                  plan_url(item.pk), labels["plan"])
         if release is not None and release.first_released_at:
@@ -72,6 +87,23 @@ def desk_rows(items) -> SafeString:
             '    <td data-label="%s">%s</td>\n    <td data-label="%s">%s</td>\n    <td data-label="%s">%s</td>\n'
             '    <td data-label="%s">%s</td>\n  </tr>'
             % (labels["item"], detail(item.pk), esc(item.subject), esc(item.number or ""), esc(item.unit.name),
-               esc(item.get_state_display()), labels["conf"], esc(item.get_confidentiality_display()),
+               state(item.state), labels["conf"], confidentiality(item.confidentiality),
                labels["channels"], channels, labels["plan"], planned, labels["actions"], actions))
     return mark_safe("\n  ".join(rows))
+
+
+@register.simple_tag
+def bulletin_rows(entries) -> SafeString:
+    """``<li>`` per release of a bulletin page (``values()`` rows of
+    publication.views.bulletin): subject, correction badge, category, unit,
+    release date and views."""
+    detail = _link("publication:bulletin-detail")
+    badge = '<span class="badge late">%s</span>' % esc(_("有更正或撤回"))
+    views = _("浏览 %(n)s")
+    return mark_safe("\n  ".join(
+        '<li>\n    <a href="%s"><strong>%s</strong></a>\n    %s\n    <br><small class="muted">%s · %s · %s · %s'
+        '</small>\n  </li>'
+        % (detail(e["pk"]), esc(e["item__subject"]), badge if e["has_correction"] else "",
+           esc(e["category__name"] or ""), esc(e["item__unit__name"]), _local(e["first_released_at"], "%Y-%m-%d"),
+           esc(views % {"n": e["views"] or 0}))
+        for e in entries))

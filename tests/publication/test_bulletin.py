@@ -87,6 +87,48 @@ def test_categories_search_and_newest_first(client, org, on_bulletin, frozen):
     assert first.subject in searched and second.subject not in searched
 
 
+def test_the_page_statement_shows_what_the_selector_finds(org, on_bulletin, publish, wechat, frozen):
+    """publication.selectors.bulletin_page (one plain statement) pages the same
+    rows, views and counts as bulletin_releases with bulletin_views: by
+    category, by search (Chinese text anywhere in the subject or the summary,
+    the number, case-insensitive, LIKE's characters taken literally), and a
+    page number out of range shown as Paginator.get_page shows it (issue 12)."""
+    from django.core.paginator import Paginator
+
+    from publication.selectors import bulletin_page, bulletin_views
+
+    notices = BulletinCategory.objects.get(code="notices")
+    made = []
+    for n in range(5):
+        made.append(on_bulletin(subject=f"第{n}条客户回访安排 100%_done", summary=f"摘要{n} Visit",
+                                category=notices if n % 2 else None))
+        frozen.shift(60)
+    Item.objects.filter(pk=made[3].pk).update(confidentiality="internal")  # leaves the bulletin
+    corrected = made[4]
+    correction = publish(subject="更正：第4条")
+    Correction.objects.create(original=corrected, item=correction, kind=Correction.Kind.CORRECTION,
+                              created_by=org["secretary"])
+    elsewhere = publish(subject="只在微信发布的客户回访")
+    release.record_release(actor=org["secretary"], item=elsewhere, channel=wechat)
+    keys = ("pk", "first_released_at", "item__subject", "item__unit__name", "category__name", "has_correction",
+            "views")
+    cases = 0
+    for category in (None, notices):
+        for query in ("", "客户回访", "回访安排", "摘要2", "visit", made[1].number, "100%", "%_", "无此内容"):
+            for number in (None, "1", "2", "3", "0", "-1", "abc"):
+                expected = Paginator(bulletin_releases(category=category, query=query)
+                                     .annotate(views=bulletin_views()).values(*keys), 2).get_page(number)
+                page = bulletin_page(category=category, query=query, number=number, per_page=2)
+                assert (page.number, page.paginator.count, page.paginator.num_pages) == (
+                    expected.number, expected.paginator.count, expected.paginator.num_pages), (category, query, number)
+                assert list(page.object_list) == list(expected.object_list), (category, query, number)
+                cases += bool(expected.paginator.count)
+    assert cases > 40
+    assert bulletin_page(query="回访安排").paginator.count == 4
+    assert bulletin_page(query="VISIT").paginator.count == 4
+    assert [row["has_correction"] for row in bulletin_page().object_list][0] is True
+
+
 def test_the_bulletin_pages_through_a_fixed_number_of_queries(client, org, on_bulletin, django_assert_max_num_queries):
     on_bulletin(subject="第一条")
     client.force_login(org["employee"])
