@@ -60,6 +60,20 @@ def reading_inbox(user, *, done: bool = False, query: str = "") -> QuerySet:
     return rows
 
 
+# What the reading inbox shows of a row (followup_tags.reading_rows): plain
+# values, not five model instances a row (issue 12).
+READING_ROW_FIELDS = (
+    "id", "item_id", "read_at", "item__number", "item__subject", "item__unit__name", "circulation__note",
+    "circulation__sent_at", "circulation__sent_by__username", "circulation__sent_by__first_name",
+    "circulation__sent_by__last_name",
+)
+
+
+def reading_rows(user, *, done: bool = False, query: str = "") -> QuerySet:
+    """``reading_inbox`` as the page's rows: dicts of ``READING_ROW_FIELDS``."""
+    return reading_inbox(user, done=done, query=query).values(*READING_ROW_FIELDS)
+
+
 def unread_count(user) -> int:
     """For the home card and the menu badge."""
     if user is None or not user.is_authenticated:
@@ -151,6 +165,20 @@ def my_tasks(user, *, done: bool = False) -> QuerySet:
             .select_related("item", "owner", "unit", "instruction__author")
             .defer("item__summary", "item__remarks", "item__route_snapshot")
             .order_by("due_at", "pk"))
+
+
+# What the task list shows of a task (followup_tags.task_rows).
+TASK_ROW_FIELDS = (
+    "id", "what", "due_at", "state", "item__number", "owner__username", "owner__first_name", "owner__last_name",
+    "unit__name", "instruction__author__username", "instruction__author__first_name",
+    "instruction__author__last_name",
+)
+
+
+def task_rows(user, *, done: bool = False) -> QuerySet:
+    """``my_tasks`` as the list's rows: dicts of ``TASK_ROW_FIELDS`` (plain
+    values, not five model instances a row; issue 12)."""
+    return my_tasks(user, done=done).values(*TASK_ROW_FIELDS)
 
 
 def open_task_count(user) -> int:

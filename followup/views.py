@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from infoflow.views.common import ServiceFailed, get_item, paginate, service_errors
+from infoflow.views.common import ServiceFailed, get_item, paginate, paginate_counted, service_errors
 from infoflow.visibility import DELIVERED, record_restricted_view
 
 from . import permissions, selectors, services
@@ -78,7 +78,7 @@ def reading_inbox(request):
     """待阅 (default) and 已阅 (``?done=1``), searchable, paginated."""
     done = request.GET.get("done") == "1"
     query = (request.GET.get("q") or "").strip()[:100]
-    page = paginate(request, selectors.reading_inbox(request.user, done=done, query=query))
+    page = paginate_counted(request, selectors.reading_rows(request.user, done=done, query=query))
     return render(request, "followup/reading_inbox.html", {"page": page, "done": done, "query": query})
 
 
@@ -164,7 +164,7 @@ def _get_task(request, pk) -> InstructionTask:
 def task_list(request):
     """批示任务: the user's open tasks (``?done=1``: finished), paginated."""
     done = request.GET.get("done") == "1"
-    page = paginate(request, selectors.my_tasks(request.user, done=done))
+    page = paginate_counted(request, selectors.task_rows(request.user, done=done))
     return render(request, "followup/task_list.html", {"page": page, "done": done, "now": timezone.now()})
 
 

@@ -46,7 +46,8 @@ def paginate_counted(request, queryset):
     rows = list(queryset.annotate(list_total=Window(Count("pk")))[start:start + PAGE_SIZE])
     paginator = Paginator(queryset, PAGE_SIZE)
     if rows:
-        paginator.count = rows[0].list_total  # a cached_property: set, it is not queried
+        first = rows[0]  # a model instance, or a dict from a values() queryset
+        paginator.count = first["list_total"] if isinstance(first, dict) else first.list_total  # not queried
     elif number == 1:
         paginator.count = 0  # an empty list: its one empty page
     else:
