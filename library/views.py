@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from infoflow.models import Confidentiality
+from infoflow.views.common import paginate_counted
 from infoflow.visibility import can_view, items_visible_to
 from liaison import audit, preview
 from liaison.errors import LibraryError
@@ -50,13 +51,15 @@ def entry_list(request):
         selectors.entries_visible_to(user), category=get.get("category", ""), department=get.get("department", ""),
         validity=get.get("validity", ""), state=get.get("state", "") if curator or get.get("state") == "withdrawn"
         else "", featured=get.get("featured") == "1")
-    qs = selectors.list_rows(search(qs, q))
-    page = Paginator(qs, PAGE).get_page(get.get("page"))
+    # The rows carry the list's count (one query, not a COUNT and the rows) as
+    # plain values; the filters' choices as pairs (issue 12).
+    page = paginate_counted(request, selectors.list_values(search(qs, q)))
+    departments = list(OrgUnit.objects.filter(is_active=True).values_list("pk", "name"))
     return render(request, "library/list.html", {
-        "page": page, "q": q, "categories": selectors.categories(), "today": timezone.localdate(),
-        "departments": OrgUnit.objects.filter(is_active=True).only("pk", "name"),
-        "may_add": selectors.may_add(user), "curator": curator, "validity": selectors.VALIDITY,
-        "needs": bool(selectors.need_units(user)) or curator})
+        "page": page, "q": q, "categories": list(selectors.categories().values_list("pk", "name")),
+        "today": timezone.localdate(), "departments": departments,
+        "may_add": selectors.may_add(user, active_unit_ids=[pk for pk, _name in departments]), "curator": curator,
+        "validity": selectors.VALIDITY, "needs": bool(selectors.need_units(user)) or curator})
 
 
 @login_required
