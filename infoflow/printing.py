@@ -53,33 +53,40 @@ def opinions(item: Item) -> list[dict]:
     """Every decided review, oldest first: ``{"round", "stage", "name", "by", "decision", "opinion", "at"}``.
     ``by`` names the deputy when one decided for the assignee."""
     rows = []
-    for step in selectors.item_steps(item):
-        for assignee in step.assignees.all():
-            if assignee.decision == StepAssignee.Decision.PENDING and not assignee.opinion:
-                continue
-            deputy = assignee.decided_by if assignee.decided_by_id not in (None, assignee.user_id) else None
-            rows.append({
-                "round": step.review_round,
-                "stage": label(step.name),
-                "name": _name(assignee.user),
-                "by": _name(deputy) if deputy else "",
-                "decision": assignee.get_decision_display(),
-                "opinion": assignee.opinion,
-                "at": _when(assignee.decided_at),
-                "sort": (assignee.decided_at or step.closed_at or timezone.now(), step.review_round, step.stage_index),
-            })
+    # The assignees with their steps and people in one query: the form shows
+    # no checklist, so the steps, assignees and ticks are not read apart
+    # (selectors.item_steps: three queries; issue 12).
+    assignees = (StepAssignee.objects.filter(step__item_id=item.pk).select_related("step", "user", "decided_by")
+                 .order_by("step__review_round", "step__stage_index", "step_id", "pk"))
+    for assignee in assignees:
+        step = assignee.step
+        if assignee.decision == StepAssignee.Decision.PENDING and not assignee.opinion:
+            continue
+        deputy = assignee.decided_by if assignee.decided_by_id not in (None, assignee.user_id) else None
+        rows.append({
+            "round": step.review_round,
+            "stage": label(step.name),
+            "name": _name(assignee.user),
+            "by": _name(deputy) if deputy else "",
+            "decision": assignee.get_decision_display(),
+            "opinion": assignee.opinion,
+            "at": _when(assignee.decided_at),
+            "sort": (assignee.decided_at or step.closed_at or timezone.now(), step.review_round, step.stage_index),
+        })
     rows.sort(key=lambda row: row["sort"])
     return rows
 
 
 def print_context(item: Item, user) -> dict:
     """Template context of ``infoflow/item_print.html`` for ``user`` (who has already been allowed to see it)."""
-    receivers = list(selectors.item_receivers(item))
+    # The form shows no attachments: the receivers and transmissions without
+    # their files' queries (issue 12).
+    receivers = list(selectors.item_receivers(item).prefetch_related(None))
     return {
         "item": item,
         "fields": form_fields(item, receivers),
         "opinions": opinions(item),
-        "transmissions": list(selectors.item_transmissions(item)),
+        "transmissions": list(selectors.item_transmissions(item).prefetch_related(None)),
         "receivers": receivers,
         "updates": list(selectors.item_updates(item)),
         "printed_by": _name(user),
