@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from liaison.errors import AnswerInvalid, DataCallError
+from liaison.paging import count_then_page
 from officers.roles import roles_of
 
 from . import services, summary, workbook
@@ -56,21 +57,24 @@ def _fail(request, error: DataCallError) -> None:
 def call_list(request):
     """Occurrences the user may open, newest due first; an officer sees the
     state of their own unit's answer on each."""
-    mine = unit_ids_of(request.user)
-    occurrences = (
-        occurrences_visible_to(request.user).select_related("call")
-        .annotate(total=Count("answers", distinct=True),
-                  answered=Count("answers", filter=Q(answers__state__in=Answer.IN_STATES), distinct=True))
-        .prefetch_related(Prefetch("answers", queryset=Answer.objects.filter(unit_id__in=mine).select_related("unit"),
-                                   to_attr="mine"))
-        .order_by("closed_at", "-due_at", "-pk")
-    )
+    visible = occurrences_visible_to(request.user)
     query = (request.GET.get("q") or "").strip()
     if query:
-        occurrences = occurrences.filter(call__title__icontains=query)
+        visible = visible.filter(call__title__icontains=query)
     if request.GET.get("open") == "1":
-        occurrences = occurrences.filter(closed_at__isnull=True)
-    page = Paginator(occurrences, PAGE).get_page(request.GET.get("page"))
+        visible = visible.filter(closed_at__isnull=True)
+    mine = unit_ids_of(request.user)
+
+    def rows(found):
+        # One row an occurrence, as ``visible`` has: its count is the list's.
+        return (found.select_related("call")
+                .annotate(total=Count("answers", distinct=True),
+                          answered=Count("answers", filter=Q(answers__state__in=Answer.IN_STATES), distinct=True))
+                .prefetch_related(Prefetch("answers", queryset=Answer.objects.filter(unit_id__in=mine)
+                                           .select_related("unit"), to_attr="mine"))
+                .order_by("closed_at", "-due_at", "-pk"))
+
+    page = count_then_page(request, visible, PAGE, rows)
     return render(request, "datacalls/call_list.html", {
         "page": page, "query": query, "now": timezone.now(), "manages": manages_calls(request.user),
         "sees_flags": sees_flags(request.user),

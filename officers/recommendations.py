@@ -56,6 +56,14 @@ def recommending_units(user) -> QuerySet:
     return OrgUnit.objects.filter(pk__in=ids, is_active=True).order_by("sort_order", "code")
 
 
+def may_recommend(user) -> bool:
+    """``recommending_units(user).exists()``: a user who heads a unit needs no
+    query (roles_of reads only the active units one heads)."""
+    if roles_of(user).headed_unit_ids:
+        return True
+    return recommending_units(user).exists()
+
+
 def recommendations_visible_to(user) -> QuerySet:
     """The one answer to who sees a recommendation: the secretariat, HR,
     supervision and the general manager all; a unit's head, supervising

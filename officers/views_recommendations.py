@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from liaison.paging import count_then_page
 from liaison.preview import download_response, watermark_text
 
 from . import recommendations as rec_services
@@ -31,10 +32,10 @@ def recommendation_list(request):
                            | Q(candidate__username__icontains=query) | Q(unit__name__icontains=query))
     if state in Recommendation.State.values:
         rows = rows.filter(state=state)
-    page = Paginator(rows.order_by("-recommended_at", "-pk"), PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, rows.order_by("-recommended_at", "-pk"), PAGE)
     return render(request, "officers/recommendations/list.html", {
         "page": page, "q": query, "state": state, "states": Recommendation.State.choices,
-        "may_recommend": rec_services.recommending_units(request.user).exists(),
+        "may_recommend": rec_services.may_recommend(request.user),
         "decides": rec_services.decides_recommendations(request.user)})
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import hooks
+from liaison.paging import count_then_page
 
 from . import accountability, flags, work
 from .forms_work import CaseForm, CommentForm, RectifiedForm, ReportForm, ResolveForm
@@ -45,7 +46,7 @@ def report_list(request):
         rows = rows.filter(state=state)
     if request.GET.get("late") == "1":
         rows = rows.filter(is_late=True)
-    page = Paginator(rows.order_by("-period_start", "unit__sort_order", "pk"), PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, rows.order_by("-period_start", "unit__sort_order", "pk"), PAGE)
     return render(request, "officers/work/report_list.html",
                   {"page": page, "q": query, "state": state, "states": WorkReport.State.choices,
                    "now": timezone.now()})
@@ -90,7 +91,7 @@ def flag_list(request):
     rows = _search(flags.flags_visible_to(request.user), query, *OFFICER_FIELDS)
     if state in ReplacementFlag.State.values:
         rows = rows.filter(state=state)
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, rows, PAGE)
     return render(request, "officers/work/flag_list.html",
                   {"page": page, "q": query, "state": state, "states": ReplacementFlag.State.choices})
 

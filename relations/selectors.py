@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from officers.models import OrgUnit, RoleAssignment
@@ -54,6 +55,10 @@ def reviews_member_changes(user) -> bool:
 # --- visits ----------------------------------------------------------------------------
 
 
+_VISITORS = Visit.visitors.through._meta.db_table
+_ACTIONS = FollowUpAction._meta.db_table
+
+
 def visits_visible_to(user) -> QuerySet:
     """Visits ``user`` may see (module docstring)."""
     visits = Visit.objects.all()
@@ -62,31 +67,45 @@ def visits_visible_to(user) -> QuerySet:
     if sees_all_relations(user):
         return visits
     units = unit_ids_of(user)
+    # The visitor and action-owner rules as plain subqueries: the same rows as
+    # Exists over the two tables, without building two querysets a request.
     mine = (Q(recorded_by=user) | Q(external_unit__responsible_user=user)
-            | Exists(Visit.visitors.through.objects.filter(visit_id=OuterRef("pk"), user_id=user.pk))
-            | Exists(FollowUpAction.objects.filter(visit_id=OuterRef("pk"), owner_id=user.pk)))
+            | Q(pk__in=RawSQL(f"SELECT visit_id FROM {_VISITORS} WHERE user_id = %s", [user.pk]))
+            | Q(pk__in=RawSQL(f"SELECT visit_id FROM {_ACTIONS} WHERE owner_id = %s", [user.pk])))
     if units:
         mine |= Q(unit_id__in=units) | Q(external_unit__responsible_unit_id__in=units)
     return visits.filter(mine)
+
+
+def visits_found(user, query: str = "", unit_id: int | None = None) -> QuerySet:
+    """Visible visits matching the list page's search (plain rows: count them
+    here, ``with_counts`` gives the page's)."""
+    visits = visits_visible_to(user)
+    if query:
+        visits = visits.filter(Q(external_unit__name__icontains=query) | Q(contact__name__icontains=query)
+                               | Q(purpose__icontains=query) | Q(findings__icontains=query))
+    if unit_id:
+        visits = visits.filter(external_unit_id=unit_id)
+    return visits
+
+
+def with_counts(visits: QuerySet) -> QuerySet:
+    """``visits`` for the list page: newest first, with their follow-up counts
+    and joins (a fixed number of queries)."""
+    now = timezone.now()
+    return visits.select_related("external_unit", "contact", "unit").annotate(
+        action_total=Count("actions", distinct=True),
+        open_total=Count("actions", filter=Q(actions__done_at__isnull=True), distinct=True),
+        late_total=Count("actions", filter=Q(actions__done_at__isnull=True, actions__due_at__lt=now),
+                         distinct=True),
+    ).prefetch_related("visitors").order_by("-visited_on", "-pk")
 
 
 def visit_list(user, query: str = "", unit_id: int | None = None) -> QuerySet:
     """Visible visits for the list page: newest first, searchable by external
     unit, contact, purpose and findings, with their counts (a fixed number of
     queries)."""
-    visits = visits_visible_to(user).select_related("external_unit", "contact", "unit")
-    if query:
-        visits = visits.filter(Q(external_unit__name__icontains=query) | Q(contact__name__icontains=query)
-                               | Q(purpose__icontains=query) | Q(findings__icontains=query))
-    if unit_id:
-        visits = visits.filter(external_unit_id=unit_id)
-    now = timezone.now()
-    return visits.annotate(
-        action_total=Count("actions", distinct=True),
-        open_total=Count("actions", filter=Q(actions__done_at__isnull=True), distinct=True),
-        late_total=Count("actions", filter=Q(actions__done_at__isnull=True, actions__due_at__lt=now),
-                         distinct=True),
-    ).prefetch_related("visitors").order_by("-visited_on", "-pk")
+    return with_counts(visits_found(user, query, unit_id))
 
 
 def visit_detail(user) -> QuerySet:
@@ -104,6 +123,15 @@ def my_open_actions(user) -> QuerySet:
         return FollowUpAction.objects.none()
     return (FollowUpAction.objects.filter(owner=user, done_at__isnull=True)
             .select_related("visit__external_unit").order_by("due_at", "pk"))
+
+
+def my_open_action_rows(user, limit: int = 10) -> list[dict]:
+    """The first ``limit`` of ``my_open_actions`` as the list page shows them:
+    visit_id, text, due_at and the external unit's name (``unit_name``)."""
+    if not _signed_in(user):
+        return []
+    return list(FollowUpAction.objects.filter(owner=user, done_at__isnull=True).order_by("due_at", "pk")
+                .values("visit_id", "text", "due_at", unit_name=F("visit__external_unit__name"))[:limit])
 
 
 # --- obligations --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.paging import count_then_page
 from officers.models import ExternalUnit, OrgUnit
 
 from . import permissions, selectors
@@ -42,10 +43,11 @@ def visit_list(request):
     except ValueError:
         unit_id = None
     query = _query(request)
-    page = Paginator(selectors.visit_list(request.user, query, unit_id), PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, selectors.visits_found(request.user, query, unit_id), PAGE,
+                           selectors.with_counts)
     return render(request, "relations/visit_list.html", {
         "page": page, "query": query, "may_record": permissions.can_record_visit(request.user),
-        "my_actions": selectors.my_open_actions(request.user)[:10], "now": timezone.now()})
+        "my_actions": selectors.my_open_action_rows(request.user), "now": timezone.now()})
 
 
 def _visit_kwargs(data) -> dict:

@@ -34,16 +34,28 @@ def surveys_visible_to(user) -> QuerySet:
     return Survey.objects.filter(pk__in=Survey.viewers.through.objects.filter(user_id=user.pk).values("survey_id"))
 
 
-def survey_list(user, *, q: str = "", state: str = "") -> QuerySet:
-    """The list page's rows: visible surveys with their recipient and answered counts."""
-    qs = surveys_visible_to(user).select_related("created_by").annotate(
-        recipients_total=Count("recipients", distinct=True),
-        recipients_answered=Count("recipients", filter=Q(recipients__answered=True), distinct=True))
+def surveys_found(user, *, q: str = "", state: str = "") -> QuerySet:
+    """Visible surveys matching the list page's search and state (plain rows:
+    count them here; ``with_counts`` gives the page's)."""
+    qs = surveys_visible_to(user)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(intro__icontains=q))
     if state in Survey.State.values:
         qs = qs.filter(state=state)
-    return qs.order_by("-created_at", "-pk")
+    return qs
+
+
+def with_counts(surveys: QuerySet) -> QuerySet:
+    """``surveys`` for the list page: newest first, with their recipient and answered counts."""
+    return surveys.select_related("created_by").annotate(
+        recipients_total=Count("recipients", distinct=True),
+        recipients_answered=Count("recipients", filter=Q(recipients__answered=True), distinct=True),
+    ).order_by("-created_at", "-pk")
+
+
+def survey_list(user, *, q: str = "", state: str = "") -> QuerySet:
+    """The list page's rows: visible surveys with their recipient and answered counts."""
+    return with_counts(surveys_found(user, q=q, state=state))
 
 
 def surveys_to_answer(user, now=None) -> QuerySet:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from liaison import audit
+from liaison.paging import count_then_page
 
 from . import results as survey_results
 from . import selectors, services, tokens
@@ -48,8 +48,8 @@ def _managed(request, pk) -> Survey:
 def survey_list(request):
     """The surveys the user may see (the secretariat: all), searchable, paginated."""
     q, state = request.GET.get("q", "").strip(), request.GET.get("state", "")
-    rows = selectors.survey_list(request.user, q=q, state=state)
-    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, selectors.surveys_found(request.user, q=q, state=state), PAGE,
+                           selectors.with_counts)
     return render(request, "surveys/list.html", {
         "page": page, "q": q, "states": Survey.State.choices, "manager": selectors.manages_surveys(request.user),
         "to_answer": selectors.home_count(request.user)})
@@ -320,9 +320,10 @@ def export(request, pk):
 @login_required
 def mine(request):
     """The surveys the user is asked to answer (open ones first), and those whose results they were named to read."""
-    page = Paginator(selectors.invitations_of(request.user), PAGE).get_page(request.GET.get("page"))
+    page = count_then_page(request, selectors.invitations_of(request.user), PAGE)
     readable = [] if selectors.manages_surveys(request.user) else list(
-        selectors.surveys_visible_to(request.user).exclude(state=Survey.State.DRAFT).order_by("-opened_at")[:PAGE])
+        selectors.surveys_visible_to(request.user).exclude(state=Survey.State.DRAFT).order_by("-opened_at")
+        .only("pk", "title", "state")[:PAGE])  # what the list shows
     return render(request, "surveys/mine.html", {"page": page, "readable": readable, "now": timezone.now()})
 
 
