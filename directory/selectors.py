@@ -13,6 +13,14 @@ def reports_visible_to(user) -> QuerySet:
     return SyncReport.objects.select_related("reviewed_by").order_by("-started_at", "-id")
 
 
+def report_list(user) -> QuerySet:
+    """``reports_visible_to`` with the list page's columns only (not the
+    rows' details, which can run to thousands of people)."""
+    return reports_visible_to(user).only(
+        "id", "started_at", "new_count", "changed_count", "missing_count", "disabled_count", "error", "reviewed_at",
+        "reviewed_by__first_name", "reviewed_by__last_name", "reviewed_by__username")
+
+
 def imports_visible_to(user) -> QuerySet:
     """Contacts imports ``user`` may read: all for HR, none for anyone else."""
     if not may_manage(user):

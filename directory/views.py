@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infoflow.views.common import paginate_counted
 from liaison import audit
 from liaison.models import AuditEntry
 from liaison.redirects import safe_next
@@ -86,7 +87,7 @@ def _hr_only(request):
 @login_required
 def report_list(request):
     _hr_only(request)
-    page = Paginator(selectors.reports_visible_to(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_counted(request, selectors.report_list(request.user))  # PAGE_SIZE rows, one query
     return render(request, "directory/reports.html", {"page": page})
 
 
