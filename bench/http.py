@@ -26,7 +26,7 @@ and floor ÷ page; the last line is
     http: worst page X.XX× floor (PAGE), median Y.YY×
 
 Options: ``--rebuild`` drops and rebuilds the database; ``--only SUBSTR``
-measures the pages whose label holds SUBSTR; ``--archived N``;
+measures the pages whose label holds SUBSTR (several: ``'A|B'``); ``--archived N``;
 ``--archive-batch N`` (default 100). Archiving goes through the service,
 ``archive_items``: archive_item's code per record, N records a transaction
 sharing their lookups (1: ``archive_item``, a transaction per record). On

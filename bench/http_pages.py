@@ -406,7 +406,8 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--db", default=None, help="bench database name (default: DATABASE_URL's, or bench_http)")
     parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--only", default=None, help="measure only pages whose label holds this")
+    parser.add_argument("--only", default=None,
+                        help="measure only pages whose label holds this (several: separated by '|')")
     options = parser.parse_args()
     options.seconds = min(max(options.seconds, 0.5), 60.0)
     options.connections = min(max(options.connections, 1), 16)
@@ -448,7 +449,8 @@ def main():
     process, port = start_server(env, options.workers)
     try:
         cookies = {role: login(port, username) for role, username in users.items()}
-        listed = [p for p in pages(item_pk) if not options.only or options.only in p[0]]
+        wanted = options.only.split("|") if options.only else []
+        listed = [p for p in pages(item_pk) if not wanted or any(w in p[0] for w in wanted)]
         for label, role, path in listed:  # warm up every worker, check every page answers
             drive(port, path, cookies[role], options.connections, 0.5)
         floor_path, floor_cookie = "/bench/floor/", cookies["officer"]
