@@ -205,7 +205,8 @@ The reading inbox, the task list, the library and the print page (h12pages;
 before/after pair run back to back on one copy, load 16-29 from other
 sessions, floor 24-31 req/s): /followup/reading/ 6.28× → 2.86×, ?done=1
 6.43× → 3.06×, /followup/tasks/ 6.03× → 3.78× (officer) and 6.35× → 4.43×
-(secretary); /library/ 5.44× → 2.94×, its search 7.24× → 3.43×. The rows
+(secretary); /library/ 5.44× → 2.94×, its search 7.24× → 3.43×; item
+print page 6.64× → 6.06× (floor 35-40 req/s). The rows
 are plain values written in Python (followup_tags, library_tags), their
 count carried by the page's query (paginate_counted), the library's filter
 options written in Python; visibility_q tests a row's columns before the
