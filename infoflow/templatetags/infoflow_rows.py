@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from liaison.data_labels import label as data_label
 
+from ..filters import fields_html
 from ..models import Item, Receiver, Urgency
 from ..ontime import RECEIPT
 
@@ -280,6 +281,12 @@ def receiver_rows(context, page, now):
     if not out:
         out.append('\n  <tr><td colspan="6" class="muted">%s</td></tr>\n  ' % esc(_("目前没有待您签收或反馈的信息。")))
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def filter_fields(form):
+    """The labelled fields of infoflow/_filters.html (``filters.fields_html``)."""
+    return mark_safe(fields_html(form))
 
 
 # --- the on-time page (infoflow/ontime.html) ----------------------------------
