@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from infoflow import compiled
 from infoflow.models import Direction, Receiver
 from infoflow.visibility import DELIVERED
 
@@ -32,6 +33,11 @@ def item_probes(user) -> dict:
     }
 
 
+def _readers_shown(item_id):
+    # The panel's readers, compiled once per process (infoflow.compiled; issue 12).
+    return selectors.item_readers(item_id)[:READERS_SHOWN]
+
+
 def _has(item, name) -> bool:
     """False only when the item came with probe ``name`` and it found nothing."""
     return getattr(item, name, None) is not False
@@ -43,7 +49,7 @@ def item_panel(request, item) -> str:
     now = timezone.now()
     sees_reading = permissions.sees_reading(user, item)
     has_readers = _has(item, "followup_has_readers")
-    readers = list(selectors.item_readers(item)[:READERS_SHOWN]) if sees_reading and has_readers else []
+    readers = compiled.rows(_readers_shown, item.pk) if sees_reading and has_readers else []
     if not has_readers:
         counts = {"total": 0, "read": 0, "mine": 0, "unread_mine": 0}
     elif sees_reading and len(readers) < READERS_SHOWN:

@@ -15,6 +15,9 @@ liaison.hooks).
   (``{name: Exists(...)}`` on ``OuterRef("pk")``), so that a panel skips the
   queries of what the item has none of; a panel given an item without them
   (``getattr(item, name, None) is None``) queries as before (issue 12).
+  The item page compiles them once per process with a stand-in user and
+  puts each request's user id in its place (infoflow.page_probes): a
+  source may read ``user.pk`` and nothing else of the user.
 - ``release_channels(active_only)``: the release channels an item may name,
   as ``[(code, name)]`` — the channels the secretariat keeps as data
   (publication.Channel, issue 16) instead of the fixed ReleaseChannel list.

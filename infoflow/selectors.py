@@ -29,8 +29,10 @@ from officers.models import ExternalContact, ExternalUnit
 from officers.roles import roles_of
 from publication.timeline import edit_events  # reviewers' edits as diffs (issue 16)
 
+from . import compiled
 from .loop_models import ChecklistTick
 from .models import (
+    Attachment,
     Confidentiality,
     DeciderKind,
     TransmissionMethod,
@@ -404,6 +406,34 @@ def item_steps(item):
     )
 
 
+def _steps(item_id):
+    return ReviewStep.objects.filter(item_id=item_id).order_by("review_round", "stage_index")
+
+
+def _step_assignees(item_id):
+    # Each step's rows in the model's order (by pk), as item_steps' prefetch.
+    return (StepAssignee.objects.filter(step__item_id=item_id).select_related("user", "decided_by")
+            .order_by("step_id", "pk"))
+
+
+def _step_ticks(item_id):
+    return ChecklistTick.objects.filter(assignee__step__item_id=item_id).order_by("assignee_id", "pk")
+
+
+def item_steps_read(item) -> list[ReviewStep]:
+    """``list(item_steps(item))`` for the item page: the same rows, the
+    assignees and their ticks handed to each as its prefetch, through SQL
+    compiled once per process (infoflow.compiled; the same three queries,
+    fewer when there are no steps, assignees or ticks)."""
+    steps = compiled.rows(_steps, item.pk)
+    assignees = compiled.rows(_step_assignees, item.pk) if steps else []
+    # The page's probe (infoflow.page_probes) says when no decision ticked a checklist.
+    ticks = compiled.rows(_step_ticks, item.pk) if assignees and getattr(item, "has_ticks", True) else []
+    compiled.attach(steps, "assignees", assignees)
+    compiled.attach(assignees, "ticks", ticks)
+    return steps
+
+
 def item_receivers(item):
     return (
         Receiver.objects.filter(item=item)
@@ -411,6 +441,50 @@ def item_receivers(item):
         .prefetch_related("attachments")
         .order_by("pk")
     )
+
+
+def _receivers(item_id):
+    return item_receivers(item_id).prefetch_related(None)
+
+
+def _questions(item_id):
+    return item_questions(item_id)
+
+
+def _transmissions(item_id):
+    return item_transmissions(item_id).prefetch_related(None)
+
+
+def _updates(item_id):
+    return item_updates(item_id)
+
+
+def _attachments(item_id):
+    return Attachment.objects.filter(item_id=item_id).select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def item_attachments_read(item) -> list[Attachment]:
+    """Every file of the item (its own, the receivers' answers, the
+    transmissions' evidence) with who uploaded it, as
+    ``item.attachments.select_related("uploaded_by")`` in upload order reads
+    them (each row's ``item`` the item), through SQL compiled once per process."""
+    rows = compiled.rows(_attachments, item.pk)
+    for row in rows:
+        Attachment.item.field.set_cached_value(row, item)
+    return rows
+
+
+def item_rows_read(item, kind: str) -> list:
+    """The item page's rows of ``kind`` ("questions", "transmissions"
+    without their attachments' prefetch, "updates"), as ``item_<kind>(item)``
+    reads them, through SQL compiled once per process."""
+    return compiled.rows({"questions": _questions, "transmissions": _transmissions, "updates": _updates}[kind], item.pk)
+
+
+def item_receivers_read(item) -> list[Receiver]:
+    """``item_receivers(item)`` without the attachments' prefetch (the item
+    page hands each row its files), through SQL compiled once per process."""
+    return compiled.rows(_receivers, item.pk)
 
 
 def item_questions(item):
@@ -453,6 +527,36 @@ def _event(at, who, what, detail="", deadline=None, done_at=None):
     return {"at": at, "who": who, "what": what, "detail": detail, "deadline": deadline, "late": late}
 
 
+# The history read by item_timeline, each compiled once per process
+# (infoflow.compiled; issue 12): a module-level builder per query.
+
+
+def _item_history(item_id):
+    return (Item.history.model.objects.filter(id=item_id).select_related("history_user")
+            .order_by("history_date", "history_id"))
+
+
+def _step_history(item_id):
+    return (ReviewStep.history.model.objects.filter(item_id=item_id).select_related("history_user")
+            .order_by("id", "history_date", "history_id"))
+
+
+def _assignee_history(item_id):
+    # The assignees of every step the item's step history names (the steps
+    # of _step_history's rows), in one statement.
+    steps = ReviewStep.history.model.objects.filter(item_id=item_id).values("id")
+    return (StepAssignee.history.model.objects.filter(step_id__in=steps)
+            .select_related("history_user", "user", "decided_by")
+            .order_by("id", "history_date", "history_id"))
+
+
+def _receiver_history(item_id):
+    return (Receiver.history.model.objects.filter(item_id=item_id)
+            .select_related("history_user", "unit", "user", "external_unit", "contact", "acknowledged_by",
+                            "answered_by")
+            .order_by("id", "history_date", "history_id"))
+
+
 def item_timeline(item, transmissions=None, questions=None, updates=None):
     """The item's whole story from django-simple-history: who did what and
     when, with opinions, deadlines and late marks, oldest first. Seven
@@ -465,7 +569,7 @@ def item_timeline(item, transmissions=None, questions=None, updates=None):
     events = []
     state_labels = dict(Item.State.choices)
 
-    item_rows = Item.history.filter(id=item.pk).select_related("history_user").order_by("history_date", "history_id")
+    item_rows = compiled.rows(_item_history, item.pk)
     for row, before in _changes(item_rows):
         who = row.history_user
         if before is None:
@@ -489,10 +593,7 @@ def item_timeline(item, transmissions=None, questions=None, updates=None):
             events.append(_event(row.history_date, who, _("修改内容")))
         # A reviewer's edit during review: shown below from its diff rows (publication.ItemEdit).
 
-    step_model = ReviewStep.history.model
-    step_rows = list(
-        step_model.objects.filter(item_id=item.pk).select_related("history_user").order_by("id", "history_date", "history_id")
-    )
+    step_rows = compiled.rows(_step_history, item.pk)
     step_names = {}
     for row, before in _changes(step_rows):
         step_names[row.id] = (data_label(row.name), row.review_round, row.due_at)
@@ -527,12 +628,7 @@ def item_timeline(item, transmissions=None, questions=None, updates=None):
             events.append(_event(row.history_date, row.history_user, _("环节“%(name)s”撤销") % {"name": data_label(row.name)}))
         events += moved
 
-    assignee_model = StepAssignee.history.model
-    assignee_rows = (
-        assignee_model.objects.filter(step_id__in=list(step_names))
-        .select_related("history_user", "user", "decided_by")
-        .order_by("id", "history_date", "history_id")
-    )
+    assignee_rows = compiled.rows(_assignee_history, item.pk) if step_names else []
     decisions = dict(StepAssignee.Decision.choices)
     for row, before in _changes(assignee_rows):
         name, _round, due_at = step_names.get(row.step_id, ("", 0, None))
@@ -547,12 +643,7 @@ def item_timeline(item, transmissions=None, questions=None, updates=None):
                 _event(row.decided_at or row.history_date, who, what, row.opinion, due_at, row.decided_at)
             )
 
-    receiver_model = Receiver.history.model
-    receiver_rows = (
-        receiver_model.objects.filter(item_id=item.pk)
-        .select_related("history_user", "unit", "user", "external_unit", "contact", "acknowledged_by", "answered_by")
-        .order_by("id", "history_date", "history_id")
-    )
+    receiver_rows = compiled.rows(_receiver_history, item.pk)
     for row, before in _changes(receiver_rows):
         label = _receiver_label(row)
         if row.sent_at and (before is None or not before.sent_at):

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from .forms import FileItemForm
 from .models import Entry
-from .selectors import entries_visible_to, may_add
+from .selectors import addable_units, categories, entries_visible_to
 from .services import FILEABLE_STATES
 
 
@@ -27,9 +27,25 @@ def item_panel(request, item) -> str:
     user = request.user
     filed = [] if getattr(item, "library_has_entries", None) is False else list(
         entries_visible_to(user).filter(source_item=item).select_related(None).only("pk", "title", "state"))
-    can_file = item.state in FILEABLE_STATES and may_add(user) and not any(e.state == "active" for e in filed)
+    # may_add(user) is "any addable unit": the units read once, for it and
+    # for the form's choices (issue 12).
+    units = list(addable_units(user)) if item.state in FILEABLE_STATES else []
+    can_file = bool(units) and not any(e.state == "active" for e in filed)
     if not (filed or can_file):
         return ""
-    return render_to_string("library/_item_panel.html", {
-        "item": item, "filed": filed, "form": FileItemForm(user=user) if can_file else None,
-    }, request=request)
+    form = None
+    if can_file:
+        form = FileItemForm(user=user)
+        _choices(form.fields["category"], list(categories()))
+        _choices(form.fields["department"], units)
+    return render_to_string("library/_item_panel.html", {"item": item, "filed": filed, "form": form},
+                            request=request)
+
+
+def _choices(field, rows) -> None:
+    """Give a ModelChoiceField's widget the choices its iterator would list,
+    from ``rows`` already read: the iterator reads its queryset through a
+    server-side cursor each time the widget lists it (twice for a required
+    field), three round trips each."""
+    choices = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = choices + [(field.prepare_value(row), field.label_from_instance(row)) for row in rows]

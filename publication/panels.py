@@ -4,7 +4,7 @@ linked both ways, and the publisher's links."""
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 
-from .models import Correction, Release
+from .models import Correction, ItemEdit, Release
 
 from .selectors import corrections_of, is_publisher
 from .services.corrections import may_correct
@@ -12,12 +12,14 @@ from .services.release import RELEASABLE_KINDS, recheck_required, release_refusa
 
 
 def item_probes(user) -> dict:
-    """Whether the item has correction links and a release, probed with the
+    """Whether the item has correction links, a release and reviewers' edits, probed with the
     item on its page (infoflow.extensions.item_probes; issue 12)."""
     item = OuterRef("pk")
     return {
         "publication_has_links": Exists(Correction.objects.filter(Q(item_id=item) | Q(original_id=item))),
         "publication_has_release": Exists(Release.objects.filter(item_id=item)),
+        # Reviewers' edits, read by the item's timeline (publication.timeline.edit_events).
+        "publication_has_edits": Exists(ItemEdit.objects.filter(item_id=item)),
     }
 
 

@@ -8,7 +8,11 @@ from .models import ItemEdit
 
 def edit_events(item) -> list[dict]:
     """``[{"at", "who", "detail", "diff"}]`` oldest first; ``diff`` is the
-    runs of publication.diffs.text_diff (empty for an attachment)."""
+    runs of publication.diffs.text_diff (empty for an attachment). None
+    and no query when the item came with the item page's probe
+    (``panels.item_probes``) and it found no edit."""
+    if getattr(item, "publication_has_edits", None) is False:
+        return []
     out = []
     for edit in ItemEdit.objects.filter(item=item).select_related("edited_by").order_by("edited_at", "pk"):
         detail = edit.get_field_display()

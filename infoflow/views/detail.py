@@ -15,6 +15,7 @@ from ..services.chasing import may_chase_steps as chase_rule
 from ..services.routing import preview_route
 from ..services.signers import removable_changes
 from ..visibility import record_restricted_view
+from ..page_probes import page_probes
 from .common import get_item
 from .printing import WATERMARKED
 
@@ -28,15 +29,14 @@ def detail_context(request, item):
     # Which of the item's smaller tables hold rows of it (read with the item
     # on its page, else one query): those it has none of are not queried.
     present = loop_view.loop_presence(item)
-    steps = list(selectors.item_steps(item))
+    steps = selectors.item_steps_read(item)
     # Every file of the item in one query (its own, the receivers' answers,
     # the transmissions' evidence), handed to each row as ``files``.
-    attachments = list(item.attachments.select_related("uploaded_by")
-                       .order_by("uploaded_at", "pk")) if present["attachments"] else []
-    receivers = list(selectors.item_receivers(item).prefetch_related(None))
+    attachments = selectors.item_attachments_read(item) if present["attachments"] else []
+    receivers = selectors.item_receivers_read(item)
     for receiver in receivers:
         receiver.files = [a for a in attachments if a.receiver_id == receiver.pk]
-    questions = list(selectors.item_questions(item)) if present["questions"] else []
+    questions = selectors.item_rows_read(item, "questions") if present["questions"] else []
     owner = is_owner(user, item)
     open_steps = []
     may_chase_steps = None
@@ -67,11 +67,10 @@ def detail_context(request, item):
     # The rows the user answers for in person (a unit they serve, themselves);
     # external rows and all staff are the handlers', who post as the item.
     progress_receivers = [r for r in receivers if r.actionable and r.kind in ("unit", "user")]
-    transmissions = list(selectors.item_transmissions(item)
-                         .prefetch_related(None)) if present["transmissions"] else []
+    transmissions = selectors.item_rows_read(item, "transmissions") if present["transmissions"] else []
     for transmission in transmissions:
         transmission.files = [a for a in attachments if a.transmission_id == transmission.pk]
-    updates = list(selectors.item_updates(item)) if present["updates"] else []
+    updates = selectors.item_rows_read(item, "updates") if present["updates"] else []
     context = {
         "item": item,
         "now": now,
@@ -121,8 +120,8 @@ def detail_context(request, item):
 def item_detail(request, pk):
     # Through the visibility selector as get_item (404 when not visible), with
     # the small tables' presence probes and the panels' read in the same query.
-    probes = {**loop_view.presence_probes(), **extensions.item_probes(request.user)}
-    item = get_object_or_404(selectors.item_detail(request.user).annotate(**probes), pk=pk)
+    # The probes' SQL is compiled once per process (infoflow.page_probes).
+    item = get_object_or_404(selectors.item_detail(request.user).annotate(**page_probes(request.user)), pk=pk)
     if item.is_restricted:
         record_restricted_view(request.user, item, request)
     return render(request, "infoflow/item_detail.html", detail_context(request, item))
