@@ -259,6 +259,22 @@ selects are written from the choices. In process (CPU a page, floor
 19 ms unchanged. What is left: compiling the ORM queries (the rows' query
 is about a fifth of a list page's Python), the reviews page's own queries
 (delegations, checklist, phrases) and the base layout.
+The item page again (h12item, 2026-11-30; ``--items 100000 --archived 200
+--seconds 2 --rounds 3 --only 'item page'``, the old tree run right before
+the new one on the same copy, load 20–22 from other sessions): 16.94× →
+9.22× (1.8 → 3.8 req/s, floor 36 and 32), 21 queries → 17; in process
+(django.test.Client as the officer) 59–61 ms → 34–38 ms of CPU a page
+(floor 4–5 ms). Its reads of a few rows each go through SQL compiled once
+per process (infoflow.compiled: the timeline's history, steps with their
+assignees and ticks, receivers, files, the followup panel's readers,
+instructions, tasks and chases), the eighteen probes of the item's query
+are compiled once with a stand-in user (infoflow.page_probes), two more
+probes spare the ticks' and the reviewers' edits' queries, and the library
+panel reads its choices once instead of through two server-side cursors.
+What is left: the item's own query (the visibility condition compiled per
+request, ~4 ms, its shape varies with the user's roles), the templates
+(~7 ms, about 45 {% trans %} nodes and 100 gettext calls a page plus the
+panels' templates) and a dozen round trips.
 """
 import sys
 
