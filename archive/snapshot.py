@@ -18,7 +18,8 @@ from django.db.models import Prefetch
 from django.db.models.fields.files import FieldFile
 from django.utils import translation
 
-from infoflow.models import Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee, Transmission
+from infoflow.models import (ITEM_COPIES, Attachment, ProgressUpdate, Question, Receiver, ReviewStep, StepAssignee,
+                             Transmission)
 from officers.models import Meeting
 from publication.diffs import plain_diff
 from publication.models import ItemEdit
@@ -113,8 +114,10 @@ def build(item, attachments):
 
 def _build(item, attachments):
     steps = []
+    # A step's and a receiver's copies of the item's unit, state and flags (infoflow.models.ItemCopies,
+    # kept by triggers for the on-time page) are not theirs: the record holds the item's own values once.
     for step in item.steps.all():
-        data = row(step)
+        data = row(step, exclude=ITEM_COPIES)
         data["assignees"] = [row(a) for a in step.assignees.all()]
         steps.append(data)
     return {
@@ -125,7 +128,7 @@ def _build(item, attachments):
             "release_channels_display": channels_label(item.release_channels),
         },
         "steps": steps,
-        "receivers": [row(r) for r in item.receivers.all()],
+        "receivers": [row(r, exclude=ITEM_COPIES) for r in item.receivers.all()],
         "transmissions": [row(t) | {"methods_display": methods_label(t.methods)} for t in item.transmissions.all()],
         "questions": [row(q) for q in item.questions.all()],
         "progress": [row(p) for p in item.updates.all()],
