@@ -25,6 +25,7 @@ from officers.roster_export import roster_file_name, write_roster
 from .export import export_file_name, log_queryset, write_log
 from .export_models import ExportJob
 from .filters import ItemFilterForm
+from .item_counts import log_count
 from .tasks_export import start_log_export
 
 
@@ -109,7 +110,9 @@ def log_overview(request):
     """The organisation's communication log (信息交流记录表) for a period and
     a department: how many rows it holds and a button naming them."""
     form = WholeLogForm(request.GET or None)
-    total = log_queryset(request.user, form).count()
+    total = log_count(request.user, form)
+    if total is None:  # a period not of whole months: count the items themselves
+        total = log_queryset(request.user, form).count()
     query = form.querystring()
     return render(
         request,

@@ -76,6 +76,44 @@ _COPIES = {"pk": "item_id", "unit_id": "item_unit_id", "state": "item_state",
            "confidentiality": "item_confidentiality", "to_all_staff": "item_to_all_staff"}
 
 
+def _parts(user, prefix="", granted_to=None, copies=False, grants=True) -> tuple[list[Q], Q | None] | None:
+    """The column rules (2–5) and the grant rule (1 and 6) of
+    ``visibility_q``, apart (the grant rule None when not ``grants``); None
+    when the user sees nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+
+    def column(name):
+        if not copies:
+            return prefix + name
+        field, _sep, lookup = name.partition("__")
+        return _COPIES[field] + ("__" + lookup if lookup else "")
+
+    def q(**lookups):
+        return Q(**{column(name): value for name, value in lookups.items()})
+
+    roles = roles_of(user)
+    unrestricted = ~q(confidentiality=Confidentiality.RESTRICTED)
+    submitted = ~q(state=Item.State.DRAFT)
+
+    if not grants:
+        granted = None
+    elif granted_to is None:
+        granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user))
+    else:
+        item = "item_id" if copies else prefix[:-2] + "_id" if prefix else "pk"
+        granted = Q(_view_granted(granted_to, item=item))
+    rules = []
+    if roles.officer_unit_ids:
+        rules.append(q(unit_id__in=sorted(roles.officer_unit_ids)) & unrestricted)
+    if roles.headed_unit_ids:
+        rules.append(q(unit_id__in=sorted(roles.headed_unit_ids)) & submitted & unrestricted)
+    if roles.sees_everything_unrestricted or user.is_superuser:
+        rules.append(submitted & unrestricted)
+    rules.append(q(to_all_staff=True, state__in=DELIVERED) & unrestricted)
+    return rules, granted
+
+
 def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
     """The condition for ``items_visible_to``; None means nothing.
 
@@ -94,35 +132,10 @@ def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
     ``copies`` states it on a review step's or receiver's own copies of its
     item's columns (``models.ItemCopies``, kept by triggers): the same rule
     with no join to the item (the on-time page's overdue lists; issue 12)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    parts = _parts(user, prefix, granted_to, copies)
+    if parts is None:
         return None
-
-    def column(name):
-        if not copies:
-            return prefix + name
-        field, _sep, lookup = name.partition("__")
-        return _COPIES[field] + ("__" + lookup if lookup else "")
-
-    def q(**lookups):
-        return Q(**{column(name): value for name, value in lookups.items()})
-
-    roles = roles_of(user)
-    unrestricted = ~q(confidentiality=Confidentiality.RESTRICTED)
-    submitted = ~q(state=Item.State.DRAFT)
-
-    if granted_to is None:
-        granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user))
-    else:
-        item = "item_id" if copies else prefix[:-2] + "_id" if prefix else "pk"
-        granted = Q(_view_granted(granted_to, item=item))
-    rules = []
-    if roles.officer_unit_ids:
-        rules.append(q(unit_id__in=sorted(roles.officer_unit_ids)) & unrestricted)
-    if roles.headed_unit_ids:
-        rules.append(q(unit_id__in=sorted(roles.headed_unit_ids)) & submitted & unrestricted)
-    if roles.sees_everything_unrestricted or user.is_superuser:
-        rules.append(submitted & unrestricted)
-    rules.append(q(to_all_staff=True, state__in=DELIVERED) & unrestricted)
+    rules, granted = parts
     # On the copies, whose lists count every row, and wherever the grant is a
     # probe per row (``granted_to``), the column tests come first: PostgreSQL
     # evaluates an OR in the order written, and most rows pass them before
@@ -130,6 +143,22 @@ def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
     # instruction tasks: 300 probes → none; issue 12).
     condition = Q()
     for rule in [*rules, granted] if copies or granted_to is not None else [granted, *rules]:
+        condition |= rule
+    return condition
+
+
+def column_rules_q(user) -> Q | None:
+    """Rules 2–5 alone — the tests on the item's own unit, state,
+    confidentiality and "all staff" flag, without the grants (rules 1 and 6)
+    — for rows that carry those four columns under the item's names
+    (``models.ItemMonth``); None means nothing. ``visibility_q`` is this OR
+    the grants, so the items a user sees are those matching this plus the
+    granted ones that do not (infoflow.item_counts)."""
+    parts = _parts(user, grants=False)
+    if parts is None:
+        return None
+    condition = Q()
+    for rule in parts[0]:
         condition |= rule
     return condition
 
