@@ -298,6 +298,25 @@ a page (floor 1.9–2.0 ms): charts (leader) 17 → 10 ms, log 10 → 7 ms; 9 �
 11 and 7 → 8 queries (the delegation read and the grants' totals). What is
 left: the page's fixed Python (session, roles, base layout, ORM compiles of
 the period and the units) and on the charts page the SVG geometry.
+The item page and the print page again (hitem, 2026-11-30; ``--items 100000
+--archived 200 --seconds 3 --rounds 3 --only 'item page|item print'``, the
+old tree run right before the new one on the same copy, load 10–20 from
+other sessions): item page 8.08× → 5.31×, print page 5.57× → 2.62× (floor
+43 and 47 req/s); an earlier pair with the item read alone compiled: 8.93×
+→ 6.07×, 6.02× → 4.12×. In process (CPU a page as the officer, floor
+1.9 ms): item page 25 → 17 ms, print page 16 → 7 ms; queries unchanged (17
+and 9). The item's query (visibility, joins, the page's probes) is compiled
+once per process for each user's rule (infoflow.page_item over
+compiled.rows_for: keyed by the user's roles, the moment of delegations a
+parameter), 5 ms → 1.2 ms; compiled reads keep their columns' converters
+(results_iter looked them up on every read); the print page reads its
+receivers, opinions, transmissions and notes through compiled SQL too; the
+library panel's choices are read through compiled SQL and its selects and
+the progress form's textarea are written in Python (PYTHON_WIDGETS). What
+is left on the item page: the panels (followup 3.4 ms: its template
+1.7 ms, instructions 1 ms; library 2 ms), the main template 4.5 ms (base
+layout ~1 ms), the timeline's three history reads (~1 ms even when empty),
+middleware and the session (~3 ms, the floor's).
 """
 import sys
 

@@ -11,6 +11,7 @@ from liaison.errors import AttachmentRejected
 from liaison.normalize import AsciiDateField, ascii_text
 from liaison.pickers import MultiPicker, PersonMultipleChoiceField, UnitChoiceField, UnitMultipleChoiceField
 from liaison.uploads import PendingFilesMixin
+from liaison.widget_html import PYTHON_WIDGETS
 from officers.models import ExternalContact, ExternalUnit, OrgUnit
 
 from . import extensions
@@ -412,6 +413,7 @@ class AnswerForm(PendingFilesMixin, LimitedTextMixin, forms.Form):
 
 
 class ProgressForm(LimitedTextMixin, forms.Form):
+    default_renderer = PYTHON_WIDGETS  # on every transmitted item's page: its textarea without a template (issue 12)
     text = forms.CharField(label=_("进展"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

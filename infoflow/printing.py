@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from liaison.data_labels import label
 
-from . import selectors
+from . import compiled, selectors
 from .models import Item, StepAssignee
 
 
@@ -49,6 +49,11 @@ def form_fields(item: Item, receivers: list) -> list[tuple[str, str]]:
     ]
 
 
+def _opinion_assignees(item_id):
+    return (StepAssignee.objects.filter(step__item_id=item_id).select_related("step", "user", "decided_by")
+            .order_by("step__review_round", "step__stage_index", "step_id", "pk"))
+
+
 def opinions(item: Item) -> list[dict]:
     """Every decided review, oldest first: ``{"round", "stage", "name", "by", "decision", "opinion", "at"}``.
     ``by`` names the deputy when one decided for the assignee."""
@@ -56,9 +61,8 @@ def opinions(item: Item) -> list[dict]:
     # The assignees with their steps and people in one query: the form shows
     # no checklist, so the steps, assignees and ticks are not read apart
     # (selectors.item_steps: three queries; issue 12).
-    assignees = (StepAssignee.objects.filter(step__item_id=item.pk).select_related("step", "user", "decided_by")
-                 .order_by("step__review_round", "step__stage_index", "step_id", "pk"))
-    for assignee in assignees:
+    # Its SQL compiled once per process (infoflow.compiled), as the page's other reads.
+    for assignee in compiled.rows(_opinion_assignees, item.pk):
         step = assignee.step
         if assignee.decision == StepAssignee.Decision.PENDING and not assignee.opinion:
             continue
@@ -80,15 +84,16 @@ def opinions(item: Item) -> list[dict]:
 def print_context(item: Item, user) -> dict:
     """Template context of ``infoflow/item_print.html`` for ``user`` (who has already been allowed to see it)."""
     # The form shows no attachments: the receivers and transmissions without
-    # their files' queries (issue 12).
-    receivers = list(selectors.item_receivers(item).prefetch_related(None))
+    # their files' queries; each read through SQL compiled once per process,
+    # as on the item page (issue 12).
+    receivers = selectors.item_receivers_read(item)
     return {
         "item": item,
         "fields": form_fields(item, receivers),
         "opinions": opinions(item),
-        "transmissions": list(selectors.item_transmissions(item).prefetch_related(None)),
+        "transmissions": selectors.item_rows_read(item, "transmissions"),
         "receivers": receivers,
-        "updates": list(selectors.item_updates(item)),
+        "updates": selectors.item_rows_read(item, "updates"),
         "printed_by": _name(user),
         "printed_at": _when(timezone.now()),
     }

@@ -60,10 +60,10 @@ BUCKET_STATES = {
 }
 
 
-def visible_items(user):
+def visible_items(user, moment=None):
     from .visibility import items_visible_to  # a real cycle: visibility imports this module (_view_granted)
 
-    return items_visible_to(user)
+    return items_visible_to(user, moment=moment)
 
 
 def _receiver_count(**conditions):
@@ -384,10 +384,11 @@ def home_counts(user):
 # --- the item page ----------------------------------------------------------
 
 
-def item_detail(user):
+def item_detail(user, moment=None):
     """Items the user may see, with what the item page shows joined; the view
-    fetches one with get_object_or_404 so an invisible item is a 404."""
-    return visible_items(user).select_related("unit", "initiator", "category", "route_rule")
+    fetches one with get_object_or_404 so an invisible item is a 404.
+    ``moment`` (now by default): when delegations are in force."""
+    return visible_items(user, moment=moment).select_related("unit", "initiator", "category", "route_rule")
 
 
 def item_steps(item):

@@ -53,7 +53,7 @@ def granted_item_ids(user, codename="view_item"):
     ).values("content_object_id")
 
 
-def deputised_item_ids(user, codename="view_item"):
+def deputised_item_ids(user, codename="view_item", moment=None):
     """Subquery of item ids a principal who named ``user`` their deputy for
     now holds ``codename`` on (delegation, 代理): the deputy sees what the
     principal sees through the path for exactly the delegation's period.
@@ -61,7 +61,7 @@ def deputised_item_ids(user, codename="view_item"):
     grant rows are copied, so the sight ends with the period."""
     # timezone.now(), not the database's NOW(): the period follows the
     # application clock like every other deadline.
-    principals = active_delegations().filter(deputy_id=user.pk).values("principal_id")
+    principals = active_delegations(moment).filter(deputy_id=user.pk).values("principal_id")
     return ItemUserObjectPermission.objects.filter(
         user_id__in=principals,
         permission__codename=codename,
@@ -76,7 +76,8 @@ _COPIES = {"pk": "item_id", "unit_id": "item_unit_id", "state": "item_state",
            "confidentiality": "item_confidentiality", "to_all_staff": "item_to_all_staff"}
 
 
-def _parts(user, prefix="", granted_to=None, copies=False, grants=True) -> tuple[list[Q], Q | None] | None:
+def _parts(user, prefix="", granted_to=None, copies=False, grants=True,
+           moment=None) -> tuple[list[Q], Q | None] | None:
     """The column rules (2–5) and the grant rule (1 and 6) of
     ``visibility_q``, apart (the grant rule None when not ``grants``); None
     when the user sees nothing."""
@@ -99,7 +100,7 @@ def _parts(user, prefix="", granted_to=None, copies=False, grants=True) -> tuple
     if not grants:
         granted = None
     elif granted_to is None:
-        granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user))
+        granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user, moment=moment))
     else:
         item = "item_id" if copies else prefix[:-2] + "_id" if prefix else "pk"
         granted = Q(_view_granted(granted_to, item=item))
@@ -114,7 +115,7 @@ def _parts(user, prefix="", granted_to=None, copies=False, grants=True) -> tuple
     return rules, granted
 
 
-def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
+def visibility_q(user, prefix="", granted_to=None, copies=False, moment=None) -> Q | None:
     """The condition for ``items_visible_to``; None means nothing.
 
     ``prefix`` ("item__") states the same condition on the item a row points
@@ -131,8 +132,10 @@ def visibility_q(user, prefix="", granted_to=None, copies=False) -> Q | None:
 
     ``copies`` states it on a review step's or receiver's own copies of its
     item's columns (``models.ItemCopies``, kept by triggers): the same rule
-    with no join to the item (the on-time page's overdue lists; issue 12)."""
-    parts = _parts(user, prefix, granted_to, copies)
+    with no join to the item (the on-time page's overdue lists; issue 12).
+
+    ``moment`` (now by default) is when delegations are in force (rule 6)."""
+    parts = _parts(user, prefix, granted_to, copies, moment=moment)
     if parts is None:
         return None
     rules, granted = parts
@@ -163,9 +166,10 @@ def column_rules_q(user) -> Q | None:
     return condition
 
 
-def items_visible_to(user):
-    """Every item ``user`` may see (see the module docstring)."""
-    condition = visibility_q(user)
+def items_visible_to(user, moment=None):
+    """Every item ``user`` may see (see the module docstring); ``moment``
+    (now by default) is when delegations are in force."""
+    condition = visibility_q(user, moment=moment)
     if condition is None:
         return Item.objects.none()
     return Item.objects.filter(condition)

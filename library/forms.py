@@ -14,6 +14,7 @@ from infoflow.models import Confidentiality
 from liaison.normalize import AsciiDateField
 from liaison.pickers import UnitChoiceField, UnitMultipleChoiceField, set_queryset
 from liaison.uploads import PendingFilesMixin
+from liaison.widget_html import PYTHON_WIDGETS
 
 from .models import Category
 from .selectors import addable_units, categories
@@ -78,6 +79,7 @@ class WithdrawForm(forms.Form):
 class FileItemForm(forms.Form):
     """存入资料库 on an item page: the category and the department that keeps the copy."""
 
+    default_renderer = PYTHON_WIDGETS  # its selects' HTML without the widget templates (issue 12)
     category = forms.ModelChoiceField(label=_("资料类别"), queryset=Category.objects.none(), empty_label=_("请选择"))
     department = forms.ModelChoiceField(label=_("负责部门"), queryset=Category.objects.none(), empty_label=None)
 

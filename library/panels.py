@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from .forms import FileItemForm
 from .models import Entry
-from .selectors import addable_units, categories, entries_visible_to
+from .selectors import addable_units_read, categories_read, entries_visible_to
 from .services import FILEABLE_STATES
 
 
@@ -29,14 +29,14 @@ def item_panel(request, item) -> str:
         entries_visible_to(user).filter(source_item=item).select_related(None).only("pk", "title", "state"))
     # may_add(user) is "any addable unit": the units read once, for it and
     # for the form's choices (issue 12).
-    units = list(addable_units(user)) if item.state in FILEABLE_STATES else []
+    units = addable_units_read(user) if item.state in FILEABLE_STATES else []
     can_file = bool(units) and not any(e.state == "active" for e in filed)
     if not (filed or can_file):
         return ""
     form = None
     if can_file:
         form = FileItemForm(user=user)
-        _choices(form.fields["category"], list(categories()))
+        _choices(form.fields["category"], categories_read())
         _choices(form.fields["department"], units)
     return render_to_string("library/_item_panel.html", {"item": item, "filed": filed, "form": form},
                             request=request)

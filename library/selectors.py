@@ -29,6 +29,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from infoflow import compiled
 from infoflow.models import Confidentiality, Item
 from infoflow.selectors import _acting_user_ids
 from infoflow.visibility import visibility_q
@@ -78,6 +79,30 @@ def addable_units(user) -> QuerySet:
     if may_curate(user):
         return OrgUnit.objects.filter(is_active=True)
     return OrgUnit.objects.filter(is_active=True, pk__in=sorted(roles_of(user).officer_unit_ids))
+
+
+def addable_units_read(user) -> list[OrgUnit]:
+    """``list(addable_units(user))`` through SQL compiled once per process for
+    each rule (the secretariat's, or an officer's units; infoflow.compiled):
+    the item page's library panel reads it on every page (issue 12)."""
+    if not _active(user):
+        return []
+    curate = may_curate(user)
+    unit_ids = () if curate else tuple(sorted(roles_of(user).officer_unit_ids))
+    if not (curate or unit_ids):
+        return []  # no unit: the ORM's empty IN, no SQL to compile
+    return compiled.rows_for(("library.addable_units", curate, unit_ids), _addable_builder(user))
+
+
+def _addable_builder(user):
+    def build():
+        return addable_units(user)
+    return build
+
+
+def categories_read() -> list[Category]:
+    """``list(categories())`` through SQL compiled once per process."""
+    return compiled.rows(categories)
 
 
 def may_add(user, active_unit_ids=None) -> bool:

@@ -15,7 +15,7 @@ from ..services.chasing import may_chase_steps as chase_rule
 from ..services.routing import preview_route
 from ..services.signers import removable_changes
 from ..visibility import record_restricted_view
-from ..page_probes import page_probes
+from ..page_item import page_item
 from .common import get_item
 from .printing import WATERMARKED
 
@@ -119,9 +119,9 @@ def detail_context(request, item):
 @require_GET
 def item_detail(request, pk):
     # Through the visibility selector as get_item (404 when not visible), with
-    # the small tables' presence probes and the panels' read in the same query.
-    # The probes' SQL is compiled once per process (infoflow.page_probes).
-    item = get_object_or_404(selectors.item_detail(request.user).annotate(**page_probes(request.user)), pk=pk)
+    # the small tables' presence probes and the panels' read in the same query,
+    # its SQL compiled once per user's rule (infoflow.page_item).
+    item = page_item(request.user, pk, probes=True)
     if item.is_restricted:
         record_restricted_view(request.user, item, request)
     return render(request, "infoflow/item_detail.html", detail_context(request, item))

@@ -18,6 +18,7 @@ from liaison import preview
 from liaison.pdf import PdfUnavailable, html_to_pdf
 
 from ..models import Confidentiality
+from ..page_item import page_item
 from ..printing import print_context
 from ..visibility import record_restricted_view
 from .common import get_item
@@ -29,7 +30,7 @@ WATERMARKED = (Confidentiality.INTERNAL, Confidentiality.RESTRICTED)
 @require_GET
 def item_print(request, pk):
     """The item as the communication form, styled for paper (and a phone)."""
-    item = get_item(request, pk)
+    item = page_item(request.user, pk)  # get_item's query, compiled once per user's rule
     if item.is_restricted:
         record_restricted_view(request.user, item, request)
     return render(request, "infoflow/item_print.html", {**print_context(item, request.user), "for_pdf": False})

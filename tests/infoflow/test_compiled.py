@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from infoflow import compiled, extensions, loop_view, selectors
+from infoflow import compiled, extensions, loop_view, printing, selectors
 from infoflow.models import Item
 from infoflow.page_probes import page_probes
 from tests.infoflow.portal import submitted, transmitted
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 BUILDERS = [selectors._item_history, selectors._step_history, selectors._assignee_history,
             selectors._receiver_history, selectors._steps, selectors._step_assignees, selectors._step_ticks,
-            selectors._receivers, selectors._attachments, selectors._transmissions]
+            selectors._receivers, selectors._attachments, selectors._transmissions, printing._opinion_assignees]
 
 
 def _fields(obj):
