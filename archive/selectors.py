@@ -10,11 +10,11 @@ the archivists named on it.
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
-from django.db.models import Count, Expression, Q
+from django.db.models import Count, Expression, Q, Window
 from django.utils import timezone
 
 from infoflow.models import Confidentiality, Item
-from infoflow.visibility import granted_item_ids, visibility_q
+from infoflow.visibility import granted_item_ids, items_visible_to, visibility_q
 from officers.roles import roles_of
 
 from .models import ArchivedRecord, Hold, Importance, Retention
@@ -27,7 +27,10 @@ def named_record_ids(user):
     return ArchivedRecord.named_archivists.through.objects.filter(user_id=user.pk).values("archivedrecord_id")
 
 
-def records_visible_to(user):
+def records_visible_to(user, moment=None):
+    """The archived records ``user`` may see (the module docstring's rule).
+    ``moment``: when a deputy's delegations are in force (now by default;
+    infoflow.visibility.visibility_q)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ArchivedRecord.objects.none()
     # The item rule on each record's own item (a join; issue 12): "item in
@@ -44,7 +47,7 @@ def records_visible_to(user):
         unrestricted = ~RESTRICTED & ~Q(item__state=Item.State.DRAFT) & ~Q(
             item__confidentiality=Confidentiality.RESTRICTED)
     else:
-        unrestricted = visibility_q(user, prefix="item__") & ~RESTRICTED
+        unrestricted = visibility_q(user, prefix="item__", moment=moment) & ~RESTRICTED
     condition = (
         unrestricted
         | (Q(item_id__in=granted_item_ids(user)) & RESTRICTED)
@@ -130,19 +133,21 @@ def filter_retention_state(rows, state, today=None):
     return rows
 
 
-def classification_tree(user, visible=None):
+def classification_counts(visible):
+    """(class_top, class_mid, class_date, n) rows of ``visible`` records: the tree's counts."""
+    return visible.order_by().values("class_top", "class_mid", "class_date").annotate(n=Count("pk"))
+
+
+def classification_tree(user, visible=None, counts=None):
     """[(top, count, [(middle, count, [(month, count)])])] of visible records
-    (``visible`` as for catalogue)."""
+    (``visible`` as for catalogue; ``counts``: classification_counts' rows
+    as tuples when the caller read them already)."""
     tree = {}
-    rows = (
-        (records_visible_to(user) if visible is None else visible)
-        .order_by()
-        .values("class_top", "class_mid", "class_date")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        mids = tree.setdefault(row["class_top"], {})
-        mids.setdefault(row["class_mid"], []).append((row["class_date"], row["n"]))
+    if counts is None:
+        counts = ((row["class_top"], row["class_mid"], row["class_date"], row["n"]) for row in
+                  classification_counts(records_visible_to(user) if visible is None else visible))
+    for top, mid, month, n in counts:
+        tree.setdefault(top, {}).setdefault(mid, []).append((month, n))
     out = []
     for top in sorted(tree):
         mids = []
@@ -151,6 +156,31 @@ def classification_tree(user, visible=None):
             mids.append((mid, sum(n for _m, n in months), months))
         out.append((top, sum(m[1] for m in mids), mids))
     return out
+
+
+# What the catalogue's table shows of a record (and sorts by): the rows leave
+# out the archived content, its search text and the seal, which the window
+# count otherwise carried along for every visible record (issue 12).
+CATALOGUE_FIELDS = ("id", "number", "year", "sequence", "subject", "class_top", "class_mid", "class_date",
+                    "importance", "retention", "retention_until", "state")
+
+
+def catalogue_table_rows(rows):
+    """The catalogue's rows (a ``catalogue`` queryset) with only the table's columns."""
+    return rows.select_related(None).only(*CATALOGUE_FIELDS)
+
+
+def with_total(rows):
+    """``rows`` each carrying ``page_total``, the count of all of them
+    (COUNT(*) OVER ()): one query reads a page of them and the total."""
+    return rows.annotate(page_total=Window(Count("pk")))
+
+
+def awaiting_archive(user, moment=None):
+    """The first 50 completed items ``user`` sees, oldest completion first:
+    the secretariat's list of items to archive now (``moment`` as for items_visible_to)."""
+    return (items_visible_to(user, moment=moment).filter(state=Item.State.COMPLETED)
+            .only("pk", "number", "subject", "completed_at").order_by("completed_at")[:50])
 
 
 def records_past_retention(today=None):

@@ -1,6 +1,9 @@
 """The archive portal: catalogue and search, record pages, downloads,
 archiving early, holds, appraisal, the four-property report, disposal."""
+import copy
+import html
 import json
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -9,20 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Window
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from infoflow.filters import UnitChoiceField
-from infoflow.models import Item
 from infoflow.visibility import items_visible_to
 from liaison import audit, preview
 from liaison.errors import ArchiveError
@@ -30,15 +30,18 @@ from liaison.normalize import AsciiIntegerField
 from liaison.redirects import safe_next
 from officers.models import ExternalUnit, OrgUnit
 
-from . import display, exports, fourprops
+from . import catalogue_sql, display, exports, fourprops
 from .models import ArchivedRecord, DestructionEntry, DisposalBatch, Hold, Importance, Retention, VerificationRun
 from .permissions import can_archive, can_decide_disposal, can_manage, can_see_reports
 from .selectors import (
+    awaiting_archive,
     catalogue,
+    catalogue_table_rows,
     classification_tree,
     failures_visible_to,
     records_past_retention,
     records_visible_to,
+    with_total,
 )
 from .services import archive_item
 from .services.checks import run_verification
@@ -68,30 +71,57 @@ def _attrs_html(attrs):
 PLAIN_INPUTS = {forms.TextInput, forms.NumberInput, forms.HiddenInput, forms.EmailInput}
 
 
+# (widget class, its attrs, name, value, attrs, choices as text) → HTML; bounded by clearing.
+_WIDGET_HTML: dict = {}
+_WIDGET_HTML_MAX = 512
+
+
 def fast_widget_html(widget, name, value, attrs=None):
     """The HTML Django's input and select widget templates make, built in
     Python: the filter form's widgets (a select of every unit, an option an
     included template) cost a fifth of the catalogue page (issue 12). None
-    for any other widget, which then renders as usual."""
+    for any other widget, which then renders as usual.
+
+    A select's HTML is a function of its class, attributes, name, value and
+    choices (their values and labels as text, so in the request's language)
+    and nothing else: it is kept per process under exactly those, the
+    choices read once (the units' one query) to make the key."""
     if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
-        context = widget.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group_choices, _index in context["optgroups"]:
-            if group_name:
-                options.append('\n  <optgroup label="%s">' % escape(group_name))
-            for option in group_choices:
-                options.append('\n  <option value="%s"%s>%s</option>' % (
-                    escape(option["value"]), _attrs_html(option["attrs"]), escape(option["label"])))
-            if group_name:
-                options.append("\n  </optgroup>")
-        return mark_safe('<select name="%s"%s>%s\n</select>' % (
-            escape(context["name"]), _attrs_html(context["attrs"]), "".join(options)))
+        choices = list(iter(widget.choices))  # list() alone asks a model choice iterator its len(): a COUNT
+        if any(isinstance(label, (list, tuple)) for _v, label in choices):
+            return _select_html(widget, name, value, attrs, choices)  # grouped: not kept
+        key = (type(widget), tuple(widget.attrs.items()), name, repr(value), tuple((attrs or {}).items()),
+               tuple((repr(v), str(label)) for v, label in choices))
+        html_ = _WIDGET_HTML.get(key)
+        if html_ is None:
+            if len(_WIDGET_HTML) >= _WIDGET_HTML_MAX:
+                _WIDGET_HTML.clear()
+            html_ = _WIDGET_HTML[key] = _select_html(widget, name, value, attrs, choices)
+        return html_
     if type(widget) in PLAIN_INPUTS:
         context = widget.get_context(name, value, attrs)["widget"]
         shown = "" if context["value"] is None else ' value="%s"' % escape(context["value"])
         return mark_safe('<input type="%s" name="%s"%s%s>' % (
             escape(context["type"]), escape(context["name"]), shown, _attrs_html(context["attrs"])))
     return None
+
+
+def _select_html(widget, name, value, attrs, choices):
+    """select.html and select_option.html for ``widget`` with ``choices`` (already read)."""
+    widget = copy.copy(widget)
+    widget.choices = choices
+    context = widget.get_context(name, value, attrs)["widget"]
+    options = []
+    for group_name, group_choices, _index in context["optgroups"]:
+        if group_name:
+            options.append('\n  <optgroup label="%s">' % escape(group_name))
+        for option in group_choices:
+            options.append('\n  <option value="%s"%s>%s</option>' % (
+                escape(option["value"]), _attrs_html(option["attrs"]), escape(option["label"])))
+        if group_name:
+            options.append("\n  </optgroup>")
+    return mark_safe('<select name="%s"%s>%s\n</select>' % (
+        escape(context["name"]), _attrs_html(context["attrs"]), "".join(options)))
 
 
 class FastWidgetsForm(forms.Form):
@@ -129,13 +159,19 @@ class CatalogueForm(FastWidgetsForm):
     month = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-def _catalogue_rows(request, visible=None):
+def _catalogue_filters(request):
+    """The catalogue form and ``catalogue``'s keyword arguments from its valid, non-empty fields."""
     form = CatalogueForm(request.GET or None)
     filters = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
         if "unit" in filters:
             filters["unit"] = filters["unit"].pk
+    return form, filters
+
+
+def _catalogue_rows(request, visible=None):
+    form, filters = _catalogue_filters(request)
     return form, catalogue(request.user, vendor=connection.vendor, visible=visible, **filters)
 
 
@@ -149,37 +185,51 @@ def url_for_pk(name):
     return lambda pk: pattern.replace(str(SENTINEL_PK), str(int(pk)), 1)
 
 
+def _e(value) -> str:
+    """What format_html writes of a plain (not safe) value: Django's escape
+    without its lazy-string wrapper, about a third of these rows' time."""
+    return html.escape(str(value))
+
+
 def tree_html(tree):
     """The classification tree's <li> nodes (classification_tree's shape), as
     the template wrote them; built here because a template loop per node cost
-    more than the rest of the page (issue 12)."""
+    more than the rest of the page (issue 12). ``quote`` is the urlencode
+    filter's own call."""
     parts = []
     for top, n, mids in tree:
-        top_q = "top=" + urlencode(top)
-        parts.append(format_html('<li><a href="?{}">{}</a> <small>({})</small>\n      <ul>', top_q, top, n))
+        top_q = "top=" + quote(top)
+        parts.append('<li><a href="?%s">%s</a> <small>(%s)</small>\n      <ul>' % (_e(top_q), _e(top), _e(n)))
         for mid, m, months in mids:
-            mid_q = top_q + "&mid=" + urlencode(mid)
-            parts.append(format_html('\n        <li><a href="?{}">{}</a> <small>({})</small>\n          <ul>',
-                                     mid_q, mid, m))
-            parts.append(format_html_join("", '<li><a href="?{}&amp;month={}">{}</a> <small>({})</small></li>',
-                                          ((mid_q, month, month, k) for month, k in months)))
-            parts.append(mark_safe("</ul>\n        </li>"))
-        parts.append(mark_safe("\n      </ul>\n    </li>\n    "))
+            mid_q = _e(top_q + "&mid=" + quote(mid))
+            parts.append('\n        <li><a href="?%s">%s</a> <small>(%s)</small>\n          <ul>' % (mid_q, _e(mid), _e(m)))
+            parts.extend('<li><a href="?%s&amp;month=%s">%s</a> <small>(%s)</small></li>' % (
+                mid_q, _e(month), _e(month), _e(k)) for month, k in months)
+            parts.append("</ul>\n        </li>")
+        parts.append("\n      </ul>\n    </li>\n    ")
     return mark_safe("".join(parts))
 
 
-def one_query_page(rows, number):
-    """Paginator(rows, PAGE_SIZE).get_page(number), with the page's rows and
-    the total read by one query (COUNT(*) OVER ()): the visibility join and a
-    search's text match run once instead of twice (issue 12). Past the last
-    page, or on an empty result, it falls back to the paginator."""
-    paginator = Paginator(rows, PAGE_SIZE)
+def one_query_page(rows, number, read=None):
+    """Paginator(rows(), PAGE_SIZE).get_page(number), with the page's rows
+    and the total read by one query (COUNT(*) OVER (), ``page_total``): the
+    visibility join and a search's text match run once instead of twice
+    (issue 12). ``rows``: a function giving the page's queryset
+    (catalogue_table_rows); ``read(low, high)``: its rows [low:high] with
+    their total (with_total), or None: the queryset's are read.
+    An empty first page is the paginator's with no further query; past the
+    last page it falls back to the paginator."""
     try:
         number = max(int(number), 1)
     except (TypeError, ValueError):
         number = 1
     bottom = (number - 1) * PAGE_SIZE
-    fetched = list(rows.annotate(page_total=Window(Count("pk")))[bottom:bottom + PAGE_SIZE])
+    fetched = read(bottom, bottom + PAGE_SIZE) if read is not None else None
+    if fetched is None:
+        fetched = list(with_total(rows())[bottom:bottom + PAGE_SIZE])
+    if not fetched and bottom == 0:
+        return Paginator([], PAGE_SIZE).get_page(1)  # nothing to count: no rows at all
+    paginator = Paginator(rows() if not fetched else fetched, PAGE_SIZE)
     if not fetched:
         return paginator.get_page(number)
     paginator.count = fetched[0].page_total  # the cached_property, set
@@ -188,65 +238,68 @@ def one_query_page(rows, number):
     return page
 
 
-# What the catalogue's table shows of a record (and sorts by): the rows leave
-# out the archived content, its search text and the seal, which the window
-# count otherwise carried along for every visible record (issue 12).
-CATALOGUE_FIELDS = ("id", "number", "year", "sequence", "subject", "class_top", "class_mid", "class_date",
-                    "importance", "retention", "retention_until", "state")
-
-
 def catalogue_rows_html(page):
     """The catalogue table's <tr> rows for ``page`` (records carrying ``url``),
     as the template wrote them; built here because a template loop of twelve
     variables a row cost more than the page's queries (issue 12)."""
-    labels = [_("归档编号"), _("题名"), _("分类"), _("重要程度"), _("保管期限"), _("状态")]
-    until = _("至")
+    labels = [_e(_(label)) for label in ("归档编号", "题名", "分类", "重要程度", "保管期限", "状态")]
+    until = _e(_("至"))
     importance = dict(Importance.choices)
     retention = dict(Retention.choices)
     state = dict(ArchivedRecord.State.choices)
     parts = []
     for record in page:
-        kept = format_html(" <small>（{} {}）</small>", until, record.retention_until.strftime("%Y-%m-%d")) \
+        kept = " <small>（%s %s）</small>" % (until, _e(record.retention_until.strftime("%Y-%m-%d"))) \
             if record.retention_until else ""
-        parts.append(format_html(
-            '\n  <tr>\n    <td data-label="{}"><a href="{}">{}</a></td>\n    <td data-label="{}">{}</td>'
-            '\n    <td data-label="{}">{} / {} / {}</td>\n    <td data-label="{}">{}</td>'
-            '\n    <td data-label="{}">{}{}</td>\n    <td data-label="{}">{}</td>\n  </tr>',
-            labels[0], record.url, record.number, labels[1], record.subject,
-            labels[2], record.class_top, record.class_mid, record.class_date,
-            labels[3], importance.get(record.importance, record.importance),
-            labels[4], retention.get(record.retention, record.retention), kept,
-            labels[5], state.get(record.state, record.state),
-        ))
+        parts.append(
+            '\n  <tr>\n    <td data-label="%s"><a href="%s">%s</a></td>\n    <td data-label="%s">%s</td>'
+            '\n    <td data-label="%s">%s / %s / %s</td>\n    <td data-label="%s">%s</td>'
+            '\n    <td data-label="%s">%s%s</td>\n    <td data-label="%s">%s</td>\n  </tr>' % (
+                labels[0], _e(record.url), _e(record.number), labels[1], _e(record.subject),
+                labels[2], _e(record.class_top), _e(record.class_mid), _e(record.class_date),
+                labels[3], _e(importance.get(record.importance, record.importance)),
+                labels[4], _e(retention.get(record.retention, record.retention)), kept,
+                labels[5], _e(state.get(record.state, record.state)),
+            ))
     if not parts:
-        parts.append(format_html('\n  <tr><td colspan="6" class="muted">{}</td></tr>', _("没有符合条件的档案。")))
+        parts.append('\n  <tr><td colspan="6" class="muted">%s</td></tr>' % _e(_("没有符合条件的档案。")))
     return mark_safe("".join(parts))
 
 
 def pending_html(pending):
     """The <li> of each completed item waiting to be archived (``pending``
     carries archive_url and completed_label), as the template wrote them."""
-    label = _("立即归档")
-    return format_html_join(
-        "", '\n  <li>{} {} <small>{}</small>\n    <a href="{}" role="button" class="small">{}</a></li>',
-        ((item.number or "", item.subject, item.completed_label, item.archive_url, label) for item in pending),
-    )
+    label = _e(_("立即归档"))
+    return mark_safe("".join(
+        '\n  <li>%s %s <small>%s</small>\n    <a href="%s" role="button" class="small">%s</a></li>' % (
+            _e(item.number or ""), _e(item.subject), _e(item.completed_label), _e(item.archive_url), label)
+        for item in pending
+    ))
 
 
 @login_required
 def catalogue_view(request):
-    visible = records_visible_to(request.user)  # built once: the rows and the tree
-    form, rows = _catalogue_rows(request, visible)
-    page = one_query_page(rows.select_related(None).only(*CATALOGUE_FIELDS), request.GET.get("page"))
+    user = request.user
+    form, filters = _catalogue_filters(request)
+    # One moment and day for the page's three statements (a deputy's
+    # delegations, the retention state), compiled once per shape (catalogue_sql).
+    moment, today = timezone.now(), timezone.localdate()
+
+    def read(low, high):
+        return catalogue_sql.run("rows", user, filters, moment, today, limit=(low, high))
+
+    def rows():
+        return catalogue_table_rows(catalogue(user, vendor=connection.vendor, today=today, **filters))
+
+    page = one_query_page(rows, request.GET.get("page"), read)
     record_url = url_for_pk("archive:record-detail")
     for record in page:
         record.url = record_url(record.pk)
     pending = ()
-    if can_archive(request.user):
-        pending = list(
-            items_visible_to(request.user).filter(state=Item.State.COMPLETED)
-            .only("pk", "number", "subject", "completed_at").order_by("completed_at")[:50]
-        )
+    if can_archive(user):
+        pending = catalogue_sql.run("pending", user, {}, moment, today)
+        if pending is None:
+            pending = list(awaiting_archive(user))
         archive_url = url_for_pk("archive:archive-now")
         for item in pending:
             item.archive_url = archive_url(item.pk)
@@ -254,11 +307,11 @@ def catalogue_view(request):
             item.completed_label = (
                 timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
             )
-    tree = classification_tree(request.user, visible)
+    tree = classification_tree(user, counts=catalogue_sql.run("tree", user, {}, moment, today))
     return render(request, "archive/catalogue.html", {
         "form": form, "page": page, "tree": tree, "tree_html": tree_html(tree), "pending": pending,
         "pending_html": pending_html(pending), "rows_html": catalogue_rows_html(page),
-        "can_manage": can_manage(request.user), "can_reports": can_see_reports(request.user),
+        "can_manage": can_manage(user), "can_reports": can_see_reports(user),
     })
 
 
