@@ -5,7 +5,9 @@ department, all read through publication's selectors (the records and
 feedback of items the reader may see), the month's releases with their views per channel, and the
 bulletin issues published. A fixed number of queries whatever the month holds.
 
-``month_summary(user=…, month="YYYY-MM")`` answers a dict:
+``month_summary(user=…, month="YYYY-MM", times=True)`` answers a dict
+(each release's "released_at" None when ``times`` is false: the page does
+not show it, the workbook does):
 {"month", "previous", "next" (YYYY-MM), "start", "end", "channels": [{"name", "kind", "records", "views"}],
 "departments": [{"unit", "released", "feedback", "department",
 "organisation", "publication", "adopted"}], "adoption": {level: count,
@@ -19,17 +21,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from django.db import connection
-from django.db.models import Count, Q
 from django.utils import timezone
 
-from infoflow.models import Item
 from officers.roles import roles_of
-from publication.selectors import acting_ids, feedback_visible_to, records_visible_to
+from publication import month_reads
+from publication.selectors import acting_ids
 
-from .models import AdoptionLevel, BulletinIssue
+from .models import AdoptionLevel
 from .permissions import can_compile
-from .selectors import adoptions_visible_to
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TOP_RELEASES = 50  # releases listed on the page, most viewed first
@@ -67,45 +66,43 @@ def shift_month(month: str, by: int) -> str:
     return "%04d-%02d" % (index // 12, index % 12 + 1)
 
 
-def month_summary(*, user, month: str) -> dict:
+def month_summary(*, user, month: str, times: bool = True) -> dict:
     """See the module docstring. Raises nothing; an empty month gives zeros.
 
-    Six queries whatever the month holds: the reader's delegations, the
-    month's records the reader may see (each record's item tested on its
-    own, publication.selectors), the names of their items, the feedback (the
-    month's by department and all of the releases listed, one pass), the
-    month's adoption records, the issues published; the per-channel, per-department and per-release figures are summed from
-    the month's records here instead of one pass over them per figure."""
+    Seven queries whatever the month holds (six without ``times``): the
+    reader's delegations, the month's records the reader may see (each
+    record's item tested on its own), the names of their items, the first
+    release time of the releases listed, the feedback (the month's by department
+    and all of the releases listed, one pass), the month's adoption records,
+    the issues published; the per-channel, per-department and per-release
+    figures are summed from the month's records here instead of one pass
+    over them per figure. The reads are plain statements
+    (publication.month_reads: the selectors' rules, records_visible_to,
+    feedback_visible_to and adoptions_visible_to, without compiling their
+    querysets on every request; issue 12)."""
     start, end = month_bounds(month)
     acting = acting_ids(user)
-    records = list(records_visible_to(user, acting).filter(released_at__gte=start, released_at__lt=end)
-                   .values_list("release_id", "release__item_id", "channel_name", "channel_kind", "views", "released_at")
-                   .order_by("channel_name", "release_id"))
+    records = month_reads.month_records(user, acting, start, end)
     # Item columns by primary key: joined in the query above, the few hundred
-    # records of a month were hash-joined against a scan of every item. The
-    # ids go as one array parameter (pk__in bound one parameter an id, and
-    # the driver's splitting of the query text grew with them).
-    ids = sorted({r[1] for r in records})
-    named = (Item.objects.extra(where=['"infoflow_item"."id" = ANY(%s)'], params=[ids])
-             if connection.vendor == "postgresql" else Item.objects.filter(pk__in=ids))
-    items = {pk: (number, subject, unit)
-             for pk, number, subject, unit in named.values_list("pk", "number", "subject", "unit__name").order_by()}
+    # records of a month were hash-joined against a scan of every item.
+    items = month_reads.item_names({r[1] for r in records})
 
     channels: dict = {}
     releases: dict = {}
-    for release_id, item_id, channel_name, channel_kind, views, released_at in records:
-        channel = channels.setdefault((channel_name, channel_kind), {"name": channel_name, "kind": channel_kind,
-                                                                     "records": 0, "views": 0})
+    for release_id, item_id, channel_name, channel_kind, views in records:
+        channel = channels.get((channel_name, channel_kind))
+        if channel is None:
+            channel = channels[channel_name, channel_kind] = {"name": channel_name, "kind": channel_kind,
+                                                              "records": 0, "views": 0}
         channel["records"] += 1
         channel["views"] += views
-        number, subject, unit = items[item_id]
         entry = releases.get(release_id)
         if entry is None:
+            number, subject, unit = items[item_id]
             entry = releases[release_id] = {"number": number, "subject": subject, "unit": unit, "channels": {},
-                                            "views": 0, "feedback": 0, "released_at": released_at}
+                                            "views": 0, "feedback": 0, "released_at": None}
         entry["channels"][channel_name] = views
         entry["views"] += views
-        entry["released_at"] = min(entry["released_at"], released_at)
 
     by_unit = defaultdict(lambda: {"released": 0, "feedback": 0, "department": 0, "organisation": 0,
                                    "publication": 0, "adopted": 0})
@@ -114,35 +111,34 @@ def month_summary(*, user, month: str) -> dict:
     # The month's releases (of items the reader may see), most viewed first;
     # ties in the order of their ids, as before.
     listed = sorted(releases.items(), key=lambda r: (-r[1]["views"], r[1]["number"] or "", r[0]))[:TOP_RELEASES]
+    listed_ids = {pk for pk, _e in listed}
+    # The first release in the month of the releases listed only (the
+    # workbook shows it): loading a timestamp for every record of the month
+    # cost more than the rest of the loop.
+    for release_id, first in (month_reads.first_released(listed_ids, start, end) if times else {}).items():
+        releases[release_id]["released_at"] = first
     # One pass over the feedback: the month's by department, and every
     # feedback of the releases listed (whenever it was left).
-    in_month = Q(created_at__gte=start, created_at__lt=end)
-    listed_ids = {pk for pk, _e in listed}
     feedback_total = 0
-    for release_id, unit, n_month, n in (
-            feedback_visible_to(user, acting).filter(in_month | Q(release_id__in=sorted(listed_ids)))
-            .values_list("release_id", "release__item__unit__name")
-            .annotate(n_month=Count("pk", filter=in_month), n=Count("pk")).order_by()):
+    for release_id, unit, n_month, n in month_reads.feedback_counts(user, acting, start, end, listed_ids):
         if n_month:
             by_unit[unit]["feedback"] += n_month
             feedback_total += n_month
         if release_id in listed_ids:
             releases[release_id]["feedback"] = n
     adoption = {level: 0 for level in AdoptionLevel.values}
-    for row in (adoptions_visible_to(user).filter(recorded_at__gte=start, recorded_at__lt=end)
-                .values("item__unit__name", "level").annotate(n=Count("pk")).order_by()):
-        unit = by_unit[row["item__unit__name"]]
-        unit[row["level"]] += row["n"]
-        unit["adopted"] += row["n"]
-        adoption[row["level"]] += row["n"]
+    # adoptions_visible_to: every record for the secretariat, none for others.
+    for unit_name, level, n in month_reads.adoption_counts(start, end) if can_compile(user) else ():
+        unit = by_unit[unit_name]
+        unit[level] += n
+        unit["adopted"] += n
+        adoption[level] += n
     adoption["total"] = sum(adoption.values())
     departments = [{"unit": name, **values} for name, values in sorted(by_unit.items())]
 
     release_rows = [entry for _pk, entry in listed]
 
-    issues = list(BulletinIssue.objects.filter(state=BulletinIssue.State.PUBLISHED, published_at__gte=start,
-                                               published_at__lt=end)
-                  .annotate(entry_count=Count("entries")).order_by("number"))
+    issues = month_reads.published_issues(start, end)
     channel_rows = list(channels.values())
     return {
         "month": month, "previous": shift_month(month, -1), "next": shift_month(month, 1), "start": start,

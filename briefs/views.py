@@ -234,22 +234,22 @@ def adoptions(request):
     })
 
 
-def _summary(request) -> dict:
+def _summary(request, *, times: bool) -> dict:
     if not summary.can_see_summary(request.user):
         raise PermissionDenied
-    return summary.month_summary(user=request.user, month=summary.parse_month(request.GET.get("month")))
+    return summary.month_summary(user=request.user, month=summary.parse_month(request.GET.get("month")), times=times)
 
 
 @login_required
 def summary_page(request):
     """The monthly publication summary (?month=YYYY-MM, default this month)."""
-    data = _summary(request)
+    data = _summary(request, times=False)  # the page shows no release times
     return render(request, "briefs/summary.html", {"s": data, "levels": AdoptionLevel.choices})
 
 
 @login_required
 def summary_xlsx(request):
-    data = _summary(request)
+    data = _summary(request, times=True)
     response = HttpResponse(workbook.summary_workbook(data, user=request.user),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="publication-%s.xlsx"' % data["month"]

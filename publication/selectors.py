@@ -9,8 +9,7 @@ from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 
@@ -299,22 +298,14 @@ def release_desk(user) -> QuerySet:
 
 
 def desk_page(user, *, query: str = "", number=None, per_page: int = 20) -> Page:
-    """One page of ``release_desk`` (items whose subject holds ``query``), the
-    page's items with their unit, release, plan and records loaded: four
-    queries (count, the page's ids, the rows, the records).
+    """One page of ``release_desk`` (items whose subject holds ``query``),
+    its rows ``desk_reads.DeskRow``: the item's columns, unit name, release,
+    plan and records. Four queries (the delegations, the page's ids with
+    the count, the rows, the records), plain statements (``desk_reads``:
+    compiling the querysets was most of the page's Python; issue 12)."""
+    from .desk_reads import desk_page_rows  # it imports this module
 
-    The ids are paged first and the rows loaded by them: joined in the paging
-    query, the visibility rule's estimate (one row) made PostgreSQL loop over
-    every release for each of the 500 publication items (80 ms)."""
-    rows = release_desk(user)
-    if query:
-        rows = rows.filter(subject__icontains=query)
-    page = Paginator(rows.values_list("pk", flat=True), per_page).get_page(number)
-    pks = list(page.object_list)
-    items = {item.pk: item for item in Item.objects.filter(pk__in=pks).select_related(
-        "unit", "release", "release__category", "release__plan").prefetch_related("release__records")}
-    page.object_list = [items[pk] for pk in pks]
-    return page
+    return desk_page_rows(user, query=query, number=number, per_page=per_page)
 
 
 def corrections_of(item, user) -> dict:
@@ -354,40 +345,34 @@ CALENDAR_ROWS = 30  # done releases listed per channel and month; the rest are c
 
 def release_calendar(user, *, first, last) -> dict:
     """Planned and done releases between the dates ``first`` and ``last``
-    (inclusive) by channel: ``{channel: {"planned": [ReleasePlan], "done":
-    [ReleaseRecord], "more": int}}`` in the channels' order, the newest
+    (inclusive) by channel: ``{channel: {"planned": [plan], "done":
+    [record], "more": int}}`` in the channels' order, the newest
     ``CALENDAR_ROWS`` done releases of a channel listed and the others counted
-    in ``more``. Five queries; the visibility rule is tested on each record's
-    own item, so the month's records are all that is read."""
+    in ``more``. A plan has ``planned_on``, ``release.item_id``,
+    ``release.item.subject`` and ``person_in_charge``; a record ``released_at``,
+    ``release.item_id``, ``release.item.subject`` and ``released_by``
+    (``month_reads.PlannedRow``, ``DoneRecord``). Four queries; the
+    visibility rule (``plans_visible_to``, ``records_visible_to``) is tested on
+    each record's own item, so the month's records are all that is read, in
+    plain statements (``month_reads``: compiling these querysets was most of
+    the page's Python; issue 12)."""
+    from . import month_reads  # it imports this module
+
     acting = acting_ids(user)
-    channels = list(Channel.objects.all())
+    channels = month_reads.calendar_channels()
     out = {c: {"planned": [], "done": [], "more": 0} for c in channels}
     by_pk = {c.pk: c for c in channels}
-    plans = (plans_visible_to(user, acting).filter(planned_on__range=(first, last), state=ReleasePlan.State.PLANNED)
-             .select_related("release__item", "person_in_charge").prefetch_related("channels"))
-    for plan in plans:
-        for channel in plan.channels.all():
-            out[by_pk[channel.pk]]["planned"].append(plan)
+    for plan, channel_ids in month_reads.calendar_plans(user, acting, first, last):
+        for channel_id in channel_ids:
+            out[by_pk[channel_id]]["planned"].append(plan)
     # Bounds as local midnights (not released_at__date, which wraps the column in a
     # time-zone cast and keeps the (channel, released_at) index from being used).
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))
-    in_month = records_visible_to(user, acting).filter(released_at__gte=start, released_at__lt=end)
-    # The channel's count of the month rides along each listed row (a window
-    # count over the same rows) instead of a second pass over the month.
-    newest = dict(in_month.annotate(rank=Window(RowNumber(), partition_by=[F("channel_id")],
-                                                order_by=[F("released_at").desc(), F("pk").desc()]),
-                                    in_channel=Window(Count("pk"), partition_by=[F("channel_id")]))
-                  .filter(rank__lte=CALENDAR_ROWS).values_list("pk", "in_channel"))
-    # Only what calendar_done_rows shows: the items' and users' whole rows were most of the page's Python.
-    records = (ReleaseRecord.objects.filter(pk__in=list(newest)).select_related("release__item", "released_by")
-               .only("channel", "released_at", "release", "release__item", "release__item__subject", "released_by",
-                     "released_by__first_name", "released_by__last_name", "released_by__username")
-               .order_by("channel_id", "-released_at", "-pk"))
-    for record in records:
+    for record, in_channel in month_reads.calendar_records(user, acting, start, end, CALENDAR_ROWS):
         row = out[by_pk[record.channel_id]]
         row["done"].append(record)
-        row["more"] = max(0, newest[record.pk] - CALENDAR_ROWS)
+        row["more"] = max(0, in_channel - CALENDAR_ROWS)
     return out
 
 

@@ -58,8 +58,9 @@ def calendar_done_rows(records) -> SafeString:
 
 @register.simple_tag
 def desk_rows(items) -> SafeString:
-    """``<tr>`` per item of the release desk: subject, confidentiality, the
-    channels it went out on, its plan and the actions."""
+    """``<tr>`` per item of the release desk (``desk_reads.DeskRow``):
+    subject, confidentiality, the channels it went out on, its plan and the
+    actions."""
     labels = {key: esc(_(text)) for key, text in (("item", "信息"), ("conf", "密级"), ("channels", "已发布渠道"),
                                                    ("plan", "发布方案"), ("actions", "操作"), ("release", "发布"),
                                                    ("correct", "更正/撤回"))}
@@ -70,23 +71,21 @@ def desk_rows(items) -> SafeString:
     plan_state = _display(ReleasePlan, "state")
     rows = []
     for item in items:
-        release = getattr(item, "release", None)
-        records = list(release.records.all()) if release is not None else []
         channels = "".join('%s <small class="muted">%s</small><br>' % (esc(r.channel_name),
                                                                       _local(r.released_at, "%m-%d %H:%M"))
-                           for r in records) or none
-        plan = getattr(release, "plan", None) if release is not None else None
+                           for r in item.records) or none
+        plan = item.plan
         planned = ("%s · %s" % (plan.planned_on.strftime("%Y-%m-%d") if plan.planned_on else "",
                                 plan_state(plan.state)) if plan else none)
         actions = '<a href="%s">%s</a> · <a href="%s">%s</a>' % (release_url(item.pk), labels["release"],
                                                                  plan_url(item.pk), labels["plan"])
-        if release is not None and release.first_released_at:
+        if item.released:
             actions += ' · <a href="%s">%s</a>' % (correct_url(item.pk), labels["correct"])
         rows.append(
             '<tr>\n    <td data-label="%s"><a href="%s">%s</a><br><small class="muted">%s · %s · %s</small></td>\n'
             '    <td data-label="%s">%s</td>\n    <td data-label="%s">%s</td>\n    <td data-label="%s">%s</td>\n'
             '    <td data-label="%s">%s</td>\n  </tr>'
-            % (labels["item"], detail(item.pk), esc(item.subject), esc(item.number or ""), esc(item.unit.name),
+            % (labels["item"], detail(item.pk), esc(item.subject), esc(item.number or ""), esc(item.unit_name),
                state(item.state), labels["conf"], confidentiality(item.confidentiality),
                labels["channels"], channels, labels["plan"], planned, labels["actions"], actions))
     return mark_safe("\n  ".join(rows))
