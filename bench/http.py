@@ -343,6 +343,29 @@ is left: those counts (stating the item's part of the rule on the record's
 own columns, or counters, would bound them; a change to the visibility
 rule not made here), the base layout's templates (about 4 ms of CPU,
 shared by every page) and eight round trips.
+The bulletin's summary, the release desk and the calendar again (hbriefs,
+2026-11-30; ``--items 100000 --archived 200 --seconds 3 --rounds 3 --only
+'briefs/summary|/publication/'``, the old tree (f44bd41) and the new one
+run back to back on the same build, twice (the first pair's new tree before
+the feedback probe and the text arrays), load 13–16 from other sessions,
+floor 30–39 req/s): /briefs/summary/ 7.04× → 3.33× and
+7.08× → 3.16×, /briefs/summary.xlsx 7.85× → 4.29× and 7.94× → 4.16×,
+/publication/ 4.47× → 2.56× and 5.50× → 2.43×, /publication/calendar/
+6.16× → 2.76× and 5.85× → 2.49× (``http: worst page 7.94× floor
+(/briefs/summary.xlsx), median 6.46×`` → ``4.16× …, median 2.83×``).
+In process (django.test.Client as the secretary, CPU a
+page, floor 2–3 ms): summary 23 → 12 ms, its workbook 27.5 → 15.5 ms, desk
+18 → 8 ms, calendar 22 → 8–9 ms. Their reads are plain statements
+(publication.month_reads, publication.desk_reads): the visibility rule as
+infoflow.home_counts.visible_sql states it (a probe of each row's item),
+no queryset compiled per request; the summary reads release times only for
+the workbook's 50 listed releases, the feedback's item rule is a probe
+(joined to the item it took 1.6 ms to plan: the item table's partial
+indexes checked against the rule's OR; 0.5 ms), ids go as one text array.
+What is left: the workbook's XlsxWriter cells (~6.5 ms for its 740 cells,
+twice the rest of the request), the summary's month of records and items
+read into Python (500 here: the listing ranks every release by views and
+number) and the base layout.
 """
 import sys
 
