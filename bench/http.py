@@ -366,6 +366,25 @@ What is left: the workbook's XlsxWriter cells (~6.5 ms for its 740 cells,
 twice the rest of the request), the summary's month of records and items
 read into Python (500 here: the listing ranks every release by views and
 number) and the base layout.
+The lists' rows through SQL compiled once per kind of user (h12lists,
+2026-11-30; ``--items 100000 --archived 200 --seconds 2 --rounds 3 --only
+'/items/?tab=waiting|/items/?tab=done|reviews|received|/followup/tasks/'``,
+the old tree (f44bd41) run right before the new one on the same build, load
+15-25 from other sessions, floor 30 and 49 req/s): /items/?tab=waiting
+3.95× → 3.31×, ?tab=done 4.32× → 3.07×, reviews 4.59× → 3.64×, received
+4.77× → 3.57×, /followup/tasks/ 3.25× → 2.35× (officer) and 3.20× → 2.38×
+(secretary). In process (CPU a page, django.test.Client): waiting tab
+12.5 → 9.5 ms, received 15.4 → 10.0 ms, reviews 14.1 → 11.6 ms, tasks
+9.6/10.1 → 7.4/6.8 ms (floor 1.7 ms). Each list's queryset is the
+selector's own, built once per process for a stand-in user of the same
+shape (infoflow.stand_ins: flags, roles, how many units and which are
+shared) and compiled with its page's OFFSET as a parameter
+(infoflow.compiled.page, infoflow.list_pages, followup.selectors.task_page);
+filtered lists and deputies acting for a principal go the queryset way. The
+review inbox's phrases, its batch checklist and the filter form's units
+are read through SQL compiled once. What is left: the page templates
+(base layout, filters, tabs, pagination: ~40 template nodes and their
+gettext calls), the session and user reads, and the rows' model instances.
 """
 import sys
 

@@ -200,6 +200,31 @@ def task_rows(user, *, done: bool = False) -> QuerySet:
     return my_tasks(user, done=done).values(*TASK_ROW_FIELDS)
 
 
+def _task_rows(shape, _permission, done, *ids) -> QuerySet:
+    from infoflow.stand_ins import stand_in_user
+
+    return task_rows(stand_in_user(shape, ids), done=done)
+
+
+def task_page(request, done: bool):
+    """The page of ``task_rows(request.user, done=done)`` that
+    ``paginate_counted`` gives, through its SQL compiled once per kind of
+    user (``infoflow.list_pages``; issue 12: building and compiling the
+    visibility rule and its joins was most of the page's Python), or None
+    when the user acts for a principal or is inactive (the queryset way)."""
+    from infoflow.list_pages import compiled_user
+    from infoflow.selectors import _view_permission_id
+    from infoflow.views.common import paginate_compiled
+
+    user = request.user
+    found = compiled_user(user, _acting_user_ids(user))
+    if found is None:
+        return None
+    shape, ids = found
+    return paginate_compiled(request, _task_rows, ids, shape=(shape, _view_permission_id(), done),
+                             fallback=lambda: task_rows(user, done=done))
+
+
 def open_task_count(user) -> int:
     if user is None or not user.is_authenticated:
         return 0

@@ -164,7 +164,9 @@ def _get_task(request, pk) -> InstructionTask:
 def task_list(request):
     """批示任务: the user's open tasks (``?done=1``: finished), paginated."""
     done = request.GET.get("done") == "1"
-    page = paginate_counted(request, selectors.task_rows(request.user, done=done))
+    page = selectors.task_page(request, done)
+    if page is None:
+        page = paginate_counted(request, selectors.task_rows(request.user, done=done))
     return render(request, "followup/task_list.html", {"page": page, "done": done, "now": timezone.now()})
 
 

@@ -28,7 +28,8 @@ import re
 from collections.abc import Callable, Hashable
 
 from django.db import connection
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models import Count, Window, prefetch_related_objects
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 _STAND_IN = -2_000_000_100  # ids are positive: no row has these
 # A moment no rule compares with on its own (a microsecond in 1901): where it
@@ -39,6 +40,9 @@ _cache: dict[tuple, tuple] = {}
 # rows_for's entries, one per key (a user's roles): bounded, emptied when full.
 _keyed: dict[tuple, tuple] = {}
 KEYED_LIMIT = 4096
+_pages: dict[tuple, tuple] = {}
+_PAGES_MAX = 512  # shapes of lists (kinds of user × pages' sizes); cleared past this, never stale
+_OFFSET = 987_654_300  # a page's first row as the ORM writes it (a literal), swapped for a parameter
 
 
 def _compile(build: Callable, count: int, with_moment: bool = False) -> tuple:
@@ -150,3 +154,83 @@ def attach(parents: list, accessor: str, children: list) -> None:
         if not hasattr(parent, "_prefetched_objects_cache"):
             parent._prefetched_objects_cache = {}
         parent._prefetched_objects_cache[accessor] = queryset
+
+
+def _compile_page(build: Callable, shape: tuple, count: int, size: int, counted: bool) -> tuple:
+    stand_ins = [_STAND_IN - i for i in range(count)]
+    queryset = build(*shape, *stand_ins)
+    lookups = queryset._prefetch_related_lookups
+    iterable = queryset._iterable_class
+    if iterable not in (ModelIterable, ValuesIterable):
+        raise ValueError("compiled.page() takes a queryset of model instances or of values() dicts")
+    queryset = queryset.prefetch_related(None)
+    if counted:
+        queryset = queryset.annotate(list_total=Window(Count("pk")))
+    queryset = queryset[_OFFSET:_OFFSET + size]
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    literal = "OFFSET %d" % _OFFSET
+    if sql.count(literal) != 1 or not sql.rstrip().endswith(literal):
+        raise ValueError("the page's OFFSET must close the compiled query")
+    sql = sql.rstrip()[: -len(literal)] + "OFFSET %s"
+    slots = [stand_ins.index(p) if isinstance(p, int) and not isinstance(p, bool) and p in stand_ins else None
+             for p in params]
+    if any(_is_moment(p) for p in params):
+        # A moment read while building (timezone.now() in a rule) would be frozen in the SQL.
+        raise ValueError("compiled.page() takes no query holding a date or time")
+    if iterable is ValuesIterable:
+        query = queryset.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return (sql, tuple(params), tuple(slots), compiler, None, names, lookups)
+    select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    return (sql, tuple(params), tuple(slots), compiler, klass_info["model"],
+            (start, end, init_list, get_related_populators(klass_info, select, connection.alias), annotation_col_map),
+            lookups)
+
+
+def page(build: Callable, ids: tuple, *, shape: tuple = (), start: int = 0, size: int = 20,
+         counted: bool = True) -> tuple[list, int | None]:
+    """Rows ``start`` to ``start + size`` of ``build(*shape, *ids)`` and the
+    whole list's count (``COUNT(*) OVER ()``, None when the page has no rows),
+    through SQL compiled once per ``shape`` (issue 12).
+
+    ``build`` is called once per process, vendor and shape with stand-in ids
+    in the place of ``ids``; it must branch on ``shape`` alone, so ``shape``
+    holds everything else the queryset's SQL depends on (a user's kinds of
+    role, how many units…). A stand-in that does not reach the SQL is
+    allowed (the shape says it has no effect). Rows are model instances as
+    the ORM makes them (``select_related`` objects and annotations, and the
+    queryset's ``prefetch_related`` lookups done on the page's rows) or, for
+    a ``values()`` queryset, its dicts; each carries ``list_total``
+    (``counted=False``: no count, for a list whose count is known; None)."""
+    if "<" in build.__qualname__:
+        raise ValueError("compiled.page() takes a module-level function")
+    key = (build, connection.alias, connection.vendor, shape, len(ids), size, counted)
+    entry = _pages.get(key)
+    if entry is None:
+        if len(_pages) >= _PAGES_MAX:
+            _pages.clear()
+        entry = _pages[key] = _compile_page(build, shape, len(ids), size, counted)
+    sql, params, slots, compiler, model, how, lookups = entry
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(p if s is None else ids[s] for p, s in zip(params, slots)), start])
+        fetched = cursor.fetchall()
+    if model is None:
+        names = how
+        out = [dict(zip(names, row)) for row in compiler.results_iter([fetched])]
+        return out, (out[0]["list_total"] if out and counted else None)
+    first, end, init_list, populators, annotations = how
+    out = []
+    db = connection.alias
+    for row in compiler.results_iter([fetched]):
+        obj = model.from_db(db, init_list, row[first:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations.items():
+            setattr(obj, name, row[position])
+        out.append(obj)
+    if out and lookups:
+        prefetch_related_objects(out, *lookups)
+    return out, (out[0].list_total if out and counted else None)

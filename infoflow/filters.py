@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, mark_safe
+from django.db import connection
 from django.template import engines
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -248,6 +249,23 @@ def _render_fields(form) -> str:
     return _fields_template.render({"form": form})
 
 
+_UNITS_SQL: dict = {}
+
+
+def _unit_choices(form) -> tuple:
+    """``tuple(form.fields["unit"].queryset.values_list("pk", "name"))``
+    through its SQL compiled once per vendor (the unit field's queryset is
+    the form class's, the same on every request; issue 12)."""
+    key = (connection.vendor, type(form))
+    found = _UNITS_SQL.get(key)
+    if found is None:
+        found = _UNITS_SQL[key] = form.fields["unit"].queryset.values_list("pk", "name").query.sql_with_params()
+    sql, params = found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(tuple(row) for row in cursor.fetchall())
+
+
 def fields_html(form) -> str:
     """The form's labelled fields for infoflow/_filters.html (issue 12).
 
@@ -260,7 +278,7 @@ def fields_html(form) -> str:
     sixth of a list page's Python."""
     if not isinstance(form, ItemFilterForm):
         return _render_fields(form)
-    units = tuple(form.fields["unit"].queryset.values_list("pk", "name"))
+    units = _unit_choices(form)
     data = form.data if form.is_bound else {}
     submitted = tuple((name, tuple(data.getlist(name)) if hasattr(data, "getlist") else data.get(name))
                       for name in form.fields if name in data)

@@ -38,7 +38,7 @@ from liaison.workdays import add_working_days, end_of_working_day, is_workday
 from officers.models import OrgUnit
 from officers.roles import roles_of
 
-from .. import notices
+from .. import compiled, notices
 from ..ladder import Ladder
 from ..loop_models import (
     ChecklistEntry, ChecklistTick, Escalation, FollowTask, LoopEvent, Outcome, Seal, SealUse, StudyConfirmation,
@@ -382,8 +382,14 @@ def checklist_for_steps(steps) -> list[ChecklistEntry]:
             scopes.add(ChecklistEntry.Scope.EXTERNAL)
         if step.item.kind == Kind.PUBLICATION:
             scopes.add(ChecklistEntry.Scope.PUBLICATION)
-    return [e for e in ChecklistEntry.objects.filter(is_active=True, scope__in=scopes).order_by("sort_order", "pk")
-            if not e.stage_name or e.stage_name in names]
+    # Every active entry in order, through SQL compiled once (a short list;
+    # the review inbox reads it on every request, issue 12), kept by scope here.
+    return [e for e in compiled.rows(_active_checklist)
+            if e.scope in scopes and (not e.stage_name or e.stage_name in names)]
+
+
+def _active_checklist():
+    return ChecklistEntry.objects.filter(is_active=True).order_by("sort_order", "pk")
 
 
 def record_ticks(*, assignee: StepAssignee, step, actor, checked) -> list[ChecklistTick]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.data_labels import label as data_label
 
-from .. import selectors
+from .. import list_pages, selectors
 from ..export_views import log_export_url
 from ..filters import ItemFilterForm
 from ..services import loop
@@ -37,8 +37,11 @@ def my_items(request):
     counts = selectors.my_item_counts(request.user)
     # Unfiltered, the tab's badge is the paginator's count: one query fewer.
     known = None if form.active_filters() else counts.get(bucket, 0)
-    rows = form.filter(selectors.my_items(request.user, bucket))
-    page = paginate(request, rows, count=known) if known is not None else paginate_counted(request, rows)
+    # Unfiltered, its rows through SQL compiled once per kind of user (list_pages).
+    page = list_pages.my_items_page(request, bucket, known) if known is not None else None
+    if page is None:
+        rows = form.filter(selectors.my_items(request.user, bucket))
+        page = paginate(request, rows, count=known) if known is not None else paginate_counted(request, rows)
     tabs = [(key, TAB_LABELS[key], counts.get(key, 0)) for key in selectors.BUCKETS]
     return render(
         request,
@@ -61,7 +64,9 @@ def review_inbox(request):
     form = filter_form(request)
     # Only narrow by the filters when some are set (the rows are the user's own assignments).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
-    page = paginate_counted(request, selectors.review_inbox(request.user, items=items))
+    page = list_pages.review_inbox_page(request) if items is None else None
+    if page is None:
+        page = paginate_counted(request, selectors.review_inbox(request.user, items=items))
     batchable = batchable_steps(page)
     return render(
         request,
@@ -103,8 +108,10 @@ def receiver_inbox(request):
     # Only narrow by the filters when some are set (the selector applies the visibility rule itself).
     items = form.filter(selectors.visible_items(request.user)) if form.active_filters() else None
     show_answered = request.GET.get("answered") == "1"
-    page = paginate_counted(request, selectors.receiver_inbox(request.user, items=items,
-                                                              include_answered=show_answered))
+    page = list_pages.receiver_inbox_page(request, show_answered) if items is None else None
+    if page is None:
+        page = paginate_counted(request, selectors.receiver_inbox(request.user, items=items,
+                                                                  include_answered=show_answered))
     return render(
         request,
         "infoflow/receiver_inbox.html",

@@ -224,3 +224,26 @@ def test_tasks_visible_to_is_items_visible_to_on_each_task(task, outsider, offic
         assert set(tasks_visible_to(user).values_list("pk", flat=True)) == expected, user.username
     assert task.pk not in set(tasks_visible_to(outsider).values_list("pk", flat=True))
     assert task.pk in set(tasks_visible_to(officer_prod).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("done", [False, True])
+def test_the_task_page_through_compiled_sql_is_the_querysets_page(report, leader, officer_prod, officer_market,
+                                                                   secretary, head_market, outsider, done):
+    """followup.selectors.task_page (its SQL compiled once per kind of user;
+    issue 12) gives the rows and pages paginate_counted gives of task_rows."""
+    from django.test import RequestFactory
+
+    from followup.selectors import task_page, task_rows
+    from infoflow.views.common import paginate_counted
+
+    for first in (0, 12):  # at most 20 tasks an instruction
+        give_instruction(item=report, actor=leader, text="落实 %d" % first, tasks=[
+            {"owner": officer_prod, "what": "复查 %d" % n, "due_at": DUE} for n in range(first, first + 12)])
+    InstructionTask.objects.filter(what__in=["复查 3", "复查 5"]).update(state="done")
+    for user in (officer_prod, officer_market, leader, secretary, head_market, outsider):
+        for number in (None, "2", "3", "x", "0"):
+            request = RequestFactory().get("/", {} if number is None else {"page": number})
+            request.user = user
+            got, expected = task_page(request, done), paginate_counted(request, task_rows(user, done=done))
+            assert list(got) == list(expected), user.username
+            assert (got.number, got.paginator.count) == (expected.number, expected.paginator.count)
