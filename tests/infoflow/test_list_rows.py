@@ -188,7 +188,9 @@ def receivers():
 
 
 def units():
-    return [UnitRate(1, "市场部", 3, 1, 2, 1), UnitRate(2, "生产<部>", 0, 0, 4, 3), UnitRate(3, "财务部", 7, 7, 0, 0)]
+    return [UnitRate(1, "市场部", 3, 1, 2, 1), UnitRate(2, "生产<部>", 0, 0, 4, 3), UnitRate(3, "财务部", 7, 7, 0, 0),
+            # 100 and 100.0 (its rate) are equal keys but format apart (_localize_once).
+            UnitRate(4, "法务部", 100, 100, 1, 1)]
 
 
 def context(**values):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from infoflow.models import Item, Receiver, ReviewStep
 from infoflow.ontime import ontime_report
+from infoflow.selectors import _view_permission_id
 from infoflow.services.ontime_days import rebuild_ontime_days
 from officers.roles import roles_of
 from tests.infoflow.conftest import NOW
@@ -113,12 +114,26 @@ def test_a_supervising_leader_sees_the_departments_supervised(org, dataset):
 
 
 def test_report_runs_six_queries(org, dataset, django_assert_num_queries):
-    """Two rate aggregates, the reviews' with the overdue steps' count; the steps' ids and rows; the
-    receivers' ids with their count, and rows (issue 12: the steps' COUNT rode on the rates' query)."""
+    """The principals the reader stands in for (the grant probe's ids); both rates with the overdue
+    steps' count; the steps' ids and rows; the receivers' ids with their count, and rows (issue 12: the
+    steps' COUNT rode on the review rates' query, then the feedback rates did too)."""
     roles_of(org["secretary"])  # cached on the user for the request
+    _view_permission_id()  # read once per process
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(6):
         report = ontime_report(org["secretary"], *MARCH)
         report.overdue_receivers[0].label  # the joins the page needs are taken
+
+
+@pytest.mark.parametrize("persona", ["secretary", "auditor", "gm", "leader"])
+def test_the_page_and_the_export_read_the_same_rates(org, dataset, persona):
+    """The page reads both rates and the overdue steps' count in one statement
+    (review_rates_with_overdue with feedback); the export reads each rate on its own."""
+    with time_machine.travel(NOW, tick=False):
+        page = ontime_report(org[persona], *MARCH)
+        export = ontime_report(org[persona], *MARCH, overdue=False)
+
+    assert rates(page) == rates(export) and rates(page)
+    assert (page.review_rate, page.feedback_rate) == (export.review_rate, export.feedback_rate)
 
 
 @pytest.mark.parametrize("persona", ["secretary", "auditor", "gm", "leader"])
