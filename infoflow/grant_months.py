@@ -12,12 +12,13 @@ assign/remove, ``sync_item_grants``, bulk inserts, the item services,
   old row to the new; a deleted item takes the ones of the grants left on
   it (Django deletes the grants first, so usually none).
 
-Each statement first inserts a missing row with 0 (ignoring a conflict: a
-concurrent transaction may insert the same row), then adds or takes one, so
-two writers meet on the row's lock, never on a unique violation. The month
-is computed as in item_months (the zone of settings.TIME_ZONE at install).
+Each change only inserts delta rows (+1 for the new key, -1 for the old),
+as in item_months: no row is updated and no key is unique, so two writers
+never wait on each other's rows; readers add up ``n`` per key and
+``compact`` folds the deltas. The month is computed as in item_months (the
+zone of settings.TIME_ZONE at install).
 """
-from .item_months import _pg_month, _sqlite_month
+from .item_months import _FOLD_LOCK, _pg_month, _sqlite_month, fold
 
 TABLE = "infoflow_grantmonth"
 GRANTS = "infoflow_itemuserobjectpermission"
@@ -28,24 +29,15 @@ _VIEW = ("(SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.
 
 
 def _statements(vendor: str, month, user: str, item: str, source: str, step: int) -> list[str]:
-    """SQL adding ``step`` (1 or -1) to the rows of the (user, item) pairs
-    ``SELECT … FROM {source}`` gives: ``user`` the user id's expression,
-    ``item`` the alias or row (NEW, OLD, i) whose columns are the item's."""
+    """SQL adding a delta row of ``step`` (1 or -1) for each (user, item)
+    pair ``SELECT … FROM {source}`` gives: ``user`` the user id's
+    expression, ``item`` the alias or row (NEW, OLD, i) whose columns are
+    the item's. Append-only: no row is updated, so writers never wait on
+    each other (``vendor`` is kept for the callers' symmetry)."""
     values = ", ".join(f"{item}.{c}" for c in KEY)
     columns = ", ".join(KEY)
-    pairs = f"SELECT {user} AS u, {values}, {month(item)} AS m FROM {source}"
-    same = "IS NOT DISTINCT FROM" if vendor == "postgresql" else "IS"
-    match = " AND ".join([f"{TABLE}.user_id = s.u", *(f"{TABLE}.{c} = s.{c}" for c in KEY), f"{TABLE}.month {same} s.m"])
-    out = []
-    if step > 0:
-        if vendor == "postgresql":
-            out.append(f"INSERT INTO {TABLE} (user_id, {columns}, month, n) SELECT u, {columns}, m, 0 FROM ({pairs}) p "
-                       f"ON CONFLICT DO NOTHING;")
-        else:
-            out.append(f"INSERT OR IGNORE INTO {TABLE} (user_id, {columns}, month, n) "
-                       f"SELECT u, {columns}, m, 0 FROM ({pairs}) p;")
-    out.append(f"UPDATE {TABLE} SET n = {TABLE}.n {'+' if step > 0 else '-'} 1 FROM ({pairs}) s WHERE {match};")
-    return out
+    return [f"INSERT INTO {TABLE} (user_id, {columns}, month, n) "
+            f"SELECT {user}, {values}, {month(item)}, {step} FROM {source};"]
 
 
 def _grant_source(row: str) -> str:
@@ -152,14 +144,28 @@ def uninstall(schema_editor) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS infoflow_grant_months_{name}")
 
 
+def compact(connection) -> int:
+    """Fold GrantMonth's delta rows (``item_months.fold``); the beat runs it
+    every few minutes (infoflow.tasks.compact_month_totals)."""
+    return fold(connection, TABLE, ("user_id", *KEY))
+
+
 def rebuild(connection) -> None:
-    """Count every view grant again: empty the table, then one INSERT …
-    SELECT grouping the grants with their items."""
+    """Count every view grant again: the table emptied and the grants
+    grouped with their items, one row a key; exact on a live PostgreSQL
+    database as ``item_months.rebuild`` (one statement, under the fold's
+    lock)."""
+    from django.db import transaction
+
     month = _pg_month("i") if connection.vendor == "postgresql" else _sqlite_month("i", connection)
     key = ", ".join("i." + c for c in KEY)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.execute(
-            f"INSERT INTO {TABLE} (user_id, {', '.join(KEY)}, month, n) SELECT g.user_id, {key}, {month}, COUNT(*) "
-            f"FROM {GRANTS} g JOIN infoflow_item i ON i.id = g.content_object_id WHERE g.permission_id = {_VIEW} "
-            f"GROUP BY g.user_id, {key}, {month}")
+    insert = (f"INSERT INTO {TABLE} (user_id, {', '.join(KEY)}, month, n) SELECT g.user_id, {key}, {month}, COUNT(*) "
+              f"FROM {GRANTS} g JOIN infoflow_item i ON i.id = g.content_object_id WHERE g.permission_id = {_VIEW} "
+              f"GROUP BY g.user_id, {key}, {month}")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, TABLE])
+            cursor.execute(f"WITH gone AS (DELETE FROM {TABLE} RETURNING 1) {insert}")
+        else:
+            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(insert)

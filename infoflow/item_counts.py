@@ -12,6 +12,11 @@ The sum is exactly ``items_visible_to(user)``'s count for the same months
 and department (tests/infoflow/test_item_counts.py checks it for every
 persona). Used by the assessment charts' items per department and the whole
 log's count (``log_count``).
+
+The totals' rows are deltas the triggers append (infoflow.item_months): a
+key's count is the SUM of its rows' ``n``, so every read here groups and
+adds up (``_months``), in one statement; the beat folds them every few
+minutes, so a key has one row plus the few minutes' changes.
 """
 from __future__ import annotations
 

@@ -9,6 +9,16 @@ alike (issue 12; the same way as infoflow.item_copies):
 - an item whose unit, submission time, state, confidentiality or flag
   changes moves its one from the old row to the new.
 
+The triggers only append delta rows (+1 for the new key, -1 for the old):
+no row is updated in place and no key is unique (migration 0023). Counters
+updated in place were held locked until commit, so two transactions moving
+items of one department and month in opposite directions locked the same
+two rows in opposite orders (a deadlock) and every item write of a
+department-month queued behind the others on its row. Readers add up ``n``
+per key (infoflow.item_counts); ``fold`` (``compact``, a beat task every
+few minutes, infoflow.tasks) folds each key's deltas into one row so the
+table stays small, and ``rebuild`` counts afresh.
+
 The month is the local month in settings.TIME_ZONE when ``install`` ran
 (migration 0021): PostgreSQL's ``AT TIME ZONE`` with the zone's name,
 SQLite through the function Django registers on every SQLite connection
@@ -37,26 +47,18 @@ def _pg_month(row: str) -> str:
 
 def _pg_function() -> str:
     key = ", ".join(KEY)
-    match = " AND ".join(f"{c} = OLD.{c}" for c in KEY)
+    old_values = ", ".join(f"OLD.{c}" for c in KEY)
     new_values = ", ".join(f"NEW.{c}" for c in KEY)
+    # Append-only: a row of -1 for the old key, one of +1 for the new (no row is updated, no key is
+    # unique), so two writers never wait on each other's counter rows (see the module's docstring).
     return f"""
 CREATE OR REPLACE FUNCTION infoflow_item_months() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    m date;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        m := {_pg_month('OLD')};
-        UPDATE {TABLE} SET n = n - 1 WHERE {match} AND {TABLE}.month IS NOT DISTINCT FROM m;
+        INSERT INTO {TABLE} ({key}, month, n) VALUES ({old_values}, {_pg_month('OLD')}, -1);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        m := {_pg_month('NEW')};
-        IF m IS NULL THEN
-            INSERT INTO {TABLE} ({key}, month, n) VALUES ({new_values}, NULL, 1)
-            ON CONFLICT ({key}) WHERE month IS NULL DO UPDATE SET n = {TABLE}.n + 1;
-        ELSE
-            INSERT INTO {TABLE} ({key}, month, n) VALUES ({new_values}, m, 1)
-            ON CONFLICT ({key}, month) WHERE month IS NOT NULL DO UPDATE SET n = {TABLE}.n + 1;
-        END IF;
+        INSERT INTO {TABLE} ({key}, month, n) VALUES ({new_values}, {_pg_month('NEW')}, 1);
     END IF;
     RETURN NULL;
 END $$;
@@ -84,25 +86,16 @@ def _sqlite_month(row: str, connection) -> str:
 def _sqlite(connection) -> list[str]:
     key = ", ".join(KEY)
 
-    def take(row):
-        match = " AND ".join(f"{c} = {row}.{c}" for c in KEY)
-        return f"UPDATE {TABLE} SET n = n - 1 WHERE {match} AND month IS {_sqlite_month(row, connection)};"
-
-    def add(row):
+    def delta(row, step):
         values = ", ".join(f"{row}.{c}" for c in KEY)
-        match = " AND ".join(f"{c} = {row}.{c}" for c in KEY)
-        month = _sqlite_month(row, connection)
-        # SQLite has one writer at a time: insert the row if missing, then count.
-        return (f"INSERT INTO {TABLE} ({key}, month, n) SELECT {values}, {month}, 0 "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {match} AND month IS {month}); "
-                f"UPDATE {TABLE} SET n = n + 1 WHERE {match} AND month IS {month};")
+        return f"INSERT INTO {TABLE} ({key}, month, n) VALUES ({values}, {_sqlite_month(row, connection)}, {step});"
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SOURCES)
     return [
-        f"CREATE TRIGGER infoflow_item_months_insert AFTER INSERT ON infoflow_item BEGIN {add('NEW')} END",
-        f"CREATE TRIGGER infoflow_item_months_delete AFTER DELETE ON infoflow_item BEGIN {take('OLD')} END",
+        f"CREATE TRIGGER infoflow_item_months_insert AFTER INSERT ON infoflow_item BEGIN {delta('NEW', 1)} END",
+        f"CREATE TRIGGER infoflow_item_months_delete AFTER DELETE ON infoflow_item BEGIN {delta('OLD', -1)} END",
         f"CREATE TRIGGER infoflow_item_months_update AFTER UPDATE OF {', '.join(SOURCES)} ON infoflow_item "
-        f"WHEN {changed} BEGIN {take('OLD')} {add('NEW')} END",
+        f"WHEN {changed} BEGIN {delta('OLD', -1)} {delta('NEW', 1)} END",
     ]
 
 
@@ -132,13 +125,86 @@ def uninstall(schema_editor) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS infoflow_item_months_{name}")
 
 
-def rebuild(connection) -> None:
-    """Count every item again: empty the table, then one INSERT … SELECT
-    grouping the items (call it in a transaction, or on a quiet database)."""
-    key = ", ".join(KEY)
-    month = _pg_month("i") if connection.vendor == "postgresql" else _sqlite_month("i", connection)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
+# One advisory lock (a constant key of this project's choosing) serialises compactions and rebuilds:
+# a rebuild that ran beside a compaction would not see the folded row the compaction inserts and
+# would keep it beside its own count. Writers never take it.
+_FOLD_LOCK = 7_412_003
+
+
+def _month_sql(connection, row: str) -> str:
+    return _pg_month(row) if connection.vendor == "postgresql" else _sqlite_month(row, connection)
+
+
+def fold(connection, table: str, key: tuple[str, ...]) -> int:
+    """Fold the delta rows of ``table`` (ItemMonth or GrantMonth; ``key``
+    its columns besides ``month``): every key with more than one row, or
+    adding up to 0, loses its rows and gets one row holding their sum
+    (none when the sum is 0). Returns how many rows it removed.
+
+    PostgreSQL: one statement (a DELETE … RETURNING feeding the INSERT), so
+    the rows it removes are exactly the rows it adds up, whatever commits
+    meanwhile; a delta committed after its snapshot is left for the next
+    fold. Writers only insert rows, so they never wait on it. Two folds do
+    not run at once: the second returns 0 (``_FOLD_LOCK``).
+    SQLite (one writer at a time): an INSERT of the sums and a DELETE of
+    the rows up to the largest id seen first, in one transaction."""
+    from django.db import transaction
+
+    columns = [*key, "month"]
+    names = ", ".join(columns)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, table])
+            if not cursor.fetchone()[0]:
+                return 0
+            match = " AND ".join(f"t.{c} IS NOT DISTINCT FROM k.{c}" for c in columns)
+            cursor.execute(
+                f"WITH k AS (SELECT {names} FROM {table} GROUP BY {names} HAVING COUNT(*) > 1 OR SUM(n) = 0), "
+                f"gone AS (DELETE FROM {table} t USING k WHERE {match} "
+                f"RETURNING {', '.join('t.' + c for c in columns)}, t.n), "
+                f"sums AS (INSERT INTO {table} ({names}, n) SELECT {names}, SUM(n) FROM gone GROUP BY {names} "
+                f"HAVING SUM(n) <> 0 RETURNING 1) "
+                f"SELECT (SELECT COUNT(*) FROM gone)")
+            return cursor.fetchone()[0]
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        last = cursor.fetchone()[0]
+        if last is None:
+            return 0
+        folded = (f"SELECT {names} FROM {table} WHERE id <= %s GROUP BY {names} "
+                  f"HAVING COUNT(*) > 1 OR SUM(n) = 0")
         cursor.execute(
-            f"INSERT INTO {TABLE} ({key}, month, n) SELECT {', '.join('i.' + c for c in KEY)}, {month}, COUNT(*) "
-            f"FROM infoflow_item i GROUP BY {', '.join('i.' + c for c in KEY)}, {month}")
+            f"INSERT INTO {table} ({names}, n) SELECT {names}, SUM(n) FROM {table} WHERE id <= %s "
+            f"GROUP BY {names} HAVING COUNT(*) > 1 AND SUM(n) <> 0", [last])
+        # The month is NULL for unsubmitted items: compared through COALESCE (a NULL never equals in IN).
+        row = ", ".join(columns[:-1] + ["COALESCE(month, '')"])
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id <= %s AND ({row}) IN "
+            f"(SELECT {row} FROM ({folded}))", [last, last])
+        return cursor.rowcount
+
+
+def compact(connection) -> int:
+    """Fold ItemMonth's delta rows (``fold``); the beat runs it every few
+    minutes (infoflow.tasks.compact_month_totals)."""
+    return fold(connection, TABLE, KEY)
+
+
+def rebuild(connection) -> None:
+    """Count every item again: the table emptied and the items grouped by
+    key, one row each. On PostgreSQL one statement (the DELETE … RETURNING
+    and the INSERT … SELECT share one snapshot: an item write committed
+    meanwhile is either counted and its deltas removed, or neither), under
+    the fold's lock, so it is exact on a live database; on SQLite two
+    statements in one transaction."""
+    from django.db import transaction
+
+    key = ", ".join(KEY)
+    grouped = f"{', '.join('i.' + c for c in KEY)}, {_month_sql(connection, 'i')}"
+    insert = f"INSERT INTO {TABLE} ({key}, month, n) SELECT {grouped}, COUNT(*) FROM infoflow_item i GROUP BY {grouped}"
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, TABLE])
+            cursor.execute(f"WITH gone AS (DELETE FROM {TABLE} RETURNING 1) {insert}")
+        else:
+            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(insert)

@@ -822,8 +822,9 @@ class ItemMonth(models.Model):
     write path — services, admin, ``QuerySet.update``, ``bulk_create``,
     deletes — leaves it stale; rebuilt from the items by
     ``item_months.rebuild``. The month is the local month in settings.TIME_ZONE
-    as installed by migration 0021 (like OnTimeDay's local days); a row may
-    hold 0 once its items moved on."""
+    as installed by migration 0021 (like OnTimeDay's local days). The rows
+    are deltas (migration 0023): a key's count is the sum of its rows' ``n``,
+    folded into one row every few minutes (``item_months.compact``)."""
 
     unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("月份"), null=True, blank=True)
@@ -835,14 +836,10 @@ class ItemMonth(models.Model):
     class Meta:
         verbose_name = _("信息月汇总")
         verbose_name_plural = _("信息月汇总")
-        constraints = [
-            # Two partial keys instead of one with NULLS NOT DISTINCT (PostgreSQL 15+ only): each is the
-            # arbiter of the triggers' upsert for submitted and for unsubmitted items.
-            models.UniqueConstraint(fields=["unit", "month", "state", "confidentiality", "to_all_staff"],
-                                    condition=Q(month__isnull=False), name="item_month_key"),
-            models.UniqueConstraint(fields=["unit", "state", "confidentiality", "to_all_staff"],
-                                    condition=Q(month__isnull=True), name="item_month_unsubmitted_key"),
-        ]
+        # Not unique: the triggers append delta rows (+1, -1) of a key, never update one (migration 0023),
+        # so writers never wait on each other; readers add up n per key.
+        indexes = [models.Index(fields=["unit", "month", "state", "confidentiality", "to_all_staff"],
+                                name="item_month_key_idx")]
 
     def __str__(self):
         return f"{self.unit_id} {self.month} {self.state} {self.confidentiality} {self.to_all_staff}: {self.n}"
@@ -858,7 +855,8 @@ class GrantMonth(models.Model):
 
     Kept by database triggers on the grant table and the item table
     (infoflow.grant_months); rebuilt from the grants by
-    ``grant_months.rebuild``. A row may hold 0."""
+    ``grant_months.rebuild``. The rows are deltas, as ItemMonth's: a key's
+    count is the sum of its rows' ``n`` (``grant_months.compact`` folds them)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
@@ -871,12 +869,9 @@ class GrantMonth(models.Model):
     class Meta:
         verbose_name = _("授权信息月汇总")
         verbose_name_plural = _("授权信息月汇总")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "month", "state", "confidentiality", "to_all_staff"],
-                                    condition=Q(month__isnull=False), name="grant_month_key"),
-            models.UniqueConstraint(fields=["user", "unit", "state", "confidentiality", "to_all_staff"],
-                                    condition=Q(month__isnull=True), name="grant_month_unsubmitted_key"),
-        ]
+        # Not unique, as ItemMonth's: delta rows appended by the triggers.
+        indexes = [models.Index(fields=["user", "unit", "month", "state", "confidentiality", "to_all_staff"],
+                                name="grant_month_key_idx")]
 
     def __str__(self):
         return f"{self.user_id} {self.unit_id} {self.month} {self.state}: {self.n}"

@@ -28,6 +28,9 @@ BEAT_SCHEDULE = {
     "audit-archive": {"task": "dengbao.tasks.archive_audit_daily", "schedule": crontab(minute=50, hour=18)},
     # Compare the directory (LDAP / AD) with our users and report to HR (directory.tasks), daily at 02:30.
     "directory-sync": {"task": "directory.tasks.sync_directory_nightly", "schedule": crontab(minute=30, hour=18)},
+    # Fold the month totals' delta rows the item and grant triggers append (infoflow.tasks), every 5 minutes.
+    "month-totals-compact": {"task": "infoflow.tasks.compact_month_totals", "schedule": 300.0,
+                             "options": {"expires": 290}},
     # Every deadline sweep: reminders, overdue notices, escalation, archive due,
     # officer filings (liaison.sweeps; the kinds register from their apps).
     # A sweep not started within the minute is dropped; the next one catches up.

@@ -203,3 +203,126 @@ def test_the_charts_and_the_whole_log_read_no_item(client, org):
                     assert client.get(url).status_code == 200
                 read = [q["sql"] for q in queries.captured_queries if '"infoflow_item"' in q["sql"]]
                 assert not read, (persona, url, read)
+
+
+def _race_items(org):
+    """Four items of one department and month (two returned, two in review), each granted to the leader."""
+    moment = dt.datetime(2026, 2, 14, 3, 0, tzinfo=dt.timezone.utc)
+    items = [Item.objects.create(unit=org["market"], initiator=org["officer_market"], subject="并发%d" % n,
+                                 summary="摘要", number="MC-2026-9%02d" % n, state=state, submitted_at=moment)
+             for n, state in enumerate(["returned", "in_review", "in_review", "returned"])]
+    for item in items:
+        grant(org["leader"], "view_item", item)
+    return items
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_opposite_moves_in_one_department_month_never_wait_on_each_other(org):
+    """An officer resubmits X (returned → in review) while the head returns Y (in review → returned), each
+    transaction held open across the other's writes, then each moves a second item the other way: on
+    counters updated in place the second writer waits for the first's row locks (a hot row; with the
+    second writes, a deadlock). Append-only deltas: both commit at once, the totals equal a recount."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    x, y, y2, x2 = _race_items(org)
+    first_done, second_done, first_again = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def move(item, state):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '3s'")
+        Item.objects.filter(pk=item.pk).update(state=state)
+
+    def officer():
+        try:
+            with transaction.atomic():
+                move(x, "in_review")
+                first_done.set()
+                assert second_done.wait(10), "the head's write did not finish"
+                move(x2, "in_review")
+                first_again.set()
+        except Exception as exc:  # collected for the assertion
+            errors.append(exc)
+            first_done.set()
+            first_again.set()
+        finally:
+            connection.close()
+
+    def head():
+        try:
+            assert first_done.wait(10)
+            with transaction.atomic():
+                move(y, "returned")
+                second_done.set()
+                assert first_again.wait(10), "the officer's second write did not finish"
+                move(y2, "returned")
+        except Exception as exc:  # collected for the assertion
+            errors.append(exc)
+            second_done.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=officer), threading.Thread(target=head)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    close_old_connections()
+
+    assert not errors, errors
+    assert dict(Item.objects.filter(pk__in=[x.pk, y.pk, x2.pk, y2.pk]).values_list("pk", "state")) == {
+        x.pk: "in_review", x2.pk: "in_review", y.pk: "returned", y2.pk: "returned"}
+    assert kept() == recount()
+    assert grants_kept() == grants_recount()
+
+
+def _rows_per_key(model, key):
+    rows = model.objects.values(*key).annotate(rows=Count("pk"), total=Sum("n"))
+    return [(r["rows"], r["total"]) for r in rows]
+
+
+def test_compaction_folds_the_deltas_and_keeps_every_count(org):
+    """The triggers append deltas; the beat's compaction folds each key into one row (none when it adds
+    up to 0), with writes before, between and after compactions, and the counts stay a recount's."""
+    from django.conf import settings
+
+    from infoflow.tasks import compact_month_totals
+
+    item_key = ("unit_id", "month", "state", "confidentiality", "to_all_staff")
+    grant_key = ("user_id", *item_key)
+    assert settings.CELERY_BEAT_SCHEDULE["month-totals-compact"]["task"] == compact_month_totals.name
+    with time_machine.travel(NOW, tick=False):
+        rng, items = build(org, seed=5)
+        for round_ in range(3):
+            for item in rng.sample(items, 12):
+                item.state = rng.choice(Item.State.values)
+                item.submitted_at = rng.choice(MOMENTS)
+                item.save()
+            for item in rng.sample(items, 4):
+                grant(rng.choice([org["leader"], org["gm"], org["head_market"]]), "view_item", item)
+            revoke(org["leader"], "view_item", rng.choice(items))
+            Item.objects.filter(pk__in=[i.pk for i in rng.sample(items, 6)]).update(
+                unit=org["prod"], to_all_staff=round_ % 2 == 0)
+            assert any(rows > 1 for rows, _n in _rows_per_key(ItemMonth, item_key))
+            assert any(rows > 1 for rows, _n in _rows_per_key(GrantMonth, grant_key))
+            assert_same_counts(org)
+            assert compact_month_totals() > 0
+            assert all(rows == 1 and n for rows, n in _rows_per_key(ItemMonth, item_key))
+            assert all(rows == 1 and n for rows, n in _rows_per_key(GrantMonth, grant_key))
+            assert_same_counts(org)
+            assert compact_month_totals() == 0  # nothing left to fold
+        # Deletes that empty keys: their rows go away in the fold.
+        Item.objects.filter(unit=org["prod"]).delete()
+        compact_month_totals()
+        assert not ItemMonth.objects.filter(unit=org["prod"]).exists()
+        assert not GrantMonth.objects.filter(unit=org["prod"]).exists()
+        assert_same_counts(org)
+        # A rebuild leaves one row a key as well.
+        item_months.rebuild(connection)
+        grant_months.rebuild(connection)
+        assert all(rows == 1 for rows, _n in _rows_per_key(ItemMonth, item_key))
+        assert compact_month_totals() == 0
+        assert_same_counts(org)
