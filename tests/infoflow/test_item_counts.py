@@ -326,3 +326,63 @@ def test_compaction_folds_the_deltas_and_keeps_every_count(org):
         assert all(rows == 1 for rows, _n in _rows_per_key(ItemMonth, item_key))
         assert compact_month_totals() == 0
         assert_same_counts(org)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_compaction_and_writers_never_wait_on_each_other(org):
+    """A fold beside open writers: it neither waits on a writer's uncommitted deltas (it leaves them for
+    the next fold) nor makes a writer wait while its own transaction is open; the counts stay exact."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    x, y, y2, x2 = _race_items(org)
+    written, folded, errors = threading.Event(), threading.Event(), []
+
+    def writer(item, state, before=None, after=None):
+        try:
+            if before is not None:
+                assert before.wait(10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                Item.objects.filter(pk=item.pk).update(state=state)
+                grant(org["gm"], "view_item", item)
+                if after is not None:
+                    after.set()
+                    assert folded.wait(10), "the fold did not finish"
+        except Exception as exc:  # collected for the assertion
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # A writer's transaction open across a fold.
+    thread = threading.Thread(target=writer, args=(x, "in_review", None, written))
+    thread.start()
+    assert written.wait(10)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '3s'")
+    item_months.compact(connection)
+    grant_months.compact(connection)
+    folded.set()
+    thread.join(30)
+    assert not errors, errors
+    assert kept() == recount() and grants_kept() == grants_recount()
+
+    # A fold's transaction open across writers.
+    written.clear()
+    with transaction.atomic():
+        assert item_months.compact(connection) > 0 and grant_months.compact(connection) > 0
+        threads = [threading.Thread(target=writer, args=(y, "returned")),
+                   threading.Thread(target=writer, args=(x2, "in_review"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    close_old_connections()
+    assert not errors, errors
+    assert kept() == recount() and grants_kept() == grants_recount()
+    item_months.compact(connection)
+    grant_months.compact(connection)
+    assert kept() == recount() and grants_kept() == grants_recount()
