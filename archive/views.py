@@ -242,7 +242,7 @@ def catalogue_rows_html(page):
     """The catalogue table's <tr> rows for ``page`` (records carrying ``url``),
     as the template wrote them; built here because a template loop of twelve
     variables a row cost more than the page's queries (issue 12)."""
-    labels = [_e(_(label)) for label in ("归档编号", "题名", "分类", "重要程度", "保管期限", "状态")]
+    labels = [_e(label) for label in (_("归档编号"), _("题名"), _("分类"), _("重要程度"), _("保管期限"), _("状态"))]
     until = _e(_("至"))
     importance = dict(Importance.choices)
     retention = dict(Retention.choices)
