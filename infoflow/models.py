@@ -442,8 +442,16 @@ class Receiver(ItemCopies):
             # BitmapOr with the user index (infoflow.home_counts), where the
             # state index made it filter every open receipt of the
             # organisation (20,000 at 100,000 items; issue 12).
+            # The home card counts them from these two alone (index-only: what it tests is included;
+            # infoflow.home_counts._received): a unit's open receipts, and the open external and all-staff
+            # ones by the originating unit (their copy of the item's unit).
             models.Index(fields=["unit"], condition=Q(state__in=("sent", "acknowledged")),
+                         include=["kind", "state", "answer_due_at", "response_due_at", "item", *ITEM_COPIES],
                          name="receiver_open_unit"),
+            models.Index(fields=["item_unit"],
+                         condition=Q(kind__in=("external", "all_staff"), state__in=("sent", "acknowledged")),
+                         include=["kind", "state", "answer_due_at", "response_due_at", "item", *ITEM_COPIES[1:]],
+                         name="receiver_open_originating"),
             models.Index(fields=["item"],
                          condition=Q(kind__in=("external", "all_staff"), state__in=("sent", "acknowledged")),
                          name="receiver_open_external"),
