@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('infoflow', '0022_grant_months'),
+        ('infoflow', '0023_month_deltas'),
         ('officers', '0007_sweep_cursor_nulls_first'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
