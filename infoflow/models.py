@@ -834,7 +834,11 @@ class ItemMonth(models.Model):
     are deltas (migration 0023): a key's count is the sum of its rows' ``n``,
     folded into one row every few minutes (``item_months.compact``)."""
 
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
+    # No database constraint (migration 0025): the item table's delete trigger appends a -1 row for the item's
+    # department, and a whole-table delete (``manage.py flush``, a restore) may have removed the department first;
+    # SQLite then refused the flush at commit. The ORM still cascades a department's deletion to these rows.
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
     month = models.DateField(_("月份"), null=True, blank=True)
     state = models.CharField(_("处理状态"), max_length=20)
     confidentiality = models.CharField(_("密级"), max_length=20)
@@ -866,8 +870,12 @@ class GrantMonth(models.Model):
     ``grant_months.rebuild``. The rows are deltas, as ItemMonth's: a key's
     count is the sum of its rows' ``n`` (``grant_months.compact`` folds them)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+")
+    # No database constraints, as ItemMonth.unit (migration 0025): the grant and item triggers append -1 rows
+    # while a flush may already have removed the user or the department.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
     month = models.DateField(_("月份"), null=True, blank=True)
     state = models.CharField(_("处理状态"), max_length=20)
     confidentiality = models.CharField(_("密级"), max_length=20)

@@ -386,3 +386,21 @@ def test_compaction_and_writers_never_wait_on_each_other(org):
     item_months.compact(connection)
     grant_months.compact(connection)
     assert kept() == recount() and grants_kept() == grants_recount()
+
+
+def test_a_flush_leaves_no_month_total_without_items(org, make_item):
+    """SQLite's flush deletes row by row: emptying the totals before the
+    items leaves the items' -1 rows behind. The flush's post_migrate signal
+    clears them when no item is left, and only then (item_months.clear_after_flush)."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    unit_id = org["market"].pk
+    ItemMonth.objects.create(unit_id=unit_id, state="draft", confidentiality="internal", n=-1)
+    GrantMonth.objects.create(user=org["leader"], unit_id=unit_id, state="draft", confidentiality="internal", n=-1)
+    make_item(subject="留下")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert ItemMonth.objects.filter(n=-1).exists() and GrantMonth.objects.exists()  # items remain: nothing cleared
+
+    Item.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not ItemMonth.objects.exists() and not GrantMonth.objects.exists()
