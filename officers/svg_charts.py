@@ -89,19 +89,42 @@ def _svg(title, width, height, body) -> SafeString:
         + "<title>%s</title>" % escape(title) + "".join(body) + "</svg>")
 
 
+_NICE = (1, 2, 3, 4, 5, 6, 8, 10)
+
+
+def _axis_top(peak: Decimal, whole: bool) -> Decimal:
+    """The value of a column chart's top tick: twice a round middle tick
+    (1, 2, 3, 4, 5, 6 or 8 times a power of ten) at or above half the
+    tallest column, so that neither tick reads like 1673.5; with whole
+    numbers (counts) the middle tick is a whole number too."""
+    half = peak / 2
+    if whole:
+        half = max(half, Decimal(1))
+    magnitude = Decimal(10) ** (half.adjusted())
+    for step in _NICE:
+        if step * magnitude >= half:
+            return 2 * step * magnitude
+    return 2 * half  # pragma: no cover - 10 × magnitude is always above half
+
+
 def column_chart(*, title: str, labels: list, series: list[tuple[str, list]], unit: str = "") -> Chart:
     """Stacked columns: one column per label (months, score bands), one colour
-    per series (departments). ``series``: [(name, [value per label])]."""
-    width, left, top, plot_h = 360, 34, 8, 160
+    per series (departments). ``series``: [(name, [value per label])].
+    The y axis runs from 0 to a round top (``_axis_top``) with a tick at its
+    middle; the left margin fits the longest tick label."""
+    width, top, plot_h = 360, 8, 160
     totals = [sum((Decimal(str(s[1][i] or 0)) for s in series), Decimal(0)) for i in range(len(labels))]
-    peak = max(totals, default=Decimal(0)) or Decimal(1)
+    whole = all(total == total.to_integral_value() for total in totals)
+    peak = _axis_top(max(totals, default=Decimal(0)), whole)
+    ticks = [(fraction, _num(peak * fraction)) for fraction in (Decimal(0), Decimal("0.5"), Decimal(1))]
+    # font-size 10: a digit is at most 7 px wide in the fonts we ship; 4 px from the axis and 4 from the edge
+    left = max(34, 8 + 7 * max(len(text) for _f, text in ticks))
     slot = (width - left - 4) / max(len(labels), 1)
     bar = max(slot * 0.7, 2)
     body = ['<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#888"/>' % (left, top + plot_h, width, top + plot_h)]
-    for fraction in ("0", "0.5", "1"):
+    for fraction, text in ticks:
         y = top + plot_h - plot_h * float(fraction)
-        body.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>'
-                    % (left - 4, y + 3, escape(_num(peak * Decimal(fraction)))))
+        body.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>' % (left - 4, y + 3, escape(text)))
     for i, label in enumerate(labels):
         x = left + i * slot + (slot - bar) / 2
         base = top + plot_h

@@ -117,3 +117,24 @@ def test_rates_of_a_user_in_no_unit_are_empty():
     user = get_user_model().objects.create_user("nobody")
     assert not roles_of(user).member_unit_ids
     assert on_time_rates(user, 2026).empty and on_time_rates(user, 2026).rows == []
+
+
+@pytest.mark.parametrize(("peak", "ticks"), [
+    (3347, ["0", "2000", "4000"]), (7, ["0", "4", "8"]), (1, ["0", "1", "2"]), (60, ["0", "30", "60"]),
+    (100, ["0", "50", "100"]), (123456, ["0", "80000", "160000"]), (0.3, ["0", "0.2", "0.4"]),
+])
+def test_the_y_axis_has_round_ticks_and_room_for_them(peak, ticks):
+    """No tick reads like 1673.5 and no label is cut off at the left edge
+    (labels end 4 px left of the axis; a digit takes at most 7 px)."""
+    import re
+
+    chart = column_chart(title="t", labels=["1月", "2月"], series=[("市场部", [peak, 0])])
+    svg = str(chart.svg)
+    labels = re.findall(r'<text x="(\d+)" y="[\d.]+" font-size="10" text-anchor="end">([^<]*)</text>', svg)
+    assert [text for _x, text in labels] == ticks
+    axis = int(re.search(r'<line x1="(\d+)"', svg).group(1))
+    for x, text in labels:
+        assert int(x) == axis - 4 and int(x) - 7 * len(text) >= 0, (x, text)
+    # the tallest column reaches peak / top of the plot's height
+    height = float(re.search(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg).group(1))
+    assert height == pytest.approx(160 * float(peak) / float(ticks[-1]), abs=0.1)
