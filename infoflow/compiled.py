@@ -119,9 +119,17 @@ def _run(entry: tuple, ids: tuple, moment) -> list:
         cursor.execute(sql, [p if s is None else moment if s == _MOMENT_SLOT else ids[s]
                              for p, s in zip(params, slots)])
         fetched = cursor.fetchall()
+    rows = compiler.apply_converters(fetched, converters) if converters else fetched
+    return _instances(rows, model, start, end, init_list, populators, annotations)
+
+
+def _instances(rows, model, start: int, end: int, init_list, populators, annotations: dict) -> list:
+    """Model instances from compiled rows, as ``ModelIterable`` builds them:
+    the model's columns ``row[start:end]``, then the related objects
+    (``populators``, from select_related) and the annotations by position."""
     out = []
     db = connection.alias
-    for row in compiler.apply_converters(fetched, converters) if converters else fetched:
+    for row in rows:
         obj = model.from_db(db, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
@@ -222,15 +230,7 @@ def page(build: Callable, ids: tuple, *, shape: tuple = (), start: int = 0, size
         out = [dict(zip(names, row)) for row in compiler.results_iter([fetched])]
         return out, (out[0]["list_total"] if out and counted else None)
     first, end, init_list, populators, annotations = how
-    out = []
-    db = connection.alias
-    for row in compiler.results_iter([fetched]):
-        obj = model.from_db(db, init_list, row[first:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        for name, position in annotations.items():
-            setattr(obj, name, row[position])
-        out.append(obj)
+    out = _instances(compiler.results_iter([fetched]), model, first, end, init_list, populators, annotations)
     if out and lookups:
         prefetch_related_objects(out, *lookups)
     return out, (out[0].list_total if out and counted else None)

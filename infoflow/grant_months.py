@@ -18,7 +18,7 @@ never wait on each other's rows; readers add up ``n`` per key and
 ``compact`` folds the deltas. The month is computed as in item_months (the
 zone of settings.TIME_ZONE at install).
 """
-from .item_months import _FOLD_LOCK, _pg_month, _sqlite_month, fold
+from .item_months import _pg_month, _sqlite_month, fold, install_triggers, recount
 
 TABLE = "infoflow_grantmonth"
 GRANTS = "infoflow_itemuserobjectpermission"
@@ -119,16 +119,7 @@ def _sqlite(connection) -> list[str]:
 
 def install(schema_editor) -> None:
     """Create the triggers on ``schema_editor``'s database (replacing them)."""
-    uninstall(schema_editor)
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql":
-        statements = _postgresql()
-    elif connection.vendor == "sqlite":
-        statements = _sqlite(connection)
-    else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
-        raise NotImplementedError(connection.vendor)
-    for statement in statements:
-        schema_editor.execute(statement)
+    install_triggers(schema_editor, uninstall, _postgresql, _sqlite)
 
 
 def uninstall(schema_editor) -> None:
@@ -155,17 +146,9 @@ def rebuild(connection) -> None:
     grouped with their items, one row a key; exact on a live PostgreSQL
     database as ``item_months.rebuild`` (one statement, under the fold's
     lock)."""
-    from django.db import transaction
-
     month = _pg_month("i") if connection.vendor == "postgresql" else _sqlite_month("i", connection)
     key = ", ".join("i." + c for c in KEY)
     insert = (f"INSERT INTO {TABLE} (user_id, {', '.join(KEY)}, month, n) SELECT g.user_id, {key}, {month}, COUNT(*) "
               f"FROM {GRANTS} g JOIN infoflow_item i ON i.id = g.content_object_id WHERE g.permission_id = {_VIEW} "
               f"GROUP BY g.user_id, {key}, {month}")
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, TABLE])
-            cursor.execute(f"WITH gone AS (DELETE FROM {TABLE} RETURNING 1) {insert}")
-        else:
-            cursor.execute(f"DELETE FROM {TABLE}")
-            cursor.execute(insert)
+    recount(connection, TABLE, insert)

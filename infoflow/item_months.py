@@ -101,12 +101,19 @@ def _sqlite(connection) -> list[str]:
 
 def install(schema_editor) -> None:
     """Create the triggers on ``schema_editor``'s database (replacing them)."""
+    install_triggers(schema_editor, uninstall, _postgresql, _sqlite)
+
+
+def install_triggers(schema_editor, uninstall, postgresql, sqlite) -> None:
+    """``uninstall(schema_editor)``, then run the vendor's statements:
+    ``postgresql()`` or ``sqlite(connection)`` (lists of SQL). Shared by
+    this module and ``grant_months``."""
     uninstall(schema_editor)
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
-        statements = _postgresql()
+        statements = postgresql()
     elif connection.vendor == "sqlite":
-        statements = _sqlite(connection)
+        statements = sqlite(connection)
     else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
         raise NotImplementedError(connection.vendor)
     for statement in statements:
@@ -200,17 +207,24 @@ def rebuild(connection) -> None:
     meanwhile is either counted and its deltas removed, or neither), under
     the fold's lock, so it is exact on a live database; on SQLite two
     statements in one transaction."""
-    from django.db import transaction
-
     key = ", ".join(KEY)
     grouped = f"{', '.join('i.' + c for c in KEY)}, {_month_sql(connection, 'i')}"
-    insert = f"INSERT INTO {TABLE} ({key}, month, n) SELECT {grouped}, COUNT(*) FROM infoflow_item i GROUP BY {grouped}"
+    recount(connection, TABLE,
+            f"INSERT INTO {TABLE} ({key}, month, n) SELECT {grouped}, COUNT(*) FROM infoflow_item i GROUP BY {grouped}")
+
+
+def recount(connection, table: str, insert: str) -> None:
+    """Empty ``table`` and run ``insert`` (an INSERT … SELECT of its counts):
+    on PostgreSQL one statement under the fold's lock (``rebuild``), on
+    SQLite two in one transaction. Shared with ``grant_months.rebuild``."""
+    from django.db import transaction
+
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, TABLE])
-            cursor.execute(f"WITH gone AS (DELETE FROM {TABLE} RETURNING 1) {insert}")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_FOLD_LOCK, table])
+            cursor.execute(f"WITH gone AS (DELETE FROM {table} RETURNING 1) {insert}")
         else:
-            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"DELETE FROM {table}")
             cursor.execute(insert)
 
 

@@ -817,7 +817,27 @@ class OnTimeDay(models.Model):
         return f"{self.kind} {self.day} {self.unit_id}: {self.done_on_time}/{self.done}"
 
 
-class ItemMonth(models.Model):
+class MonthTotal(models.Model):
+    """The columns of a month total (ItemMonth, GrantMonth): a department,
+    the local month of submission, the item's state, confidentiality and
+    "all staff" flag, and ``n``, a delta of the key's count."""
+
+    # No database constraint (migration 0025): the item table's delete trigger appends a -1 row for the item's
+    # department, and a whole-table delete (``manage.py flush``, a restore) may have removed the department first;
+    # SQLite then refused the flush at commit. The ORM still cascades a department's deletion to these rows.
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
+    month = models.DateField(_("月份"), null=True, blank=True)
+    state = models.CharField(_("处理状态"), max_length=20)
+    confidentiality = models.CharField(_("密级"), max_length=20)
+    to_all_staff = models.BooleanField(_("全体员工"), default=False)
+    n = models.IntegerField(_("信息数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ItemMonth(MonthTotal):
     """How many items there are per department, local month of submission
     (None: not submitted), state, confidentiality and "all staff" flag: the
     columns the visibility rule's column tests read (rules 2–5 of
@@ -834,16 +854,6 @@ class ItemMonth(models.Model):
     are deltas (migration 0023): a key's count is the sum of its rows' ``n``,
     folded into one row every few minutes (``item_months.compact``)."""
 
-    # No database constraint (migration 0025): the item table's delete trigger appends a -1 row for the item's
-    # department, and a whole-table delete (``manage.py flush``, a restore) may have removed the department first;
-    # SQLite then refused the flush at commit. The ORM still cascades a department's deletion to these rows.
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
-                             db_constraint=False)
-    month = models.DateField(_("月份"), null=True, blank=True)
-    state = models.CharField(_("处理状态"), max_length=20)
-    confidentiality = models.CharField(_("密级"), max_length=20)
-    to_all_staff = models.BooleanField(_("全体员工"), default=False)
-    n = models.IntegerField(_("信息数"), default=0)
 
     class Meta:
         verbose_name = _("信息月汇总")
@@ -857,7 +867,7 @@ class ItemMonth(models.Model):
         return f"{self.unit_id} {self.month} {self.state} {self.confidentiality} {self.to_all_staff}: {self.n}"
 
 
-class GrantMonth(models.Model):
+class GrantMonth(MonthTotal):
     """``ItemMonth`` for the items one user holds a view grant on (rule 1 of
     infoflow.visibility): per user, department, local month of submission,
     state, confidentiality and "all staff" flag, how many. The granted items
@@ -870,17 +880,10 @@ class GrantMonth(models.Model):
     ``grant_months.rebuild``. The rows are deltas, as ItemMonth's: a key's
     count is the sum of its rows' ``n`` (``grant_months.compact`` folds them)."""
 
-    # No database constraints, as ItemMonth.unit (migration 0025): the grant and item triggers append -1 rows
-    # while a flush may already have removed the user or the department.
+    # No database constraint, as the unit's (migration 0025): the grant triggers append -1 rows while a flush
+    # may already have removed the user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              db_constraint=False)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
-                             db_constraint=False)
-    month = models.DateField(_("月份"), null=True, blank=True)
-    state = models.CharField(_("处理状态"), max_length=20)
-    confidentiality = models.CharField(_("密级"), max_length=20)
-    to_all_staff = models.BooleanField(_("全体员工"), default=False)
-    n = models.IntegerField(_("信息数"), default=0)
 
     class Meta:
         verbose_name = _("授权信息月汇总")

@@ -29,17 +29,23 @@ def paginate(request, queryset, count=None):
     return paginator.get_page(request.GET.get("page"))
 
 
+def _asked_page(request) -> int:
+    """The ``page`` parameter as a number: none, or not a number, is 1 (as
+    ``Paginator.get_page``); a number below 1 is returned as it is."""
+    raw = request.GET.get("page")
+    try:
+        return int(raw) if raw else 1
+    except ValueError:
+        return 1
+
+
 def paginate_counted(request, queryset):
     """``paginate`` in one query: the page's rows carry the whole list's
     count (``COUNT(*) OVER ()``, computed while the database sorts the list
     for the page), so the paginator needs no COUNT of its own. The pages
     are those of ``paginate``: a number that is not one gives the first
     page, one past the end (or below 1) the last, through ``paginate``."""
-    raw = request.GET.get("page")
-    try:
-        number = int(raw) if raw else 1
-    except ValueError:
-        number = 1  # as get_page: not a number, the first page
+    number = _asked_page(request)
     if number < 1:
         return paginate(request, queryset)
     start = (number - 1) * PAGE_SIZE
@@ -75,11 +81,7 @@ def paginate_compiled(request, build, ids: tuple, *, shape: tuple, fallback, cou
         bottom = (number - 1) * PAGE_SIZE
         rows, _total = compiled.page(build, ids, shape=shape, start=bottom, size=PAGE_SIZE, counted=False)
         return Page(rows[:max(0, min(PAGE_SIZE, count - bottom))], number, paginator)
-    raw = request.GET.get("page")
-    try:
-        number = int(raw) if raw else 1
-    except ValueError:
-        number = 1  # as get_page: not a number, the first page
+    number = _asked_page(request)
     if number < 1:
         return paginate(request, fallback())
     rows, total = compiled.page(build, ids, shape=shape, start=(number - 1) * PAGE_SIZE, size=PAGE_SIZE)
