@@ -68,9 +68,14 @@ class SqlParams:
 
 
 def granted_sql(sql: SqlParams, item_column: str, acting: list[int]) -> str:
-    """``selectors._view_granted``: one of ``acting`` holds a view grant on the item."""
+    """``selectors._view_granted``: one of ``acting`` holds a view grant on the item.
+
+    The probe selects a constant, not the grant's id, so PostgreSQL answers it
+    from the (user, permission, item) index alone, without visiting the
+    grant's row: the leader's review count probes it once per pending review
+    (1,011 at 100,000 items; issue 12)."""
     return (
-        "(SELECT g.id FROM infoflow_itemuserobjectpermission g WHERE g.content_object_id = "
+        "(SELECT 1 FROM infoflow_itemuserobjectpermission g WHERE g.content_object_id = "
         f"{item_column} AND g.permission_id = {sql.value(_view_permission_id())} AND g.user_id IN "
         f"{sql.values(acting)} LIMIT 1) IS NOT NULL"
     )
@@ -138,7 +143,14 @@ def _my_items(sql: SqlParams, user, roles) -> str:
 
 
 def _reviews(sql: SqlParams, user, acting: list[int], now) -> str:
-    """``selectors.review_inbox(user)`` counted, and of it the overdue steps."""
+    """``selectors.review_inbox(user)`` counted, and of it the overdue steps.
+
+    The pending assignments and their open steps are read from indexes alone
+    (migration infoflow 0026: ``assignee_pending``, ``reviewstep_open_id``),
+    the grant by an index-only probe (``granted_sql``): the leader's 1,011
+    pending reviews at 100,000 items took 11,900 buffer visits, now 8,100,
+    the rest each row's grant and its item's initiator (issue 12). The count
+    still grows with the reviewer's pending reviews."""
     counts = f"COUNT(*) AS total, COUNT(*) FILTER (WHERE s.due_at < {sql.value(now)}) AS overdue"
     pending = StepAssignee.Decision.PENDING
     if len(acting) == 1:

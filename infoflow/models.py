@@ -559,6 +559,10 @@ class ReviewStep(ItemCopies):
             # its count), in due order with what visibility needs (ItemCopies): no join to the items (issue 12).
             models.Index(fields=["due_at", "id"], condition=Q(state="open"), include=["item", *ITEM_COPIES],
                          name="reviewstep_open_due"),
+            # The home page's review count (infoflow.home_counts._reviews) reaches each pending assignment's step
+            # by its id: the open ones with their due moment and item, from this index alone (issue 12).
+            models.Index(fields=["id"], condition=Q(state="open"), include=["due_at", "item"],
+                         name="reviewstep_open_id"),
         ]
 
     def __str__(self):
@@ -598,7 +602,12 @@ class StepAssignee(models.Model):
         verbose_name = _("审核人")
         verbose_name_plural = _("审核人")
         constraints = [models.UniqueConstraint(fields=["step", "user"], name="unique_assignee_per_step")]
-        indexes = [models.Index(fields=["user", "decision"])]
+        indexes = [
+            models.Index(fields=["user", "decision"]),
+            # The home page's review count (infoflow.home_counts._reviews): a reviewer's pending assignments with
+            # their steps, from this index alone, without visiting each assignment's row (issue 12).
+            models.Index(fields=["user", "step"], condition=Q(decision="pending"), name="assignee_pending"),
+        ]
 
     def __str__(self):
         return f"{self.step} · {self.user}"

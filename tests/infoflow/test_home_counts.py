@@ -157,3 +157,29 @@ def test_the_home_page_reads_the_delegations_in_force_once(client, org, make_ite
         response = client.get("/")
     assert response.status_code == 200
     assert len([q for q in queries.captured_queries if "infoflow_delegation" in q["sql"]]) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_review_count_reads_only_indexes(org, make_item):
+    """The leader's review count reads each pending assignment and the view
+    grant from indexes alone (migration infoflow 0026's ``assignee_pending``,
+    the grant probe selecting a constant): at 100,000 items a leader has
+    1,011 pending reviews, and visiting each one's rows was most of the home
+    page's statement (issue 12). Sequential and bitmap scans are turned off
+    so the small test tables show which indexes the statement can use (the
+    step's ``reviewstep_open_id`` is the planner's pick at scale only)."""
+    from infoflow.home_counts import SqlParams, _reviews
+
+    item = submitted(make_item, org)
+    approve_step(step=item.steps.get(state="open"), actor=org["head_market"], opinion="同意")
+    leader = org["leader"]
+    assert home_counts(leader)["reviews"]["total"] == 1
+    sql = SqlParams()
+    select = _reviews(sql, leader, [leader.pk], timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + select, sql.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using assignee_pending" in plan, plan
+    assert "Index Only Scan using infoflow_it_user_id" in plan, plan
