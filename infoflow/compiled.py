@@ -29,6 +29,7 @@ import re
 import threading
 from collections.abc import Callable, Hashable
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Window, prefetch_related_objects
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
@@ -119,7 +120,7 @@ def _run(entry: tuple, ids: tuple, moment) -> list:
     sql, params, slots, compiler, converters, model, start, end, init_list, populators, annotations = entry
     values = [p if s is None else moment if s == _MOMENT_SLOT else ids[s] for p, s in zip(params, slots)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and (name := _prepared(sql)):
+        if connection.vendor == "postgresql" and settings.LIAISON_DB_PREPARE and (name := _prepared(sql)):
             cursor.execute(_execute_sql(name, sql, len(values)), values)
         else:
             cursor.execute(sql, values)

@@ -248,6 +248,12 @@ else:
     if not _setting("LIAISON_DB_JIT", _bool, False, "1/0"):
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = (options.get("options", "") + " -c jit=off").strip()
+# The pages' compiled statements are PREPAREd once per PostgreSQL connection
+# (infoflow.compiled; issue 12: planning cost more than running). Behind a
+# pooler in transaction mode that does not track prepared statements (such
+# as pgbouncer before 1.21, or without max_prepared_statements) set 0: they
+# then run as plain statements.
+LIAISON_DB_PREPARE = _setting("LIAISON_DB_PREPARE", _bool, True, "1/0")
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -67,3 +67,15 @@ def test_a_statement_postgresql_cannot_prepare_runs_unprepared_and_the_transacti
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             assert cursor.fetchone() == (1,)
+
+
+@postgresql_only
+def test_with_preparing_off_the_statements_run_as_they_are(org, make_item, settings):
+    """LIAISON_DB_PREPARE=0 (a pooler in transaction mode): no PREPARE, no EXECUTE, the same rows."""
+    settings.LIAISON_DB_PREPARE = False
+    item = transmitted(make_item, org)
+    build = selectors._item_history
+    with CaptureQueriesContext(connection) as queries:
+        rows = compiled.rows(build, item.pk)
+    assert [r.pk for r in rows] == [r.pk for r in build(item.pk)]
+    assert [q["sql"][:7] for q in queries.captured_queries] == ["SELECT "]
