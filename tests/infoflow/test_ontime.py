@@ -290,3 +290,25 @@ def test_summary_download_is_refused_to_others(org, client):
     client.force_login(org["head_market"])
 
     assert client.get(reverse("infoflow:ontime-export")).status_code == 403
+
+
+def test_the_overdue_steps_count_is_the_whole_list_and_the_rates_the_period_only(org, dataset):
+    """The overdue steps' length (one ungrouped COUNT of every step past due
+    that the reader may open) and the rates' late steps (those due in the
+    period, every department's, whoever reads) are counted apart: a step past
+    due before the period is listed and counted, not rated; a restricted
+    item's step is rated, not listed nor counted for a reader who may not open it."""
+    from infoflow.models import Confidentiality
+
+    before = make_item(org, "market", 4)
+    step(before, 0, due=at(2, 10, 12))                                    # open, past due in February
+    secret = make_item(org, "prod", 5, confidentiality=Confidentiality.RESTRICTED)
+    step(secret, 0, due=at(3, 7, 12))                                     # open, late in March, restricted
+    with time_machine.travel(NOW, tick=False):
+        report = ontime_report(org["secretary"], *MARCH)
+
+    assert rates(report)["市场部"][:2] == (1, 3)  # February's step not rated
+    assert rates(report)["生产部"][:2] == (2, 3)  # the restricted item's late step rated
+    listed = [(s.item.number, s.stage_index) for s in report.overdue_steps]
+    assert listed == [("NX-2026-004", 0), ("NX-2026-001", 2)]
+    assert report.steps_page.paginator.count == len(listed) == 2
