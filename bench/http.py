@@ -402,6 +402,20 @@ review inbox's phrases, its batch checklist and the filter form's units
 are read through SQL compiled once. What is left: the page templates
 (base layout, filters, tabs, pagination: ~40 template nodes and their
 gettext calls), the session and user reads, and the rows' model instances.
+Prepared statements, the on-time page's counts and the home page's review
+indexes (2026-11-30, a quiet machine, floor 1,010-1,230 req/s; old tree
+32f051b and new 5866ead run alternately on the same build, ``--only 'home|item
+page|item print|/items/ontime/'``): item page 10.55x -> 6.76x and 10.65x ->
+6.90x (99-108 -> 150-158 req/s; infoflow.compiled PREPAREs each compiled
+statement once per connection, LIAISON_DB_PREPARE), print page 4.93x ->
+3.40x and 5.04x -> 3.37x, /items/ontime/ 17.95x -> 13.16x and 19.14x ->
+13.68x (its rates group only the steps due in the period; the overdue
+steps' length is one index-only COUNT, no longer riding on the rates'
+grouping as said above), home within noise but the leader's (9.3x -> 7.6x
+in one pair, 7.7x -> 7.4x in another; infoflow 0026). The whole table
+then: ``http: worst page 13.54x floor (/items/ontime/), median 3.25x`` (41
+of 70 pages over 3x; with a floor twice as fast as the morning's run, whose
+median was 2.94x with 31 over 3x: every page's req/s doubled with it).
 """
 import sys
 
