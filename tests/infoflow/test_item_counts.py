@@ -205,6 +205,18 @@ def test_the_charts_and_the_whole_log_read_no_item(client, org):
                 assert not read, (persona, url, read)
 
 
+def run_together(*calls) -> None:
+    """Each (function, *args) in a thread of its own, all started, then
+    each joined (30 s at most)."""
+    import threading
+
+    threads = [threading.Thread(target=call[0], args=call[1:]) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+
 def _race_items(org):
     """Four items of one department and month (two returned, two in review), each granted to the leader."""
     moment = dt.datetime(2026, 2, 14, 3, 0, tzinfo=dt.timezone.utc)
@@ -265,11 +277,7 @@ def test_opposite_moves_in_one_department_month_never_wait_on_each_other(org):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=officer), threading.Thread(target=head)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together((officer,), (head,))
     close_old_connections()
 
     assert not errors, errors
@@ -374,12 +382,7 @@ def test_compaction_and_writers_never_wait_on_each_other(org):
     written.clear()
     with transaction.atomic():
         assert item_months.compact(connection) > 0 and grant_months.compact(connection) > 0
-        threads = [threading.Thread(target=writer, args=(y, "returned")),
-                   threading.Thread(target=writer, args=(x2, "in_review"))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        run_together((writer, y, "returned"), (writer, x2, "in_review"))
     close_old_connections()
     assert not errors, errors
     assert kept() == recount() and grants_kept() == grants_recount()
