@@ -56,3 +56,43 @@ def test_the_bell_counts_what_unread_count_counts(django_user_model):
 
     assert unread_notifications(alice) == unread_count(alice) == 2
     assert unread_notifications(bob) == unread_count(bob) == 1
+
+
+def _former_missing_paperwork_html(officers):
+    """What missing_paperwork_html wrote with format_html_join before it used html.escape (issue 12)."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext as _
+
+    no_induction = format_html('<span class="badge urgent">{}</span> ', _("未参加岗前培训"))
+    no_agreement = format_html('<span class="badge urgent">{}</span>', _("未签保密协议"))
+    return format_html_join(
+        "",
+        '\n      <li>\n        {} <span class="muted">（{}）</span>\n        <br><small>{}{}</small>\n      </li>',
+        (
+            (
+                officer.user.get_full_name() or officer.user.username, officer.unit.name,
+                "" if officer.induction_done_on else no_induction,
+                "" if officer.confidentiality_signed_on else no_agreement,
+            )
+            for officer in officers
+        ),
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_are_what_format_html_join_wrote(language):
+    unit = OrgUnitFactory(name="A&B \"部\" 'x' <i>")
+    officers = [
+        OfficerFactory(unit=unit, induction_done_on=None, confidentiality_signed_on=None),
+        OfficerFactory(unit=unit, is_primary=False, induction_done_on=datetime.date(2026, 1, 5),
+                       confidentiality_signed_on=None),
+        OfficerFactory(unit=unit, is_primary=False, induction_done_on=None,
+                       confidentiality_signed_on=datetime.date(2026, 1, 5)),
+    ]
+    officers[0].user.first_name, officers[0].user.last_name = "<b>&amp;", "'\""
+    officers[1].user.first_name = officers[1].user.last_name = ""  # the username instead
+    with translation.override(language):
+        html = missing_paperwork_html(officers)
+        assert html == _former_missing_paperwork_html(officers)
+    assert hasattr(html, "__html__")
+    assert missing_paperwork_html([]) == ""
