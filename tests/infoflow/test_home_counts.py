@@ -183,3 +183,39 @@ def test_the_review_count_reads_only_indexes(org, make_item):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using assignee_pending" in plan, plan
     assert "Index Only Scan using infoflow_it_user_id" in plan, plan
+
+
+def test_a_choice_is_written_as_a_literal_and_anything_else_as_a_parameter():
+    """SqlParams writes a TextChoices member as its quoted value (a word fixed
+    in the code), so the driver has fewer parameters to merge (issue 12); a
+    plain string, a number or a moment stays a parameter."""
+    from infoflow.home_counts import SqlParams
+    from infoflow.models import Item
+
+    sql = SqlParams()
+    assert sql.value(Item.State.DRAFT) == "'draft'"
+    assert sql.values([Item.State.DRAFT, Item.State.IN_REVIEW]) == "('draft', 'in_review')"
+    assert sql.params == {}
+    assert sql.value("draft") == "%(p0)s" and sql.value(7) == "%(p1)s"
+    assert sql.params == {"p0": "draft", "p1": 7}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_review_count_does_not_visit_each_steps_item(org, make_item):
+    """The reviewer's own items are left out by an anti-join on the items
+    they started, not by reading each pending step's item row (issue 12:
+    a third of the leader's 8,100 buffer visits at 100,000 items)."""
+    from infoflow.home_counts import SqlParams, _reviews
+
+    item = submitted(make_item, org)
+    approve_step(step=item.steps.get(state="open"), actor=org["head_market"], opinion="同意")
+    leader = org["leader"]
+    sql = SqlParams()
+    select = _reviews(sql, leader, [leader.pk], timezone.now())
+    assert "JOIN infoflow_item" not in select
+    with connection.cursor() as cursor:
+        cursor.execute(select, sql.params)
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("EXPLAIN " + select, sql.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Anti Join" in plan, plan
