@@ -95,3 +95,88 @@ def test_the_project_engine_folds_what_it_loads():
     generation = template_folding._generation
     with override_settings(STATIC_URL="/assets/"):
         assert template_folding._generation > generation
+
+
+BLOCKS = (
+    "{% load i18n %}"
+    "[{% blocktrans with n=late %}逾期 {{ n }}{% endblocktrans %}]"
+    "[{% blocktrans count n=total %}有 {{ n }} 条信息等待您审核。{% plural %}有 {{ n }} 条信息等待您审核。{% endblocktrans %}]"
+    "[{% blocktrans with name=who %}您好，{{ name }}{% endblocktrans %}]"
+    "[{% blocktrans %}您好，{{ who }}{% endblocktrans %}]"
+    "[{% blocktrans with n=late asvar badge %}逾期 {{ n }}{% endblocktrans %}{{ badge }}]"
+    "[{% blocktrans with n=late context 'x' %}逾期 {{ n }}{% endblocktrans %}]"
+    "[{% blocktrans count n=total %}{{ n }} file{% plural %}{{ n }} files{% endblocktrans %}]"
+)
+
+
+def _blocks():
+    plain = Engine.get_default().from_string(BLOCKS)
+    folded = Engine.get_default().from_string(BLOCKS)
+    fold(folded)
+    return plain, folded
+
+
+def test_a_blocktrans_writing_only_its_own_values_is_kept():
+    from django.templatetags.i18n import BlockTranslateNode
+
+    from liaison.template_folding import KeptBlockTranslateNode
+
+    _plain, folded = _blocks()
+    nodes = folded.nodelist.get_nodes_by_type(BlockTranslateNode)
+    # Its own "with" and "count" values, yes; an outer variable, "as", a message context, no.
+    assert [type(n) is KeptBlockTranslateNode for n in nodes] == [True, True, True, False, False, False, True]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_a_kept_blocktrans_writes_what_django_writes_for_each_value(language, autoescape):
+    plain, folded = _blocks()
+    cases = [
+        {"late": 3, "total": 1, "who": "<b>A&B</b>"},
+        {"late": 1, "total": 2, "who": "张三"},
+        {"late": True, "total": 1, "who": "x"},  # True is not 1
+        {"late": "1", "total": 1200, "who": "x"},  # a string is not a number (nor 1,200)
+        {"late": 3.5, "total": 0, "who": None},  # neither kept: rendered as before
+    ]
+    for _ in range(2):  # the second round comes from what was kept
+        for values in cases:
+            for lang in (language, "en" if language == "zh-hans" else "zh-hans"):
+                with translation.override(lang):
+                    expected = plain.render(Context(values, autoescape=autoescape))
+                    assert folded.render(Context(values, autoescape=autoescape)) == expected
+
+
+def test_a_kept_blocktrans_with_a_bad_count_raises_every_time():
+    from django.template import TemplateSyntaxError
+
+    template = Engine.get_default().from_string(
+        "{% load i18n %}{% blocktrans count n=total %}{{ n }} a{% plural %}{{ n }} b{% endblocktrans %}")
+    assert fold(template) == 1
+    for _ in range(2):
+        with pytest.raises(TemplateSyntaxError):
+            template.render(Context({"total": "many"}))
+
+
+def test_a_url_with_variable_arguments_is_kept_per_value():
+    from liaison.template_folding import KeptURLByValueNode
+
+    source = ("{% url 'infoflow:item-detail' pk %}|{% url 'infoflow:item-detail' pk=pk %}"
+              "|{% url 'infoflow:item-detail' pk as link %}{{ link }}")
+    plain = Engine.get_default().from_string(source)
+    folded = Engine.get_default().from_string(source)
+    fold(folded)
+    assert [type(n) for n in folded.nodelist.get_nodes_by_type(URLNode)] == [
+        KeptURLByValueNode, KeptURLByValueNode, URLNode]
+    try:
+        for _ in range(2):
+            for prefix in ("/", "/liaison/"):
+                set_script_prefix(prefix)
+                for pk in (7, 8, "9"):
+                    with translation.override("en"):
+                        expected = plain.render(Context({"pk": pk}))
+                        assert folded.render(Context({"pk": pk})) == expected
+                        assert f"{prefix}items/" in expected
+    finally:
+        set_script_prefix("/")
+    with pytest.raises(NoReverseMatch):
+        folded.render(Context({"pk": "x/y"}))
