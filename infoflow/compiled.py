@@ -24,12 +24,9 @@ such as delegations in force).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
-import threading
 from collections.abc import Callable, Hashable
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Window, prefetch_related_objects
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
@@ -119,82 +116,13 @@ def rows_for(key: Hashable, build: Callable, *ids: int, moment: datetime.datetim
 def _run(entry: tuple, ids: tuple, moment) -> list:
     sql, params, slots, compiler, converters, model, start, end, init_list, populators, annotations = entry
     values = [p if s is None else moment if s == _MOMENT_SLOT else ids[s] for p, s in zip(params, slots)]
+    # On PostgreSQL psycopg prepares it after its first runs on a connection
+    # (server-side binding: liaison.db_prepare), so it is planned once, not on every request.
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and settings.LIAISON_DB_PREPARE and (name := _prepared(sql)):
-            cursor.execute(_execute_sql(name, sql, len(values)), values)
-        else:
-            cursor.execute(sql, values)
+        cursor.execute(sql, values)
         fetched = cursor.fetchall()
     rows = compiler.apply_converters(fetched, converters) if converters else fetched
     return _instances(rows, model, start, end, init_list, populators, annotations)
-
-
-# PostgreSQL: each compiled statement PREPAREd once per connection (issue 12).
-# Planning the item page's statements cost PostgreSQL more than running them
-# (the item with its visibility rule and two dozen presence probes: about
-# 2 ms to plan, 1 ms to run; the receivers' and their history's joins about
-# 1.5 ms each to plan, 0.1 ms to run). A prepared statement is planned with
-# its values for its first five runs and then, when PostgreSQL finds a
-# generic plan as cheap, never again on that connection. Django keeps
-# psycopg's own preparing off (prepare_threshold=None, for poolers), so the
-# statement is named and prepared in SQL, as liaison.sweeps does: PREPARE
-# through the bare psycopg connection (not a query of the page; a savepoint
-# around it inside a transaction, so that a statement PostgreSQL cannot
-# prepare leaves the transaction usable and runs unprepared from then on),
-# then EXECUTE with the values through Django's cursor (counted and logged
-# as any query, with the statement's SQL in a comment while queries are logged).
-_PREPARED_MAX = 256  # statements a connection keeps; past this DEALLOCATE ALL and start again
-_PLACEHOLDER = re.compile(r"%[s%]")
-_session = threading.local()  # the connection the names below were prepared on (one per thread)
-
-
-def _numbered(sql: str) -> str:
-    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2 …`` (``%%`` as ``%``)."""
-    counter = iter(range(1, 1_000_000))
-    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else "$%d" % next(counter), sql)
-
-
-def _prepared(sql: str) -> str | None:
-    """The name ``sql`` is prepared under on this connection (preparing it
-    first), or None when PostgreSQL refused to prepare it (run it as is)."""
-    raw = connection.connection
-    if getattr(_session, "connection", None) is not raw:
-        _session.connection, _session.names, _session.refused = raw, set(), set()
-    name = "lc_" + hashlib.sha1(sql.encode()).hexdigest()[:24]
-    if name in _session.names:
-        return name
-    if name in _session.refused:
-        return None
-    names = _session.names
-    in_transaction = connection.in_atomic_block
-    with raw.cursor() as cursor:
-        if len(names) >= _PREPARED_MAX:
-            cursor.execute("DEALLOCATE ALL")
-            names.clear()
-        if in_transaction:
-            cursor.execute("SAVEPOINT lc_prepare")
-        try:
-            cursor.execute("PREPARE %s AS %s" % (name, _numbered(sql)))
-        except connection.Database.Error:
-            # Outside a transaction (autocommit) the failed PREPARE left nothing behind.
-            if in_transaction:
-                cursor.execute("ROLLBACK TO SAVEPOINT lc_prepare")
-                cursor.execute("RELEASE SAVEPOINT lc_prepare")
-            _session.refused.add(name)
-            return None
-        if in_transaction:
-            cursor.execute("RELEASE SAVEPOINT lc_prepare")
-    names.add(name)
-    return name
-
-
-def _execute_sql(name: str, sql: str, count: int) -> str:
-    """``EXECUTE name (%s, …)``, with ``sql`` in a comment when queries are
-    logged (tests counting queries, DEBUG) so that the log still shows what was read."""
-    text = "EXECUTE %s (%s)" % (name, ", ".join(["%s"] * count)) if count else "EXECUTE %s" % name
-    if connection.queries_logged:
-        text += " /* %s */" % sql.replace("%", "%%").replace("*/", "* /")
-    return text
 
 
 def _instances(rows, model, start: int, end: int, init_list, populators, annotations: dict) -> list:

@@ -14,6 +14,9 @@ class LiaisonConfig(AppConfig):
         from . import signals  # reads the models: importable once the app registry is ready
 
         signals.connect()
+        from . import db_prepare
+
+        db_prepare.connect()
         # People read names, not login names: every admin list, choice and
         # object label that shows a user shows the display name (issue 10, 6.2).
         # The login name stays in the fields that are about it (username

@@ -30,7 +30,7 @@ so a sweep of many batches stays linear.
 
 A sweep that did not run for an hour catches up with one notice per case,
 never one per missed minute. With nothing due, the whole run is one
-statement, prepared once per connection on PostgreSQL: each kind's first
+statement, prepared once per connection on PostgreSQL (LIAISON_DB_PREPARE): each kind's first
 partial-index entry (the cursor ascending, NULLs first: an unseen case, or
 else the earliest cursor), one index probe per kind.
 """
@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import logging
-import threading
 from contextlib import contextmanager
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,25 +130,27 @@ def _probe(sweeps) -> tuple[str, list, set]:
     return _probes[key]
 
 
-# PostgreSQL: the idle probe as one prepared statement without parameters.
-_statements: dict[tuple, tuple[str, str]] = {}
-_session = threading.local()  # the connection the names below were prepared on
+# PostgreSQL: the idle probe as one statement whose only parameter is "now".
+_NOW_MARK = "liaison_sweep_now_mark"  # where "now" goes (no column or value is named so)
+_statements: dict[tuple, tuple[str, int]] = {}
 
 
 def _literal(query) -> str:
-    """A queryset's SQL with its (constant) parameters inlined: a statement
-    without parameters is planned once when prepared, with the partial
-    indexes' conditions visible to the planner."""
+    """A queryset's SQL with its (constant) parameters inlined: the partial
+    indexes' conditions stay visible to the planner when the statement,
+    whose one parameter is "now", is prepared and planned once."""
     return connection.ops.compose_sql(*query.query.sql_with_params())
 
 
-def _statement(sweeps) -> tuple[str, str]:
-    """(name, SQL) of the probe: per kind, the first entry of its partial
+def _statement(sweeps) -> tuple[str, int]:
+    """(SQL, how many times it names "now") of the probe: per kind, the first entry of its partial
     index (liaison.indexes.cursor_index: the cursor ascending, NULLs first)
-    — true when it is NULL (a case not looked at yet) or at or before $1,
+    — true when it is NULL (a case not looked at yet) or at or before now,
     false when it is later, NULL when the kind has no open case. One index
     probe per kind. "Now" appears only in the select list, so the plan is
-    the same whatever it is: planned once, when prepared."""
+    the same whatever it is: with LIAISON_DB_PREPARE psycopg prepares the
+    statement on its second run on a connection (liaison.settings), and it
+    is planned once."""
     key = tuple(s.name for s in sweeps)
     if key not in _statements:
         quote = connection.ops.quote_name
@@ -160,38 +160,32 @@ def _statement(sweeps) -> tuple[str, str]:
             column = "%s.%s" % (quote(cases.model._meta.db_table),
                                 quote(cases.model._meta.get_field(sweep.cursor).column))
             first = cases.annotate(
-                _due=RawSQL(f"{column} IS NULL OR {column} <= $1", (), output_field=BooleanField())
+                _due=RawSQL(f"{column} IS NULL OR {column} <= {_NOW_MARK}", (), output_field=BooleanField())
             ).order_by(F(sweep.cursor).asc(nulls_first=True)).values("_due")[:1]
             parts.append(f"COALESCE(({_literal(first)}), false)")
-        sql = "SELECT " + ", ".join(parts)
-        _statements[key] = ("liaison_sweep_" + hashlib.sha1(sql.encode()).hexdigest()[:16], sql)
+        # The constants inlined, then "now" made the one placeholder (the SQL's own % doubled).
+        sql = ("SELECT " + ", ".join(parts)).replace("%", "%%")
+        _statements[key] = (sql.replace(_NOW_MARK, "%s"), sql.count(_NOW_MARK))
     return _statements[key]
 
 
-def _prepared_flags(now, sweeps) -> list[bool]:
-    name, sql = _statement(sweeps)
+def _probe_flags(now, sweeps) -> list[bool]:
+    sql, count = _statement(sweeps)
     with connection.cursor() as cursor:
-        # Prepared statements live as long as the session (a rollback keeps
-        # them): prepare once per connection, execute without planning.
-        if getattr(_session, "connection", None) is not connection.connection:
-            _session.connection, _session.names = connection.connection, set()
-        if name not in _session.names:
-            cursor.execute(f"PREPARE {name} (timestamptz) AS {sql}")
-            _session.names.add(name)
-        cursor.execute(f"EXECUTE {name} (%s)", [now])
+        cursor.execute(sql, [now] * count)
         return cursor.fetchone()
 
 
 def kinds_due(now, sweeps=None) -> list[Sweep]:
     """Which kinds have a due case, in one statement (the idle case). On
-    PostgreSQL the statement is prepared once per connection and reads each
+    PostgreSQL the statement is prepared once per connection (LIAISON_DB_PREPARE) and reads each
     kind's first partial-index entry: the idle sweep costs one index probe
     per kind and no planning. Elsewhere one EXISTS per kind."""
     sweeps = list(sweeps if sweeps is not None else registered())
     if not sweeps:
         return []
     if connection.vendor == "postgresql":
-        return [s for s, flag in zip(sweeps, _prepared_flags(now, sweeps)) if flag]
+        return [s for s, flag in zip(sweeps, _probe_flags(now, sweeps)) if flag]
     sql, params, now_at = _probe(sweeps)
     value = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:

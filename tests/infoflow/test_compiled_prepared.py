@@ -1,45 +1,61 @@
-"""PostgreSQL: the compiled statements PREPAREd once per connection
-(infoflow.compiled; issue 12) give the rows of the querysets they came from,
-with each call's own ids, and a statement PostgreSQL cannot prepare runs as
-before without breaking the transaction it was met in."""
+"""PostgreSQL: statements prepared once per connection (LIAISON_DB_PREPARE:
+server-side binding, psycopg preparing a statement on its second run;
+liaison.db_prepare; issue 12). The compiled statements (infoflow.compiled)
+give the rows of the querysets they came from with each call's own ids,
+and the item page's visibility rule still hides the item once PostgreSQL
+runs it from a generic plan."""
+import re
+
 import pytest
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from infoflow import compiled, selectors
+from liaison import db_prepare
 from tests.infoflow.portal import submitted, transmitted
 
-pytestmark = pytest.mark.django_db
-
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE is PostgreSQL's")
-
-
-def test_placeholders_are_numbered_and_percent_signs_unescaped():
-    assert compiled._numbered("a = %s AND b LIKE '%%x%%' AND c IN (%s, %s)") == \
-        "a = $1 AND b LIKE '%x%' AND c IN ($2, $3)"
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql" or not settings.LIAISON_DB_PREPARE,
+                       reason="prepared statements are PostgreSQL's, with LIAISON_DB_PREPARE on"),
+]
 
 
-@postgresql_only
-def test_prepared_once_per_connection_and_run_with_each_calls_ids(org, make_item):
+def _prepared_statements(sql: str) -> int:
+    """How many of this connection's prepared statements are ``sql`` (its ``%s`` numbered as psycopg sends them)."""
+    counter = iter(range(1, 1000))
+    numbered = re.sub(r"%[s%]", lambda m: "%" if m.group() == "%%" else "$%d" % next(counter), sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = %s", [numbered])
+        return cursor.fetchone()[0]
+
+
+def test_a_connection_keeps_more_prepared_statements_than_psycopgs_default(org):
+    connection.ensure_connection()
+    assert connection.connection.prepared_max == db_prepare.PREPARED_MAX
+    assert connection.connection.prepare_threshold == 2
+
+
+def test_a_compiled_statement_is_prepared_once_and_run_with_each_calls_ids(org, make_item):
     items = [transmitted(make_item, org), submitted(make_item, org), make_item()]
     build = selectors._item_history
+    assert [r.pk for r in compiled.rows(build, items[0].pk)] == [r.pk for r in build(items[0].pk)]
+    sql = compiled._cache[(build, connection.alias, connection.vendor, 1)][0]
+    assert _prepared_statements(sql) == 0  # run once: not yet prepared
     for item in items * 2:
         assert [r.pk for r in compiled.rows(build, item.pk)] == [r.pk for r in build(item.pk)]
-    sql = compiled._cache[(build, connection.alias, connection.vendor, 1)][0]
-    name = compiled._prepared(sql)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
-        assert cursor.fetchone()[0] == 1
-    # Later calls EXECUTE it (one query each, its SQL in a comment while logged).
+    # Prepared (under psycopg's own names: one per kind of value bound, the
+    # queryset's run and the compiled run share the SQL), and not again.
+    prepared = _prepared_statements(sql)
+    assert prepared >= 1
     with CaptureQueriesContext(connection) as queries:
-        rows = compiled.rows(build, items[0].pk)
-    assert [r.pk for r in rows] == [r.pk for r in build(items[0].pk)]
-    assert len(queries.captured_queries) == 1
-    assert queries.captured_queries[0]["sql"].startswith("EXECUTE %s (" % name)
-    assert '"infoflow_historicalitem"' in queries.captured_queries[0]["sql"]
+        for item in items * 2:
+            assert [r.pk for r in compiled.rows(build, item.pk)] == [r.pk for r in build(item.pk)]
+    assert len(queries.captured_queries) == 12
+    assert _prepared_statements(sql) == prepared
 
 
-@postgresql_only
 def test_the_visibility_rule_prepared_per_user_still_hides_the_item(org, make_item):
     """The item page's query (page_item) prepared: a user who may not see the item still gets a 404."""
     from django.http import Http404
@@ -56,26 +72,26 @@ def test_the_visibility_rule_prepared_per_user_still_hides_the_item(org, make_it
         assert page_item(owner, item.pk).pk == item.pk
         with pytest.raises(Http404):
             page_item(outsider, item.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE generic_plans > 0")
+        assert cursor.fetchone()[0] > 0  # the rule ran from a generic plan too
 
 
-@postgresql_only
-def test_a_statement_postgresql_cannot_prepare_runs_unprepared_and_the_transaction_goes_on(org):
-    with transaction.atomic():
-        bad = "SELECT id FROM lc_no_such_table WHERE id = %s"
-        assert compiled._prepared(bad) is None  # PostgreSQL refuses it
-        assert compiled._prepared(bad) is None  # remembered: not tried again
+def test_the_sweeps_probe_survives_a_rollback_that_drops_the_prepared_statements(org):
+    """psycopg deallocates every prepared statement after a rollback: the
+    sweeps' idle probe (prepared by psycopg, not by hand) runs on, re-prepared."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from liaison import sweeps
+
+    now = timezone.now()
+    first = sweeps.kinds_due(now)
+    for _ in range(3):
+        assert sweeps.kinds_due(now) == first
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            assert cursor.fetchone() == (1,)
-
-
-@postgresql_only
-def test_with_preparing_off_the_statements_run_as_they_are(org, make_item, settings):
-    """LIAISON_DB_PREPARE=0 (a pooler in transaction mode): no PREPARE, no EXECUTE, the same rows."""
-    settings.LIAISON_DB_PREPARE = False
-    item = transmitted(make_item, org)
-    build = selectors._item_history
-    with CaptureQueriesContext(connection) as queries:
-        rows = compiled.rows(build, item.pk)
-    assert [r.pk for r in rows] == [r.pk for r in build(item.pk)]
-    assert [q["sql"][:7] for q in queries.captured_queries] == ["SELECT "]
+        raise ZeroDivisionError  # a savepoint rolled back: psycopg deallocates all
+    for _ in range(3):
+        assert sweeps.kinds_due(now) == first

@@ -26,3 +26,27 @@ def test_a_bad_jit_value_names_the_variable(tmp_path):
     result = run(PRINT_OPTIONS, tmp_path, DJANGO_SECRET_KEY="k" * 60, DATABASE_URL=URL, LIAISON_DB_JIT="maybe")
     assert result.returncode != 0
     assert "LIAISON_DB_JIT" in result.stderr
+
+
+PRINT_BINDING = ["-c", "import django; django.setup(); from django.conf import settings; "
+                       "o = settings.DATABASES['default'].get('OPTIONS', {}); "
+                       "print(o.get('server_side_binding'), o.get('prepare_threshold'))"]
+
+
+def binding(tmp_path, url=URL, **env):
+    result = run(PRINT_BINDING, tmp_path, DJANGO_SECRET_KEY="k" * 60, DATABASE_URL=url, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_statements_are_bound_by_the_server_and_prepared_on_their_second_run(tmp_path):
+    assert binding(tmp_path) == "True 2"
+
+
+def test_behind_a_pooler_nothing_is_prepared(tmp_path):
+    """LIAISON_DB_PREPARE=0: client-side binding, psycopg's preparing off (Django's default)."""
+    assert binding(tmp_path, LIAISON_DB_PREPARE="0") == "None None"
+
+
+def test_sqlite_has_no_binding_options(tmp_path):
+    assert binding(tmp_path, url=f"sqlite:///{tmp_path / 'x.sqlite3'}") == "None None"
