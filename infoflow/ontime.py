@@ -192,19 +192,16 @@ _FROM_USER = object()  # a condition not given: the functions below state it fro
 def copies_condition(user) -> Q | None:
     """The condition ``items_visible_to(user)`` states, on a review step's or
     receiver's copies of its item's columns (``ItemCopies``), with rules 1
-    and 6 (grants, the principals' grants during a delegation) as the set of
-    the items granted to the user and those principals, the permission a
-    literal (``visibility_q``'s ``granted_to`` and ``grant_set``; one small
-    query for the principals), hashed once per statement when a row the
-    column rules do not let through reaches it. None: nothing. The sets of
-    granted ids were two subplans, each joined to the permission and content
-    type tables, in each of the page's four statements: planning the
-    receivers' statement took 3–18 ms (a leader's 7,450 grants), most of it
-    for those subplans; then a probe of the grant index per row, thousands
-    of them in a supervising leader's counts (issue 12)."""
+    and 6 (grants, the principals' grants during a delegation) as one probe
+    of the grant index per row that the column rules let through
+    (``visibility_q``'s ``granted_to``; one small query for the principals).
+    None: nothing. The uncorrelated sets of granted ids were two subplans,
+    each joined to the permission and content type tables, in each of the
+    page's four statements: planning the receivers' statement took 3–18 ms
+    (a leader's 7,450 grants), most of it for those subplans (issue 12)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    return visibility_q(user, copies=True, granted_to=_acting_user_ids(user), grant_set=True)
+    return visibility_q(user, copies=True, granted_to=_acting_user_ids(user))
 
 
 def _condition(user, condition):
@@ -581,7 +578,7 @@ def _page_statements(user, units, start, end, now, days) -> list:
            None if units is None else tuple(sorted(units)))
 
     def build(start, end, now, until, first_day, after_day):
-        condition = visibility_q(user, copies=True, granted_to=acting, grant_set=True)  # copies_condition's
+        condition = visibility_q(user, copies=True, granted_to=acting)  # copies_condition's
         rates = review_rates_with_overdue(start, end, now, (first_day, after_day), units, user, condition,
                                           feedback=True, until=until)
         steps = overdue_steps(now, units, user, condition).values_list("pk", flat=True)

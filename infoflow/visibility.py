@@ -37,7 +37,7 @@ from liaison import audit
 from officers.roles import roles_of
 
 from .models import Confidentiality, Item, ItemUserObjectPermission
-from .selectors import _view_granted, _view_permission_id
+from .selectors import _view_granted
 from .services.delegation import active_delegations
 
 DELIVERED = (Item.State.TRANSMITTED, Item.State.COMPLETED, Item.State.ARCHIVED)
@@ -77,7 +77,7 @@ _COPIES = {"pk": "item_id", "unit_id": "item_unit_id", "state": "item_state",
 
 
 def _parts(user, prefix="", granted_to=None, copies=False, grants=True,
-           moment=None, grant_set=False) -> tuple[list[Q], Q | None] | None:
+           moment=None) -> tuple[list[Q], Q | None] | None:
     """The column rules (2–5) and the grant rule (1 and 6) of
     ``visibility_q``, apart (the grant rule None when not ``grants``); None
     when the user sees nothing."""
@@ -101,9 +101,6 @@ def _parts(user, prefix="", granted_to=None, copies=False, grants=True,
         granted = None
     elif granted_to is None:
         granted = q(pk__in=granted_item_ids(user)) | q(pk__in=deputised_item_ids(user, moment=moment))
-    elif grant_set:
-        granted = q(pk__in=ItemUserObjectPermission.objects.filter(
-            user_id__in=granted_to, permission_id=_view_permission_id()).values("content_object_id"))
     else:
         item = "item_id" if copies else prefix[:-2] + "_id" if prefix else "pk"
         granted = Q(_view_granted(granted_to, item=item))
@@ -118,7 +115,7 @@ def _parts(user, prefix="", granted_to=None, copies=False, grants=True,
     return rules, granted
 
 
-def visibility_q(user, prefix="", granted_to=None, copies=False, moment=None, grant_set=False) -> Q | None:
+def visibility_q(user, prefix="", granted_to=None, copies=False, moment=None) -> Q | None:
     """The condition for ``items_visible_to``; None means nothing.
 
     ``prefix`` ("item__") states the same condition on the item a row points
@@ -137,18 +134,8 @@ def visibility_q(user, prefix="", granted_to=None, copies=False, moment=None, gr
     item's columns (``models.ItemCopies``, kept by triggers): the same rule
     with no join to the item (the on-time page's overdue lists; issue 12).
 
-    ``grant_set`` (with ``granted_to``) states rules 1 and 6 as the set of
-    the items granted to those ids (``pk IN (SELECT content_object_id …)``,
-    the permission a literal, no join): PostgreSQL hashes it once per
-    statement, and only when a row reaches it (none for the secretariat's
-    lists), where the probe costs an index descent per row. For lists whose
-    rows mostly reach it — a supervising leader's overdue steps and
-    receivers, thousands of rows off the column rules — the probes were most
-    of the count's time (issue 12: 2,025 probes, 7,079 buffers and ~18 ms
-    against a 7,450-grant hash built in 0.6 ms).
-
     ``moment`` (now by default) is when delegations are in force (rule 6)."""
-    parts = _parts(user, prefix, granted_to, copies, moment=moment, grant_set=grant_set)
+    parts = _parts(user, prefix, granted_to, copies, moment=moment)
     if parts is None:
         return None
     rules, granted = parts

@@ -82,14 +82,3 @@ def test_moments_take_their_places_among_the_parameters():
     sql, params = ReviewStep.objects.filter(
         due_at__gte=moment, started_at__lt=moment, stage_index=3).values_list("pk").query.sql_with_params()
     assert first == (sql, list(params)) and nothing is None
-
-
-def test_the_grant_rule_is_one_set_of_granted_items_per_statement(org, dataset):  # noqa: F811
-    """Rules 1 and 6 on the copies as ``item_id IN (the granted items)``,
-    hashed once per statement, not a probe of the grant index per row (a
-    supervising leader's counts reach thousands of rows off the column
-    rules; issue 12); what a deputy sees through a principal is tested in
-    test_ontime_copies."""
-    condition = ontime.copies_condition(org["leader"])
-    sql, _params = ReviewStep.objects.filter(condition).values("pk").query.sql_with_params()
-    assert '"item_id" IN (SELECT' in sql and "LIMIT 1" not in sql
