@@ -124,16 +124,22 @@ class KeptURLByValueNode(URLNode):
             return super().render(context)
         key = (_generation, get_language(), get_urlconf(), get_script_prefix(), _current_app(context),
                context.autoescape, tuple(type(value) for value in values), args, kwargs)
-        kept = self.__dict__.get("_kept")
-        if kept is None:
-            kept = self.__dict__.setdefault("_kept", {})
-        output = kept.get(key)
-        if output is None:
-            output = super().render(context)
-            if len(kept) >= _MAX_VALUES:
-                kept.clear()
-            kept[key] = output
-        return output
+        return _remember(self, key, lambda: URLNode.render(self, context))
+
+
+def _remember(node, key: tuple, render) -> str:
+    """``node``'s output for ``key``, rendered by ``render()`` the first time
+    and kept on the node (at most _MAX_VALUES keys; emptied when full)."""
+    kept = node.__dict__.get("_kept")
+    if kept is None:
+        kept = node.__dict__.setdefault("_kept", {})
+    output = kept.get(key)
+    if output is None:
+        output = render()
+        if len(kept) >= _MAX_VALUES:
+            kept.clear()
+        kept[key] = output
+    return output
 
 
 class KeptStaticNode(_Kept, StaticNode):
@@ -154,16 +160,7 @@ class KeptBlockTranslateNode(BlockTranslateNode):
             return super().render(context, nested)
         key = (_generation, get_language(), context.autoescape, context.use_l10n, context.use_tz,
                tuple(type(value) for value in values), values)
-        kept = self.__dict__.get("_kept")
-        if kept is None:
-            kept = self.__dict__.setdefault("_kept", {})
-        output = kept.get(key)
-        if output is None:
-            output = super().render(context)
-            if len(kept) >= _MAX_VALUES:
-                kept.clear()
-            kept[key] = output
-        return output
+        return _remember(self, key, lambda: BlockTranslateNode.render(self, context))
 
 
 def _foldable_block(node) -> bool:
