@@ -416,6 +416,25 @@ in one pair, 7.7x -> 7.4x in another; infoflow 0026). The whole table
 then: ``http: worst page 13.54x floor (/items/ontime/), median 3.25x`` (41
 of 70 pages over 3x; with a floor twice as fast as the morning's run, whose
 median was 2.94x with 31 over 3x: every page's req/s doubled with it).
+Server-side binding with psycopg's prepared statements for every
+statement (LIAISON_DB_PREPARE), the on-time page compiled once per user's
+rule, the home page's lighter Python, the month totals compacted after the
+build (2026-12-01, a busy machine: the PostgreSQL suite and other runs
+beside it, ``--seconds 2 --rounds 3``). At 100,000 items, old tree f28c3ef
+(one round, floor 150 req/s) -> 595f799 (floor 352 req/s): ``http: worst
+page 10.41x floor (/items/ontime/), median 3.42x`` -> ``worst page 6.15x
+(/items/ontime/), median 2.44x``, 23 of 70 pages still over 3x (home
+4.1-4.7x, /items/ and its tabs 3.6-4.2x, reviews 4.4x, received 5.2x, item
+page 5.7x, archive 4.1-4.3x, on-time 6.2x, charts 4.1x, bulletin 3.2-3.5x,
+brief summary 4.3x and its workbook 5.1x, library 4.1-4.2x). At 1,000,000
+items (floor 186 req/s): ``worst page 25.10x (/items/ontime/), median
+2.38x``; the on-time page's regression there came from 595f799's grant set
+(reverted in 418bcd5: 21.4x at 1,000,000 against 5.96x at 100,000 in one
+run each, --only). Pages whose requests/s fell more than twice from
+100,000 to 1,000,000 items (418bcd5, ``--only``, one run each): on-time
+62.5 -> 22.6 req/s, received 71.8 -> 30.7, reviews 87.9 -> 42.9; they
+count every open or overdue row of the organisation or the unit (20,000
+overdue steps, 4,069 open receipts of one unit at 1,000,000).
 """
 import sys
 
