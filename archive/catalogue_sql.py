@@ -180,6 +180,11 @@ def _rows_build(user, filters, moment, today):
         catalogue(user, vendor=connection.vendor, visible=visible, today=today, **filters)))
 
 
+def _page_build(user, filters, moment, today):
+    visible = records_visible_to(user, moment=moment)
+    return catalogue_table_rows(catalogue(user, vendor=connection.vendor, visible=visible, today=today, **filters))
+
+
 def _tree_build(user, filters, moment, today):
     return classification_counts(records_visible_to(user, moment=moment))
 
@@ -192,7 +197,7 @@ def _normal(kind: str, filters: dict) -> dict:
     """The filters a statement takes: the rows' only, the search as the
     parameter holds it (``selectors.search`` spaces it and ignores a search
     of nothing); empty values are no filter (as the view drops them)."""
-    if kind != "rows":
+    if kind not in ("rows", "page"):
         return {}
     filters = {name: value for name, value in filters.items() if value}
     if "q" in filters:
@@ -202,13 +207,20 @@ def _normal(kind: str, filters: dict) -> dict:
     return filters
 
 
-STATEMENTS = {"rows": _rows_build, "tree": _tree_build, "pending": _pending_build}
+STATEMENTS = {"rows": _rows_build, "page": _page_build, "tree": _tree_build, "pending": _pending_build}
+
+
+def filtered(filters: dict) -> bool:
+    """Whether ``filters`` narrow the catalogue's rows (as ``statement`` reads
+    them: empty values and a search of nothing are no filter)."""
+    return bool(_normal("rows", filters))
 
 
 def statement(kind: str, user, filters: dict, moment: dt.datetime, today: dt.date) -> tuple[str, list] | None:
     """(sql, params) of the catalogue's ``kind`` statement for ``user``:
     "rows" (``with_total(catalogue_table_rows(catalogue(user, **filters)))``,
-    every row: ``run`` adds the page's LIMIT), "tree" (``classification_counts`` of what the user
+    every row: ``run`` adds the page's LIMIT), "page" (the same rows without
+    their total: ``run``'s LIMIT reads only the page), "tree" (``classification_counts`` of what the user
     sees, filters ignored) or "pending" (``awaiting_archive``). ``filters``
     are ``catalogue``'s keyword arguments (``q`` as typed); ``moment`` and
     ``today`` the time and day the rules are read at. None: the ORM's path
@@ -223,7 +235,7 @@ def statement(kind: str, user, filters: dict, moment: dt.datetime, today: dt.dat
 
 def run(kind: str, user, filters: dict, moment: dt.datetime, today: dt.date, *, limit: tuple[int, int] | None = None):
     """The rows of ``statement(kind, …)``: model instances (as the ORM makes
-    them from the same query, annotations included) for "rows" and
+    them from the same query, annotations included) for "rows", "page" and
     "pending", (class_top, class_mid, class_date, n) tuples for "tree".
     ``limit``: (low, high) as a queryset slice [low:high]. None: the ORM's path."""
     found = _statement(kind, user, _normal(kind, filters), STATEMENTS[kind], moment, today)

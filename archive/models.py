@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from infoflow.models import ItemCopies
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -140,7 +142,14 @@ class SealedModel(models.Model):
         raise PermissionDenied(_("档案已封存，不能删除。"))
 
 
-class ArchivedRecord(SealedModel):
+class ArchivedRecord(SealedModel, ItemCopies):
+    """An archived item, sealed. Its item's unit, state, confidentiality and
+    "all staff" flag are copied onto it by database triggers
+    (``ItemCopies``, infoflow.item_copies.install_on; archive migration 0006)
+    so that the catalogue's visibility rule reads the record's own columns
+    instead of joining every visible record to its item (issue 12). They are
+    not sealed: the visibility rule is the item's as it is now."""
+
     class State(models.TextChoices):
         KEPT = "kept", _("在库")
         DESTROYED = "destroyed", _("已销毁")
@@ -207,7 +216,11 @@ class ArchivedRecord(SealedModel):
         verbose_name_plural = _("档案")
         constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="unique_archive_sequence")]
         indexes = [
-            models.Index(fields=["class_top", "class_mid", "class_date"]),
+            # The catalogue's tree counts read this index alone on PostgreSQL
+            # (an index-only scan: the visibility rule's columns included; issue 12).
+            models.Index(fields=["class_top", "class_mid", "class_date"], name="archive_record_tree",
+                         include=["importance", "confidentiality", "item_state", "item_confidentiality",
+                                  "item_unit", "item_to_all_staff", "item", "id"]),
             # verify_archive checks retention by groups read from this index alone.
             models.Index(fields=["completed_at", "retention", "initial_retention", "retention_until"],
                          name="archive_record_lifecycle"),

@@ -285,8 +285,19 @@ def catalogue_view(request):
     # delegations, the retention state), compiled once per shape (catalogue_sql).
     moment, today = timezone.now(), timezone.localdate()
 
+    counts = catalogue_sql.run("tree", user, {}, moment, today)
+
     def read(low, high):
-        return catalogue_sql.run("rows", user, filters, moment, today, limit=(low, high))
+        if counts is None or catalogue_sql.filtered(filters):
+            return catalogue_sql.run("rows", user, filters, moment, today, limit=(low, high))
+        # No filter: the rows are every record the tree counts, so their
+        # total is the tree's and the page is read alone by its index (the
+        # window count read every visible record; issue 12).
+        fetched = catalogue_sql.run("page", user, filters, moment, today, limit=(low, high))
+        total = sum(row[-1] for row in counts)
+        for record in fetched:
+            record.page_total = total
+        return fetched
 
     def rows():
         return catalogue_table_rows(catalogue(user, vendor=connection.vendor, today=today, **filters))
@@ -307,7 +318,7 @@ def catalogue_view(request):
             item.completed_label = (
                 timezone.localtime(item.completed_at).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
             )
-    tree = classification_tree(user, counts=catalogue_sql.run("tree", user, {}, moment, today))
+    tree = classification_tree(user, counts=counts)
     return render(request, "archive/catalogue.html", {
         "form": form, "page": page, "tree": tree, "tree_html": tree_html(tree), "pending": pending,
         "pending_html": pending_html(pending), "rows_html": catalogue_rows_html(page),

@@ -125,3 +125,68 @@ def fill(schema_editor) -> None:
             values = ", ".join(f"{copy} = (SELECT i.{source} FROM infoflow_item i WHERE i.id = {table}.item_id)"
                                for copy, source in zip(COPIES, SOURCES))
             schema_editor.execute(f"UPDATE {table} SET {values}")
+
+
+# Tables of other apps that keep the same copies (``install_on``): the
+# archive's records, whose catalogue counts what a user sees (issue 12).
+
+def _on_postgresql(table: str) -> list[str]:
+    sets = ", ".join(f"{copy} = NEW.{source}" for copy, source in zip(COPIES, SOURCES))
+    return [
+        # The row function is infoflow's (migration 0019): it reads NEW.item_id's item.
+        f"CREATE TRIGGER {table}_item_copies BEFORE INSERT OR UPDATE OF item_id, {', '.join(COPIES)} "
+        f"ON {table} FOR EACH ROW EXECUTE FUNCTION infoflow_item_copies_row()",
+        f"CREATE OR REPLACE FUNCTION {table}_item_copies_item() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN UPDATE {table} SET {sets} WHERE item_id = NEW.id; RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_item_copies AFTER UPDATE OF {', '.join(SOURCES)} ON infoflow_item "
+        f"FOR EACH ROW WHEN ({_CHANGED}) EXECUTE FUNCTION {table}_item_copies_item()",
+    ]
+
+
+def _on_sqlite(table: str) -> list[str]:
+    values = ", ".join(f"{copy} = COALESCE((SELECT i.{source} FROM infoflow_item i WHERE i.id = NEW.item_id), "
+                       f"{copy})" for copy, source in zip(COPIES, SOURCES))
+    refresh = f"UPDATE {table} SET {values} WHERE id = NEW.id;"
+    sets = ", ".join(f"{copy} = NEW.{source}" for copy, source in zip(COPIES, SOURCES))
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in SOURCES)
+    return [
+        f"CREATE TRIGGER {table}_item_copies_insert AFTER INSERT ON {table} BEGIN {refresh} END",
+        f"CREATE TRIGGER {table}_item_copies_update AFTER UPDATE OF item_id, {', '.join(COPIES)} "
+        f"ON {table} BEGIN {refresh} END",
+        f"CREATE TRIGGER {table}_item_copies_item AFTER UPDATE OF {', '.join(SOURCES)} ON infoflow_item "
+        f"WHEN {changed} BEGIN UPDATE {table} SET {sets} WHERE item_id = NEW.id; END",
+    ]
+
+
+def install_on(schema_editor, table: str) -> None:
+    """Keep ``table``'s copies of its item (a table of another app with an
+    ``item_id`` column and the ``COPIES`` columns, models.ItemCopies): the
+    same triggers as the steps' and receivers', the item's own trigger for
+    this table apart, so that the owning app's migrations install and drop
+    it. Then copy every row's item values."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        statements = _on_postgresql(table)
+        values = ", ".join(f"{copy} = i.{source}" for copy, source in zip(COPIES, SOURCES))
+        fill_sql = f"UPDATE {table} SET {values} FROM infoflow_item i WHERE i.id = {table}.item_id"
+    elif vendor == "sqlite":
+        statements = _on_sqlite(table)
+        values = ", ".join(f"{copy} = (SELECT i.{source} FROM infoflow_item i WHERE i.id = {table}.item_id)"
+                           for copy, source in zip(COPIES, SOURCES))
+        fill_sql = f"UPDATE {table} SET {values}"
+    else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
+        raise NotImplementedError(vendor)
+    for statement in statements:
+        schema_editor.execute(statement)
+    schema_editor.execute(fill_sql)
+
+
+def uninstall_on(schema_editor, table: str) -> None:
+    """Drop what ``install_on`` created for ``table``."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies ON {table}")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies ON infoflow_item")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_item_copies_item()")
+    else:
+        for suffix in ("insert", "update", "item"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_item_copies_{suffix}")

@@ -45,3 +45,34 @@ def test_the_joined_rule_selects_the_same_records_for_every_role(request, make_i
         assert mine == by_item_set(user), user.username
         seen += len(mine)
     assert seen > 0
+
+
+@pytest.mark.django_db
+def test_the_records_copies_follow_their_item_on_every_write_path(request, make_item, prod, officer_prod, market):
+    """The rule reads the record's copies of its item (ItemCopies, kept by triggers: archive migration 0006): a
+    record takes its item's values when archived, and an item changed afterwards — by save(), QuerySet.update, an
+    item moved to another unit — writes them into its record at once, so the rule still selects what the item set
+    selects."""
+    from infoflow.models import Item
+
+    record = archive_item(item=make_item(subject="市场部合同续签"))
+    record.refresh_from_db()
+    item = Item.objects.get(pk=record.item_id)
+    assert (record.item_unit_id, record.item_state, record.item_confidentiality, record.item_to_all_staff) == (
+        item.unit_id, item.state, item.confidentiality, item.to_all_staff) and item.state == Item.State.ARCHIVED
+
+    users = [request.getfixturevalue(name) for name in PEOPLE]
+    changes = [
+        lambda: Item.objects.filter(pk=item.pk).update(confidentiality="restricted"),
+        lambda: Item.objects.filter(pk=item.pk).update(confidentiality="internal", unit=prod),
+        lambda: Item.objects.filter(pk=item.pk).update(to_all_staff=True, unit=market),
+        lambda: Item.objects.filter(pk=item.pk).update(state=Item.State.DRAFT),
+    ]
+    for change in changes:
+        change()
+        record.refresh_from_db()
+        item.refresh_from_db()
+        assert (record.item_unit_id, record.item_state, record.item_confidentiality, record.item_to_all_staff) == (
+            item.unit_id, item.state, item.confidentiality, item.to_all_staff)
+        for user in users:
+            assert set(records_visible_to(user)) == by_item_set(user), (user.username, item.confidentiality)
