@@ -17,8 +17,9 @@ path: filters set (the form narrows the queryset), a delegation in force
 from __future__ import annotations
 
 from . import selectors
+from .models import Receiver
 from .stand_ins import stand_in_user, user_shape
-from .views.common import paginate_compiled
+from .views.common import paginate_compiled, paginate_keyed
 
 
 def _my_items(shape, _permission, bucket, *ids):
@@ -29,8 +30,13 @@ def _review_inbox(shape, _permission, *ids):
     return selectors.review_inbox(stand_in_user(shape, ids))
 
 
-def _receiver_inbox(shape, _permission, include_answered, *ids):
-    return selectors.receiver_inbox(stand_in_user(shape, ids), include_answered=include_answered)
+def _receiver_keys(shape, _permission, include_answered, *ids):
+    rows = selectors.receiver_rows(stand_in_user(shape, ids), include_answered=include_answered)
+    return rows.order_by(*selectors.received_order()).values("pk")
+
+
+def _receivers(*pks):
+    return selectors.received_columns(Receiver.objects.filter(pk__in=pks))
 
 
 def compiled_user(user, acting: list[int] | None = None):
@@ -76,6 +82,8 @@ def receiver_inbox_page(request, include_answered: bool):
     if found is None:
         return None
     shape, ids = found
-    return paginate_compiled(request, _receiver_inbox, ids,
-                             shape=(shape, selectors._view_permission_id(), include_answered),
-                             fallback=lambda: selectors.receiver_inbox(user, include_answered=include_answered))
+    # The page's receipts and their count from the receipts alone, then those
+    # 20 with their items, units and people (paginate_keyed).
+    return paginate_keyed(request, _receiver_keys, ids, shape=(shape, selectors._view_permission_id(), include_answered),
+                          rows=_receivers,
+                          fallback=lambda: selectors.receiver_inbox(user, include_answered=include_answered))

@@ -172,3 +172,28 @@ def test_the_filter_forms_units_are_its_fields_choices(lists):
     form = ItemFilterForm()
     assert _unit_choices(form) == tuple(form.fields["unit"].queryset.values_list("pk", "name"))
     assert "新设部门" in dict(_unit_choices(ItemFilterForm())).values()
+
+
+def test_a_long_received_list_pages_like_the_selector_across_pages(lists):
+    """The receipts' page is read as its keys and count from the receipts alone, then the 20 rows with their joins
+    (views.common.paginate_keyed): over several pages, with due dates in another order than the ids and a due date
+    missing, each page is the selector's, in its order, and the count is the whole list's."""
+    import datetime as dt
+
+    from infoflow.models import Receiver
+
+    officer = lists["officer_prod"]
+    first = Receiver.objects.filter(unit=lists["prod"], state=Receiver.State.SENT).first()
+    assert first is not None
+    item = first.item
+    base = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
+    made = [Receiver(item=item, kind=Receiver.Kind.UNIT, unit=first.unit, state=Receiver.State.SENT,
+                     response_due_at=None if n == 7 else base + dt.timedelta(hours=(n * 7) % 23)) for n in range(41)]
+    Receiver.objects.bulk_create(made)
+    total = selectors.receiver_inbox(officer).count()
+    assert total > 40
+    for number in ("1", "2", "3", "4", "99"):
+        got = list_pages.receiver_inbox_page(request_for(officer, page=number), False)
+        expected = paginate_counted(request_for(officer, page=number), selectors.receiver_inbox(officer))
+        same_page(got, expected, lambda r: (fields(r), r.has_open_question, fields(r.item), r.label))
+        assert got.paginator.count == total
