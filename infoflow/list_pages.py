@@ -17,7 +17,6 @@ path: filters set (the form narrows the queryset), a delegation in force
 from __future__ import annotations
 
 from . import selectors
-from .models import Receiver
 from .stand_ins import stand_in_user, user_shape
 from .views.common import paginate_compiled, paginate_keyed
 
@@ -26,17 +25,24 @@ def _my_items(shape, _permission, bucket, *ids):
     return selectors.my_items(stand_in_user(shape, ids), bucket)
 
 
-def _review_inbox(shape, _permission, *ids):
-    return selectors.review_inbox(stand_in_user(shape, ids))
-
-
 def _receiver_keys(shape, _permission, include_answered, *ids):
     rows = selectors.receiver_rows(stand_in_user(shape, ids), include_answered=include_answered)
     return rows.order_by(*selectors.received_order()).values("pk")
 
 
-def _receivers(*pks):
-    return selectors.received_columns(Receiver.objects.filter(pk__in=pks))
+def _receivers(shape, _permission, include_answered, id_count, *values):
+    ids, pks = values[:id_count], values[id_count:]
+    rows = selectors.receiver_rows(stand_in_user(shape, ids), include_answered=include_answered)
+    return selectors.received_columns(rows.filter(pk__in=pks))
+
+
+def _review_keys(shape, _permission, *ids):
+    return selectors.review_rows(stand_in_user(shape, ids)).order_by(*selectors.review_order()).values("pk")
+
+
+def _reviews(shape, _permission, id_count, *values):
+    ids, pks = values[:id_count], values[id_count:]
+    return selectors.review_columns(selectors.review_rows(stand_in_user(shape, ids)).filter(pk__in=pks))
 
 
 def compiled_user(user, acting: list[int] | None = None):
@@ -70,8 +76,10 @@ def review_inbox_page(request):
     if found is None:
         return None
     shape, ids = found
-    return paginate_compiled(request, _review_inbox, ids, shape=(shape, selectors._view_permission_id()),
-                             fallback=lambda: selectors.review_inbox(user))
+    # The page's steps and their count from the steps alone, then those 20
+    # with their items, units and initiators (paginate_keyed).
+    return paginate_keyed(request, _review_keys, ids, shape=(shape, selectors._view_permission_id()),
+                          rows=_reviews, fallback=lambda: selectors.review_inbox(user))
 
 
 def receiver_inbox_page(request, include_answered: bool):

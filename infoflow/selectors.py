@@ -235,6 +235,12 @@ def my_item_counts(user):
 
 
 def review_inbox(user, items=None):
+    """``review_rows`` with their items, units and initiators, the earliest
+    due first (``review_columns``)."""
+    return review_columns(review_rows(user, items))
+
+
+def review_rows(user, items=None):
     """Open review steps the user must decide, the earliest due first. Pool
     stages (秘书处初审) appear for every member of the pool until one takes
     them (take_step sets the others to "not needed"). A deputy also gets the
@@ -274,11 +280,20 @@ def review_inbox(user, items=None):
     steps = steps.exclude(item__initiator_id=user.pk)
     if items is not None:
         steps = steps.filter(item__in=items.values("pk"))
-    return (
-        steps.select_related("item", "item__unit", "item__initiator")
-        .only(*REVIEW_FIELDS)
-        .order_by(Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
-    )
+    return steps
+
+
+def review_order():
+    """``review_inbox``'s order: the earliest due first (else the earliest
+    opened), then by id."""
+    return (Coalesce("due_at", "started_at").asc(nulls_last=True), "pk")
+
+
+def review_columns(steps):
+    """``steps`` (``review_rows``) as ``review_inbox`` gives them: their
+    items, units and initiators joined, the columns the page shows, in
+    ``review_order``."""
+    return steps.select_related("item", "item__unit", "item__initiator").only(*REVIEW_FIELDS).order_by(*review_order())
 
 
 def receiver_q(user):

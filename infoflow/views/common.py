@@ -99,13 +99,14 @@ def paginate_keyed(request, keys, ids: tuple, *, shape: tuple, rows, fallback) -
     """The page ``paginate_counted`` gives of a list read in two statements,
     each compiled once per shape (``compiled.page``; issue 12): ``keys(*shape,
     *ids)``, a ``values("pk")`` queryset of the list's rows in its order,
-    reads the page's keys and the whole list's count from the rows' own table;
-    ``rows(*pks)`` then reads those rows with their joins (a queryset of them
-    by ``pk__in``, in any order). With the count in the rows' statement,
-    PostgreSQL joined every row of the list before counting and sorting them
-    (a unit's 4,069 open receipts at 1,000,000 items, to show 20).
-    ``fallback()`` gives the list's queryset for the pages the compiled SQL
-    does not answer (below 1, past the end), which go through ``paginate``."""
+    reads the page's keys and the whole list's count from the rows' own
+    table; ``rows(*shape, len(ids), *ids, *pks)`` then reads those rows with
+    their joins (a queryset narrowed by ``pk__in``, in any order). With the
+    count in the rows' statement, PostgreSQL joined every row of the list
+    before counting and sorting them (a unit's 4,069 open receipts at
+    1,000,000 items, to show 20). ``fallback()`` gives the list's queryset for
+    the pages the compiled SQL does not answer (below 1, past the end), which
+    go through ``paginate``."""
     number = _asked_page(request)
     if number < 1:
         return paginate(request, fallback())
@@ -117,7 +118,9 @@ def paginate_keyed(request, keys, ids: tuple, *, shape: tuple, rows, fallback) -
         paginator.count = 0  # an empty list: its one empty page
         return Page([], 1, paginator)
     pks = tuple(row["pk"] for row in found)
-    read, _none = compiled.page(rows, pks, size=PAGE_SIZE, counted=False)
+    # Always PAGE_SIZE keys (the last repeated): one statement per shape, not one per page length.
+    padded = pks + pks[-1:] * (PAGE_SIZE - len(pks))
+    read, _none = compiled.page(rows, (*ids, *padded), shape=(*shape, len(ids)), size=PAGE_SIZE, counted=False)
     place = {pk: n for n, pk in enumerate(pks)}
     read.sort(key=lambda row: place[row.pk])
     paginator.count = total  # not queried
