@@ -20,7 +20,19 @@ def bulletin_latest(context, count: int = 3):
     """The newest releases on the bulletin for the home card (one query), or
     None for an anonymous user: ``bulletin_releases()``'s first ``count``
     rows as (pk, first_released_at, item.subject) (``selectors.bulletin_latest_rows``)."""
-    user = context["request"].user
-    if not user.is_authenticated:
+    request = context["request"]
+    if not request.user.is_authenticated:
         return None
-    return bulletin_latest_rows(count)
+    return request_bulletin_latest(request, count)
+
+
+def request_bulletin_latest(request, count: int = 3) -> list:
+    """``bulletin_latest_rows(count)`` once a request: the home page's kept
+    cards (portal.templatetags.portal_tags.home_cards) read them for their
+    key before the card's tag shows them."""
+    kept = getattr(request, "_bulletin_latest", None)
+    if kept is None:
+        kept = request._bulletin_latest = {}
+    if count not in kept:
+        kept[count] = bulletin_latest_rows(count)
+    return kept[count]
