@@ -13,9 +13,10 @@ application = get_wsgi_application()
 # requests left behind. A request's objects outlive two young collections
 # and reach the oldest generation, so a page that allocates much (the home
 # page) set off a full collection of the whole heap every few dozen
-# requests: 1 ms a request on average for the home page at 100,000 items,
-# its median unchanged (issue 12). The floor allocates too little to
-# trigger them. Each gunicorn worker imports this module after forking.
+# requests: for the home page at 100,000 items, 0.1-1 ms a request on
+# average over runs of 150-1,000 requests (mean minus median; the median
+# unchanged; issue 12). The floor allocates too little to trigger them.
+# Each gunicorn worker imports this module after forking.
 get_resolver().url_patterns  # every view module imported now, not on the first request
 gc.collect()
 gc.freeze()
