@@ -79,28 +79,42 @@ def _title_first(qs: QuerySet, q: str) -> QuerySet:
                                  output_field=FloatField()))
 
 
+def search_plan(q: str, *, vendor: str | None = None) -> tuple | None:
+    """What ``search`` does for ``q`` as values: (pieces matched by LIKE, the
+    lookup they take, the raw tsquery of the indexed pieces or None, the query
+    as typed for the title's rank); None for a search of nothing. The list's
+    compiled SQL binds these as parameters (library.list_sql; issue 12)."""
+    terms = pieces(q)[:MAX_TERMS]
+    if not terms:
+        return None
+    typed = " ".join((q or "").split())[:200]
+    vendor = vendor or connection.vendor
+    if vendor != "postgresql":
+        return tuple(terms), "icontains", None, typed
+    single = [t for t in terms if _is_single_cjk(t)]
+    indexed = [t for t in terms if not _is_single_cjk(t)]
+    # The pieces are [0-9a-z]+ or Chinese characters only: nothing of
+    # tsquery's syntax can reach the raw query.
+    raw = " & ".join(t if _CJK_RUN.fullmatch(t) else t + ":*" for t in indexed) if indexed else None
+    return tuple(single), "contains", raw, typed
+
+
+def apply_search(qs: QuerySet, plan: tuple | None) -> QuerySet:
+    """``qs`` narrowed and ranked by a ``search_plan``."""
+    if plan is None:
+        return qs
+    liked, lookup, raw, typed = plan
+    for term in liked:
+        qs = qs.filter(**{"search_text__" + lookup: term})
+    if raw is not None:
+        query = SearchQuery(raw, config="simple", search_type="raw")
+        qs = qs.annotate(search_vector=SimpleVector(F("search_text"))).filter(search_vector=query)
+    return _title_first(qs, typed)
+
+
 def search(qs: QuerySet, q: str, *, vendor: str | None = None) -> QuerySet:
     """``qs`` (entries) narrowed to those holding every piece of ``q``, with
     ``rank`` annotated (titles holding the query first). An empty query
     leaves ``qs`` as it is. ``vendor`` overrides the connection's (tests run
     the SQLite branch on PostgreSQL too)."""
-    terms = pieces(q)[:MAX_TERMS]
-    if not terms:
-        return qs
-    typed = " ".join((q or "").split())[:200]
-    vendor = vendor or connection.vendor
-    if vendor != "postgresql":
-        for term in terms:
-            qs = qs.filter(search_text__icontains=term)
-        return _title_first(qs, typed)
-    single = [t for t in terms if _is_single_cjk(t)]
-    indexed = [t for t in terms if not _is_single_cjk(t)]
-    for term in single:
-        qs = qs.filter(search_text__contains=term)
-    if indexed:
-        # The pieces are [0-9a-z]+ or Chinese characters only: nothing of
-        # tsquery's syntax can reach the raw query.
-        raw = " & ".join(t if _CJK_RUN.fullmatch(t) else t + ":*" for t in indexed)
-        query = SearchQuery(raw, config="simple", search_type="raw")
-        qs = qs.annotate(search_vector=SimpleVector(F("search_text"))).filter(search_vector=query)
-    return _title_first(qs, typed)
+    return apply_search(qs, search_plan(q, vendor=vendor))

@@ -131,11 +131,19 @@ VALIDITY = ("valid", "expired", "pending")
 def filter_entries(qs: QuerySet, *, category: str = "", department: str = "", validity: str = "",
                    state: str = "", featured: bool = False, today=None) -> QuerySet:
     """The list's filters; values that are not ids or known words are ignored."""
+    return filter_entries_by(qs, category_id=int(category) if category.isdigit() else None,
+                             department_id=int(department) if department.isdigit() else None,
+                             validity=validity, state=state, featured=featured, today=today)
+
+
+def filter_entries_by(qs: QuerySet, *, category_id: int | None = None, department_id: int | None = None,
+                      validity: str = "", state: str = "", featured: bool = False, today=None) -> QuerySet:
+    """``filter_entries`` with the ids read (None: no such filter)."""
     today = today or timezone.localdate()
-    if category.isdigit():
-        qs = qs.filter(category_id=int(category))
-    if department.isdigit():
-        qs = qs.filter(department_id=int(department))
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
     if validity == "valid":
         qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today),
                        Q(valid_until__isnull=True) | Q(valid_until__gte=today))

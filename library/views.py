@@ -23,7 +23,7 @@ from liaison.uploads import PendingUploads
 from officers.models import OrgUnit
 from officers.roles import roles_of
 
-from . import selectors, services
+from . import list_sql, selectors, services
 from .forms import EntryForm, FileItemForm, NeedForm, WithdrawForm
 from .models import Entry
 from .search import search
@@ -47,17 +47,24 @@ def entry_list(request):
     user, get = request.user, request.GET
     q = (get.get("q") or "").strip()[:200]
     curator = selectors.may_curate(user)
-    qs = selectors.filter_entries(
-        selectors.entries_visible_to(user), category=get.get("category", ""), department=get.get("department", ""),
-        validity=get.get("validity", ""), state=get.get("state", "") if curator or get.get("state") == "withdrawn"
-        else "", featured=get.get("featured") == "1")
-    # The rows carry the list's count (one query, not a COUNT and the rows) as
-    # plain values; the filters' choices as pairs (issue 12).
-    page = paginate_counted(request, selectors.list_values(search(qs, q)))
-    departments = list(OrgUnit.objects.filter(is_active=True).values_list("pk", "name"))
+    filters = {"category": get.get("category", ""), "department": get.get("department", ""),
+               "validity": get.get("validity", ""),
+               "state": get.get("state", "") if curator or get.get("state") == "withdrawn" else "",
+               "featured": get.get("featured") == "1"}
+    today = timezone.localdate()
+    # The rows through SQL compiled once per shape of user and filters, the
+    # request binding its ids, day and search (library.list_sql); the ORM's
+    # path where it does not answer. The rows carry the list's count (one
+    # query, not a COUNT and the rows) as plain values; the filters' choices
+    # as pairs (issue 12).
+    page = list_sql.page(request, q=q, today=today, **filters)
+    if page is None:
+        qs = selectors.filter_entries(selectors.entries_visible_to(user), today=today, **filters)
+        page = paginate_counted(request, selectors.list_values(search(qs, q)))
+    departments = list_sql.departments()
     return render(request, "library/list.html", {
-        "page": page, "q": q, "categories": list(selectors.categories().values_list("pk", "name")),
-        "today": timezone.localdate(), "departments": departments,
+        "page": page, "q": q, "categories": list_sql.categories(),
+        "today": today, "departments": departments,
         "may_add": selectors.may_add(user, active_unit_ids=[pk for pk, _name in departments]), "curator": curator,
         "validity": selectors.VALIDITY, "needs": bool(selectors.need_units(user)) or curator})
 
