@@ -194,6 +194,7 @@ def test_home_card_counts_what_each_role_has_to_do(rf, report, officer_market, h
         return card.render(Context({"request": request}))
 
     with time_machine.travel(at("2026-10-14 09:00"), tick=False):
+        render(officer_market)  # per-process lookups (permission ids) first
         with django_assert_max_num_queries(4):
             mine = render(officer_market)
         submit_report(report=report, actor=officer_market, work_done="工作", next_plan="计划")
