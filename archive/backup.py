@@ -149,15 +149,17 @@ def restore(source, *, allow_unsigned=False) -> dict:
         # dead rows, a file many times the totals' size that every count reads
         # until a VACUUM FULL. TRUNCATE gives the tables new, empty files; the
         # restore runs into an empty database, so its lock waits on nobody.
-        from infoflow import grant_months, item_months
-        from infoflow.models import GrantMonth, ItemMonth
+        # The overdue day totals (OverdueDay, the on-time page's counts) likewise.
+        from infoflow import grant_months, item_months, overdue_days
+        from infoflow.models import GrantMonth, ItemMonth, OverdueDay
 
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE %s, %s" % (connection.ops.quote_name(ItemMonth._meta.db_table),
-                                                    connection.ops.quote_name(GrantMonth._meta.db_table)))
+                cursor.execute("TRUNCATE %s" % ", ".join(
+                    connection.ops.quote_name(model._meta.db_table) for model in (ItemMonth, GrantMonth, OverdueDay)))
         item_months.rebuild(connection)
         grant_months.rebuild(connection)
+        overdue_days.rebuild(connection)
     for rel in manifest["files"]:
         if rel.startswith("media/"):
             dest = media_root / rel[len("media/"):]

@@ -239,7 +239,7 @@ def clear_after_flush(using: str = "default", **kwargs) -> None:
     Connected in ``InfoflowConfig.ready``."""
     from django.db import connections
 
-    from .models import GrantMonth, Item, ItemMonth
+    from .models import GrantMonth, Item, ItemMonth, OverdueDay
 
     tables = connections[using].introspection.table_names()
     if ItemMonth._meta.db_table not in tables or GrantMonth._meta.db_table not in tables:
@@ -248,3 +248,5 @@ def clear_after_flush(using: str = "default", **kwargs) -> None:
         return
     ItemMonth.objects.using(using).delete()
     GrantMonth.objects.using(using).delete()
+    if OverdueDay._meta.db_table in tables:  # the overdue day totals (migration 0027): no item, no step or receiver
+        OverdueDay.objects.using(using).delete()

@@ -53,7 +53,12 @@ def test_the_remembered_sql_reads_what_the_querysets_read_at_other_moments(org, 
             statements = ontime._page_statements(user, units, start, end, now, days)
             condition = ontime.copies_condition(user)
             rows = list(ontime.review_rates_with_overdue(start, end, now, days, units, user, condition,
-                                                         feedback=True))
+                                                         feedback=True, overdue_part=units is not None))
+            if units is None:
+                # Part 5: both lists' lengths, counted from the overdue day totals, as the lists' querysets
+                # count them (a supervising leader's: part 4 and the receivers' page, as before).
+                rows.append({"part": 5, "dept": None, "total": _receivers_count(now, units, user, condition),
+                             "on_time": 0, "overdue": ontime.overdue_steps(now, units, user, condition).count()})
             key = ("part", "dept", "total", "on_time", "overdue")
             assert sorted(tuple(r[k] for k in key) for r in ontime._dict_rows(statements[0])) == sorted(
                 tuple(r[k] for k in key) for r in rows), (persona, now, start)
@@ -62,6 +67,10 @@ def test_the_remembered_sql_reads_what_the_querysets_read_at_other_moments(org, 
             assert statements[2:] == [(sql, list(params)) for sql, params in
                                       ontime._receiver_parts_sql(now, units, user, condition)]
     assert len(compiled_sql._cache) == 1
+
+
+def _receivers_count(now, units, user, condition):
+    return sum(part.count() for part in ontime.overdue_receiver_parts(now, units, user, condition))
 
 
 def test_a_statement_reading_a_moment_of_its_own_is_refused():

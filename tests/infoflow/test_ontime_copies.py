@@ -9,7 +9,9 @@ import random
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import Case, Count, F, Q, When
+from django.utils import timezone
 
 from infoflow import ontime
 from infoflow.models import Confidentiality, Delegation, Item, Receiver, ReviewStep
@@ -116,6 +118,7 @@ def assert_same_lists(org, monkeypatch):
             assert {r["dept"]: r["total"] for r in rates if r["part"] == 1 and r["total"]} == old_late_per_unit(
                 start, NOW, units), (persona, units)
             assert sum(r["overdue"] for r in rates) == len(steps), (persona, units)
+            assert overdue_counts(NOW, units, user) == (len(steps), len(receivers)), (persona, units)
             if units != ontime.unit_scope(user):
                 continue
             # The page: every page of both lists, and their counts, as before.
@@ -147,6 +150,16 @@ def assert_same_lists(org, monkeypatch):
                 number = page.paginator.num_pages if expected == "last" else 1
                 assert [s.pk for s in page.object_list] == steps[(number - 1) * 4:number * 4], (persona, asked)
             monkeypatch.setattr(ontime, "PAGE_SIZE", 20)
+
+
+def overdue_counts(now, units, user):
+    """Both lists' lengths from the overdue day totals (ontime.overdue_counts_sql; issue 12)."""
+    local = timezone.localtime(now, timezone.get_default_timezone())
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    sql, params = ontime.overdue_counts_sql(now, day_start, local.date(), units, user)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
 
 
 def test_copies_and_lists_follow_item_changes(org, monkeypatch):
@@ -192,3 +205,67 @@ def test_copies_and_lists_follow_item_changes(org, monkeypatch):
         moved = Receiver.objects.filter(state="sent").first()
         Receiver.objects.filter(pk=moved.pk).update(item=rng.choice(items))
         assert_same_lists(org, monkeypatch)
+
+
+def assert_counts_match(org, moments):
+    for now in moments:
+        for persona in PERSONAS:
+            user = org[persona]
+            for units in (None, ontime.unit_scope(user), {org["market"].pk}):
+                steps = old_overdue_steps(now, units, user)
+                receivers = old_overdue_receivers(now, units, user)
+                assert overdue_counts(now, units, user) == (len(steps), len(receivers)), (persona, units, now)
+    assert overdue_counts(moments[0], None, None) == (
+        ReviewStep.objects.filter(state="open", due_at__lt=moments[0]).count(),
+        len(old_overdue_receivers(moments[0], None, None)) if False else Receiver.objects.filter(
+            Q(state="sent", response_due_at__lt=moments[0]) | Q(state__in=("sent", "acknowledged"),
+                                                                 answer_due_at__lt=moments[0]),
+            state__in=("sent", "acknowledged"), item__state=Item.State.TRANSMITTED).count())
+
+
+def test_overdue_day_totals_follow_every_write_and_fold(org):
+    """The overdue counts read from the day totals (OverdueDay, kept by the
+    triggers of infoflow.overdue_days) equal the lists' lengths the joined
+    selectors give, for every persona and scope, at moments on other days
+    and hours, after the steps' and receivers' own changes (state, limits,
+    unit, deletes), the items' changes, a fold (days of past months folded
+    into their month) and a rebuild (issue 12)."""
+    from infoflow import overdue_days
+    from infoflow.models import OverdueDay
+
+    moments = [NOW, NOW + dt.timedelta(hours=5), NOW + dt.timedelta(days=3), NOW - dt.timedelta(days=2, hours=7)]
+    with time_machine.travel(NOW, tick=False):
+        rng, items = build(org, seed=7)
+        assert_counts_match(org, moments)
+        # The rows' own changes: decisions, receipts, answers, new limits, another unit, deletes.
+        steps = list(ReviewStep.objects.all())
+        for step in rng.sample(steps, min(10, len(steps))):
+            step.state = rng.choice([ReviewStep.State.OPEN, ReviewStep.State.APPROVED, ReviewStep.State.RETURNED])
+            step.due_at = NOW + dt.timedelta(hours=rng.randint(-300, 100))
+            step.save()
+        ReviewStep.objects.filter(pk__in=[s.pk for s in rng.sample(steps, 5)]).update(due_at=None)
+        receivers = list(Receiver.objects.all())
+        for receiver in rng.sample(receivers, min(12, len(receivers))):
+            receiver.state = rng.choice([Receiver.State.SENT, Receiver.State.ACKNOWLEDGED, Receiver.State.ANSWERED])
+            receiver.response_due_at = rng.choice([None, NOW + dt.timedelta(hours=rng.randint(-300, 100))])
+            receiver.answer_due_at = rng.choice([None, NOW + dt.timedelta(hours=rng.randint(-300, 100))])
+            receiver.unit = rng.choice([org["market"], org["prod"], org["finance"]])
+            receiver.save()
+        Receiver.objects.filter(pk__in=[r.pk for r in rng.sample(receivers, 6)]).update(
+            state=Receiver.State.ACKNOWLEDGED)
+        ReviewStep.objects.filter(pk__in=[s.pk for s in rng.sample(steps, 4)]).delete()
+        Receiver.objects.filter(pk__in=[r.pk for r in rng.sample(receivers, 4)]).delete()
+        Item.objects.filter(pk__in=[i.pk for i in rng.sample(items, 10)]).update(state=Item.State.TRANSMITTED)
+        items[0].delete()
+        assert_counts_match(org, moments)
+        # Folded: one row a key, the days before this month into its first day (the data reach back into
+        # February), no row of a sum 0; a second fold finds nothing.
+        month = NOW.date().replace(day=1)
+        assert OverdueDay.objects.filter(day__lt=month).exclude(day=dt.date(2026, 2, 1)).exists()
+        assert overdue_days.compact(connection) > 0
+        assert overdue_days.compact(connection) == 0
+        assert not OverdueDay.objects.filter(n=0).exists()
+        assert set(OverdueDay.objects.filter(day__lt=month).values_list("day", flat=True)) == {dt.date(2026, 2, 1)}
+        assert_counts_match(org, moments)
+        overdue_days.rebuild(connection)
+        assert_counts_match(org, moments)
