@@ -31,7 +31,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from infoflow.home_counts import SqlParams, request_acting_ids
 from infoflow.selectors import _acting_user_ids
-from liaison.db_prepare import execute_generic
 from officers.roles import UserRoles, roles_of
 
 
@@ -78,10 +77,9 @@ class HomeStatement:
         materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
         ctes = ", ".join(f"t{i} AS {materialized}({select})" for i, (_, select, _, _) in enumerate(self.parts))
         tables = " CROSS JOIN ".join(f"t{i}" for i in range(len(self.parts)))
-        # Planned once per connection and shape of user (liaison.db_prepare.execute_generic):
-        # PostgreSQL planned it again on every request, about 2 ms (issue 12).
         with connection.cursor() as cursor:
-            row = execute_generic(cursor, f"WITH {ctes} SELECT * FROM {tables}", self.sql.params)
+            cursor.execute(f"WITH {ctes} SELECT * FROM {tables}", self.sql.params)
+            row = cursor.fetchone()
         figures, at = {}, 0
         for name, _, columns, finish in self.parts:
             figures[name] = finish(dict(zip(columns, row[at:at + len(columns)])))

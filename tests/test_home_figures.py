@@ -7,12 +7,9 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Q
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from briefs.permissions import can_compile
@@ -284,19 +281,13 @@ class _Request:
         self.user = user
 
 
-def test_one_query_for_every_card_once_a_request(demo):
+def test_one_query_for_every_card_once_a_request(demo, django_assert_num_queries):
     secretary = get_user_model().objects.get(username="secretary")
     roles_of(secretary)
     request = _Request(secretary)
-    with CaptureQueriesContext(connection) as queries:
+    with django_assert_num_queries(2):  # the delegations in force (request_acting_ids), then every card
         figures = home_figures(request)
         assert home_figures(request) is figures
-    statements = [q["sql"] for q in queries.captured_queries]
-    if connection.vendor == "postgresql" and settings.LIAISON_DB_PREPARE:
-        # Around the cards' statement, its generic plan asked for and the setting reset (liaison.db_prepare).
-        assert statements[1] == "SET plan_cache_mode = force_generic_plan" and statements[3] == "RESET plan_cache_mode"
-        del statements[3], statements[1]
-    assert len(statements) == 2  # the delegations in force (request_acting_ids), then every card
     assert figures["rules"]["manages"] and figures["datacalls"]["manages"]
 
 
@@ -316,62 +307,3 @@ def test_the_bulletin_card_shows_the_bulletins_newest_releases(demo):
     first = bulletin_releases().first()
     Item.objects.filter(pk=first.item_id).update(confidentiality="internal")
     assert rows(100) == by_queryset(100) and first.pk not in [pk for pk, _, _ in rows(100)]
-
-
-def _plan_cache_mode() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        return cursor.fetchone()[0]
-
-
-prepared_only = pytest.mark.skipif(connection.vendor != "postgresql" or not settings.LIAISON_DB_PREPARE,
-                                   reason="prepared statements are PostgreSQL's, with LIAISON_DB_PREPARE on")
-
-
-@prepared_only
-def test_the_cards_statement_runs_from_one_generic_plan_with_the_same_figures(demo):
-    """On PostgreSQL the cards' statement is planned once per connection and
-    shape of user (liaison.db_prepare.execute_generic: planning it cost about
-    2 ms a request at 100,000 items, issue 12): from its third run on a
-    connection it runs from its generic plan, gives every account the
-    figures of its first, unprepared run (planned with the values), and
-    leaves the connection's setting as it was."""
-    users = list(get_user_model().objects.order_by("pk"))
-    with time_machine.travel("2026-03-20 18:00+08:00", tick=False):
-        first = {user.pk: compute_home_figures(fresh(user)) for user in users}
-        for _ in range(2):
-            for user in users:
-                assert compute_home_figures(fresh(user)) == first[user.pk], user.username
-    assert _plan_cache_mode() == "auto"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                       "WHERE statement LIKE 'WITH t0 AS MATERIALIZED%%'")
-        plans = cursor.fetchall()
-    assert plans and all(generic >= 1 and custom == 0 for generic, custom in plans), plans
-
-
-@prepared_only
-def test_a_failing_statement_leaves_the_setting_as_it_was_in_a_transaction(db):
-    from django.db import DatabaseError, transaction
-
-    from liaison.db_prepare import execute_generic
-
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        execute_generic(cursor, "SELECT 1 / %(p0)s", {"p0": 0})
-    assert _plan_cache_mode() == "auto"
-    with connection.cursor() as cursor:
-        assert execute_generic(cursor, "SELECT 1 + %(p0)s", {"p0": 1}) == (2,)
-    assert _plan_cache_mode() == "auto"
-
-
-@prepared_only
-@pytest.mark.django_db(transaction=True)
-def test_a_failing_statement_leaves_the_setting_as_it_was_in_autocommit():
-    from django.db import DatabaseError
-
-    from liaison.db_prepare import execute_generic
-
-    assert connection.get_autocommit()
-    with pytest.raises(DatabaseError), connection.cursor() as cursor:
-        execute_generic(cursor, "SELECT 1 / %(p0)s", {"p0": 0})
-    assert _plan_cache_mode() == "auto"
