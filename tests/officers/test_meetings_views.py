@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 
 from liaison import workdays
 from liaison.errors import MeetingInvalid, MeetingNotAllowed
@@ -240,9 +239,8 @@ def test_home_card_counts_answers_actions_and_inductions(rf, meeting, secretary,
         render_to_string("officers/meetings/_home_card.html", request=warm)  # per-process lookups (permission ids)
         request = rf.get("/")
         request.user = officer_market
-        # Roles, the bell, delegations and the home figures' one statement; on PostgreSQL that statement is
-        # run on its generic plan between a SET and a RESET of plan_cache_mode (liaison.db_prepare.execute_generic).
-        with django_assert_max_num_queries(6 if connection.vendor == "postgresql" else 4):
+        # Roles, the bell, delegations and the home figures' one statement.
+        with django_assert_max_num_queries(4):
             mine = render_to_string("officers/meetings/_home_card.html", request=request)
         request.user = secretary
         theirs = render_to_string("officers/meetings/_home_card.html", request=request)
