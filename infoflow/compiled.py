@@ -42,7 +42,7 @@ _keyed: dict[tuple, tuple] = {}
 KEYED_LIMIT = 4096
 _pages: dict[tuple, tuple] = {}
 _PAGES_MAX = 512  # shapes of lists (kinds of user × pages' sizes); cleared past this, never stale
-_OFFSET = 987_654_300  # a page's first row as the ORM writes it (a literal), swapped for a parameter
+_OFFSET = OFFSET = 987_654_300  # a page's first row as the ORM writes it (a literal), swapped for a parameter
 
 
 def _compile(build: Callable, count: int, with_moment: bool = False) -> tuple:
@@ -166,6 +166,16 @@ def attach(parents: list, accessor: str, children: list) -> None:
         parent._prefetched_objects_cache[accessor] = queryset
 
 
+def offset_as_parameter(sql: str) -> str:
+    """``sql``, a page compiled with the stand-in ``[_OFFSET:…]`` slice, with
+    its closing ``OFFSET`` made the last parameter (``%s``). Raises
+    ValueError when the OFFSET does not close the statement."""
+    literal = "OFFSET %d" % _OFFSET
+    if sql.count(literal) != 1 or not sql.rstrip().endswith(literal):
+        raise ValueError("the page's OFFSET must close the compiled query")
+    return sql.rstrip()[: -len(literal)] + "OFFSET %s"
+
+
 def _compile_page(build: Callable, shape: tuple, count: int, size: int, counted: bool) -> tuple:
     stand_ins = [_STAND_IN - i for i in range(count)]
     queryset = build(*shape, *stand_ins)
@@ -179,10 +189,7 @@ def _compile_page(build: Callable, shape: tuple, count: int, size: int, counted:
     queryset = queryset[_OFFSET:_OFFSET + size]
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    literal = "OFFSET %d" % _OFFSET
-    if sql.count(literal) != 1 or not sql.rstrip().endswith(literal):
-        raise ValueError("the page's OFFSET must close the compiled query")
-    sql = sql.rstrip()[: -len(literal)] + "OFFSET %s"
+    sql = offset_as_parameter(sql)
     slots = [stand_ins.index(p) if isinstance(p, int) and not isinstance(p, bool) and p in stand_ins else None
              for p in params]
     if any(_is_moment(p) for p in params):

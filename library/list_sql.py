@@ -32,6 +32,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Window
 
+from infoflow import compiled
 from infoflow.selectors import _acting_user_ids
 from infoflow.stand_ins import stand_in_user, user_shape
 from infoflow.views.common import PAGE_SIZE, _asked_page
@@ -47,7 +48,7 @@ _TODAY = dt.date(1901, 2, 3)
 _TOKEN = "zzlibstandin%dq"  # search pieces: letters only, nothing LIKE escapes
 _TYPED = "zzlibstandintypedq"
 _RAW = "zzlibstandinrawq"
-_OFFSET = 987_654_300  # the page's first row as the ORM writes it (a literal), made a parameter
+_OFFSET = compiled.OFFSET  # the page's first row as the ORM writes it (a literal), made a parameter
 _ID_MAX = 2**31 - 1  # past it the ORM answers no rows without asking (integer columns)
 
 _cache: dict[tuple, "_Statement"] = {}
@@ -86,10 +87,7 @@ def _compile(shape, id_count, has_category, has_department, words, plan) -> _Sta
                       words, _TODAY, shaped)[_OFFSET:_OFFSET + PAGE_SIZE]
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    literal = "OFFSET %d" % _OFFSET
-    if sql.count(literal) != 1 or not sql.rstrip().endswith(literal):
-        raise ValueError("the page's OFFSET must close the compiled query")
-    sql = sql.rstrip()[: -len(literal)] + "OFFSET %s"
+    sql = compiled.offset_as_parameter(sql)
     today = connection.ops.adapt_datefield_value(_TODAY)
     texts = {}
     if shaped is not None:
